@@ -1,0 +1,122 @@
+//! The command line. Other tools script against these names and flags, so they are a
+//! contract: add, don't rename.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Turn the day's Korean news dump into a morning email briefing.
+#[derive(Debug, Parser)]
+#[command(name = "briefing", version, about)]
+pub struct Cli {
+    /// Log more (repeat for more detail); `RUST_LOG` overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the configuration lives; every command that reads it takes this.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArg {
+    /// The configuration file. Relative paths inside it are resolved from its folder.
+    #[arg(
+        long,
+        short = 'c',
+        env = "BRIEFING_CONFIG",
+        default_value = "config.toml"
+    )]
+    pub config: PathBuf,
+}
+
+/// Where the dump comes from, overriding `[source] location`.
+#[derive(Debug, clap::Args)]
+pub struct DumpArg {
+    /// A dump file, a folder (its newest dump) or an http(s) URL.
+    #[arg(long)]
+    pub dump: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build today's briefing now and deliver it to every group.
+    Send {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        dump: DumpArg,
+        /// Build and report, deliver nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send one test copy to this address only (recorded nowhere).
+        #[arg(long, value_name = "ADDR")]
+        to: Option<String>,
+    },
+    /// Render the briefing without sending it.
+    Preview {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        dump: DumpArg,
+        /// The group whose filters apply (default: the first group).
+        #[arg(long)]
+        group: Option<String>,
+        /// Write the HTML part here instead of printing the text part.
+        #[arg(long, value_name = "FILE.html")]
+        out: Option<PathBuf>,
+    },
+    /// Print the key lines of every article.
+    Summarize {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        dump: DumpArg,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Split documents into sentences: one document per input line, one sentence per
+    /// output line, an empty line after each document.
+    Split {
+        /// Read this file instead of standard input.
+        file: Option<PathBuf>,
+    },
+    /// Show every sentence of an article with its score and the parts of that score.
+    Explain {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        dump: DumpArg,
+        /// The article (1-based, in dump order); all articles when omitted.
+        #[arg(long)]
+        article: Option<usize>,
+    },
+    /// Pick key lines for pre-split articles: reads JSON lines
+    /// `{"id":…,"sentences":[…],"title":…}`, writes `{"id":…,"picked":[…]}`.
+    Pick {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The JSON-lines file (`-` for standard input).
+        #[arg(long, value_name = "FILE")]
+        jsonl: PathBuf,
+        /// How many lines to pick (default: `[summary] lines_per_article`).
+        #[arg(long)]
+        k: Option<usize>,
+    },
+    /// Run as a daemon: send the briefing on the `[schedule]` cron until SIGINT/SIGTERM.
+    Run {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Validate the configuration and the templates.
+    Check {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,588 @@
+//! `config.toml` -> [`Config`].
+//!
+//! The file is read in two steps: serde turns the TOML into raw structs (unknown keys
+//! are errors, not silently ignored), then [`Config::parse`] checks every value that can
+//! be wrong in ways TOML cannot see (addresses, cron, time zone, TLS and AUTH together),
+//! so that a typo is reported by `briefing check` with the file, line and key instead of
+//! failing at seven in the morning.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use croner::Cron;
+use lettre::message::Mailbox;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::select::SummaryConfig;
+
+/// A configuration error: where it is and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: {key}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
+}
+
+/// The resolved configuration: paths absolute, addresses and schedule parsed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this came from, for messages.
+    pub path: PathBuf,
+    pub source: SourceConfig,
+    pub schedule: ScheduleConfig,
+    pub summary: SummaryConfig,
+    pub mail: MailConfig,
+    pub smtp: Option<SmtpConfig>,
+    /// Where the delivery ledger lives.
+    pub state_dir: PathBuf,
+    /// In name order, which is also the order they are sent in.
+    pub groups: Vec<Group>,
+}
+
+/// Where the dump comes from and how much of it we accept.
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    /// A file, a folder (its newest dump) or an http(s) URL.
+    pub location: String,
+    /// A hanging server must not hold the morning job forever.
+    pub timeout_secs: u64,
+    /// A dump larger than this is refused rather than read into memory.
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    /// As written, for messages.
+    pub cron_text: String,
+    pub cron: Cron,
+    /// The time zone of the cron and of "today" in every briefing.
+    pub timezone: Tz,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub from: Mailbox,
+    /// Where messages are written as `.eml` files when there is no `[smtp]`.
+    pub outbox: PathBuf,
+    /// A folder whose templates override the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// The subject line, a handlebars template (`{{date}}` is the Korean date).
+    pub subject: String,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on this machine.
+    None,
+}
+
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: Tls,
+    pub username: Option<String>,
+    /// The name of the environment variable holding the password.
+    pub password_env: Option<String>,
+    pub timeout_secs: u64,
+    /// Extra PEM root certificate to trust (a private relay's own CA).
+    pub ca_file: Option<PathBuf>,
+}
+
+// The password never lives here, but keep Debug explicit so nobody adds it by accident.
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password_env", &self.password_env)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A named list of recipients who receive the same briefing.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    pub recipients: Vec<Mailbox>,
+    /// At most this many articles (items) in the briefing.
+    pub max_articles: Option<usize>,
+    pub filter: Filter,
+    /// Overrides `[summary] lines_per_article` for this group.
+    pub lines_per_article: Option<usize>,
+    /// Overrides `[mail] subject` for this group.
+    pub subject: Option<String>,
+}
+
+/// Which articles a group wants. Labels are compared without their brackets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// When not empty, only articles with one of these labels.
+    pub include_labels: Vec<String>,
+    pub exclude_labels: Vec<String>,
+    /// When not empty, only articles whose title or text mentions one of these.
+    pub include_keywords: Vec<String>,
+    pub exclude_keywords: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    source: RawSource,
+    #[serde(default)]
+    schedule: RawSchedule,
+    #[serde(default)]
+    summary: SummaryConfig,
+    mail: RawMail,
+    smtp: Option<RawSmtp>,
+    #[serde(default)]
+    state: RawState,
+    #[serde(default)]
+    groups: BTreeMap<String, RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    location: Spanned<String>,
+    #[serde(default = "default_timeout")]
+    timeout_secs: u64,
+    #[serde(default = "default_max_bytes")]
+    max_bytes: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSchedule {
+    cron: Spanned<String>,
+    timezone: Spanned<String>,
+}
+
+impl Default for RawSchedule {
+    fn default() -> Self {
+        RawSchedule {
+            cron: Spanned::new(0..0, "0 0 7 * * *".into()),
+            timezone: Spanned::new(0..0, "Asia/Seoul".into()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    from: Spanned<String>,
+    #[serde(default = "default_outbox")]
+    outbox: PathBuf,
+    templates: Option<PathBuf>,
+    #[serde(default = "default_subject")]
+    subject: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    host: Spanned<String>,
+    port: Option<u16>,
+    #[serde(default = "default_tls")]
+    tls: Tls,
+    username: Option<Spanned<String>>,
+    password_env: Option<String>,
+    #[serde(default = "default_timeout")]
+    timeout_secs: u64,
+    #[serde(default)]
+    allow_insecure_auth: bool,
+    ca_file: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    dir: PathBuf,
+}
+
+impl Default for RawState {
+    fn default() -> Self {
+        RawState {
+            dir: "state".into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    recipients: Spanned<Vec<Spanned<String>>>,
+    max_articles: Option<usize>,
+    #[serde(default)]
+    include_labels: Vec<String>,
+    #[serde(default)]
+    exclude_labels: Vec<String>,
+    #[serde(default)]
+    include_keywords: Vec<String>,
+    #[serde(default)]
+    exclude_keywords: Vec<String>,
+    lines_per_article: Option<usize>,
+    subject: Option<String>,
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+fn default_max_bytes() -> u64 {
+    64 * 1024 * 1024
+}
+fn default_outbox() -> PathBuf {
+    "outbox".into()
+}
+fn default_subject() -> String {
+    "[아침 브리핑] {{date}}".into()
+}
+fn default_tls() -> Tls {
+    Tls::Starttls
+}
+
+impl Config {
+    /// Reads and checks the configuration file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses `text` as if read from `path`; relative paths resolve from its folder.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let fail =
+            |span: std::ops::Range<usize>, key: &str, message: String| ConfigError::Invalid {
+                path: path.to_owned(),
+                line: line_of(text, span.start),
+                key: key.to_owned(),
+                message,
+            };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let key = text
+                .get(span.clone())
+                .filter(|k| !k.contains('\n') && k.len() < 80)
+                .unwrap_or("(toml)");
+            fail(span, key, e.message().to_owned())
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &Path| -> PathBuf {
+            if p.is_absolute() {
+                p.to_owned()
+            } else {
+                base.join(p)
+            }
+        };
+
+        let location = raw.source.location.get_ref();
+        let location = if location.starts_with("http://") || location.starts_with("https://") {
+            location.clone()
+        } else if location.is_empty() {
+            return Err(fail(
+                raw.source.location.span(),
+                "source.location",
+                "is empty".into(),
+            ));
+        } else {
+            resolve(Path::new(location)).to_string_lossy().into_owned()
+        };
+        let source = SourceConfig {
+            location,
+            timeout_secs: raw.source.timeout_secs,
+            max_bytes: raw.source.max_bytes,
+        };
+
+        let cron_text = raw.schedule.cron.get_ref().clone();
+        let cron = parse_cron(&cron_text)
+            .map_err(|m| fail(raw.schedule.cron.span(), "schedule.cron", m))?;
+        let timezone = Tz::from_str(raw.schedule.timezone.get_ref()).map_err(|_| {
+            fail(
+                raw.schedule.timezone.span(),
+                "schedule.timezone",
+                format!(
+                    "unknown time zone {:?} (e.g. \"Asia/Seoul\")",
+                    raw.schedule.timezone.get_ref()
+                ),
+            )
+        })?;
+        let schedule = ScheduleConfig {
+            cron_text,
+            cron,
+            timezone,
+        };
+
+        if raw.summary.lines_per_article == 0 {
+            return Err(fail(
+                0..0,
+                "summary.lines_per_article",
+                "must be at least 1".into(),
+            ));
+        }
+
+        let from = parse_mailbox(raw.mail.from.get_ref())
+            .map_err(|m| fail(raw.mail.from.span(), "mail.from", m))?;
+        let mail = MailConfig {
+            from,
+            outbox: resolve(&raw.mail.outbox),
+            templates: raw.mail.templates.as_deref().map(resolve),
+            subject: raw.mail.subject,
+        };
+
+        let smtp = match raw.smtp {
+            None => None,
+            Some(s) => {
+                let host = s.host.get_ref().trim().to_owned();
+                if host.is_empty() {
+                    return Err(fail(s.host.span(), "smtp.host", "is empty".into()));
+                }
+                if let Some(user) = &s.username {
+                    if s.password_env.is_none() {
+                        return Err(fail(
+                            user.span(),
+                            "smtp.password_env",
+                            "username is set but password_env (the name of the variable holding the password) is not".into(),
+                        ));
+                    }
+                    if s.tls == Tls::None && !(s.allow_insecure_auth && is_loopback(&host)) {
+                        return Err(fail(
+                            user.span(),
+                            "smtp.username",
+                            "AUTH over an unencrypted connection is refused; use tls = \"starttls\" or \"tls\" (or, for a relay on this machine only, allow_insecure_auth = true)".into(),
+                        ));
+                    }
+                }
+                Some(SmtpConfig {
+                    port: s.port.unwrap_or(match s.tls {
+                        Tls::Starttls => 587,
+                        Tls::Tls => 465,
+                        Tls::None => 25,
+                    }),
+                    host,
+                    tls: s.tls,
+                    username: s.username.map(Spanned::into_inner),
+                    password_env: s.password_env,
+                    timeout_secs: s.timeout_secs,
+                    ca_file: s.ca_file.as_deref().map(resolve),
+                })
+            }
+        };
+
+        let mut groups = Vec::with_capacity(raw.groups.len());
+        for (name, g) in raw.groups {
+            let key = format!("groups.{name}.recipients");
+            if g.recipients.get_ref().is_empty() {
+                return Err(fail(g.recipients.span(), &key, "has no recipients".into()));
+            }
+            let mut recipients: Vec<Mailbox> = Vec::with_capacity(g.recipients.get_ref().len());
+            for r in g.recipients.into_inner() {
+                let mailbox = parse_mailbox(r.get_ref()).map_err(|m| fail(r.span(), &key, m))?;
+                if recipients.iter().any(|m| m.email == mailbox.email) {
+                    return Err(fail(
+                        r.span(),
+                        &key,
+                        format!("{} is listed twice", mailbox.email),
+                    ));
+                }
+                recipients.push(mailbox);
+            }
+            if g.lines_per_article == Some(0) {
+                return Err(fail(
+                    0..0,
+                    &format!("groups.{name}.lines_per_article"),
+                    "must be at least 1".into(),
+                ));
+            }
+            groups.push(Group {
+                name,
+                recipients,
+                max_articles: g.max_articles,
+                filter: Filter {
+                    include_labels: g.include_labels,
+                    exclude_labels: g.exclude_labels,
+                    include_keywords: g.include_keywords,
+                    exclude_keywords: g.exclude_keywords,
+                },
+                lines_per_article: g.lines_per_article,
+                subject: g.subject,
+            });
+        }
+        if groups.is_empty() {
+            return Err(fail(
+                0..0,
+                "groups",
+                "no [groups.NAME] with recipients: nobody would get the briefing".into(),
+            ));
+        }
+
+        Ok(Config {
+            path: path.to_owned(),
+            source,
+            schedule,
+            summary: raw.summary,
+            mail,
+            smtp,
+            state_dir: resolve(&raw.state.dir),
+            groups,
+        })
+    }
+
+    /// The group called `name`.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+}
+
+/// Seconds first, as tokio-cron-scheduler reads it; the same parser it uses, so what
+/// `check` accepts is what the daemon runs.
+pub fn parse_cron(text: &str) -> Result<Cron, String> {
+    if text.split_whitespace().count() < 6 {
+        return Err(format!(
+            "{text:?} has {} fields; six are needed, seconds first (e.g. \"0 0 7 * * *\")",
+            text.split_whitespace().count()
+        ));
+    }
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Required)
+        .dom_and_dow(true)
+        .build()
+        .parse(text)
+        .map_err(|e| format!("{text:?} is not a valid cron expression: {e}"))
+}
+
+/// One mailbox, `Name <user@host>` or `user@host`. A header must never receive CR or
+/// LF from config, and lettre's parser stops quietly at a comma, so both are refused.
+pub fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
+    if text.contains(['\r', '\n']) {
+        return Err(format!("{text:?} contains a line break"));
+    }
+    if text.contains([',', ';']) && !text.trim_start().starts_with('"') {
+        return Err(format!("{text:?}: one address per entry"));
+    }
+    Mailbox::from_str(text.trim()).map_err(|e| format!("{text:?} is not a valid address: {e}"))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// 1-based line number of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[source]
+location = "dump.txt"
+
+[mail]
+from = "아침 브리핑 <briefing@example.com>"
+
+[groups.morning]
+recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
+"#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/briefing/config.toml"))
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults_and_resolves_paths() {
+        let c = parse(MINIMAL).unwrap();
+        assert_eq!(c.source.location, "/etc/briefing/dump.txt");
+        assert_eq!(c.mail.outbox, Path::new("/etc/briefing/outbox"));
+        assert_eq!(c.state_dir, Path::new("/etc/briefing/state"));
+        assert_eq!(c.schedule.timezone, chrono_tz::Asia::Seoul);
+        assert_eq!(c.summary.lines_per_article, 3);
+        assert!(c.smtp.is_none());
+        let g = c.group("morning").unwrap();
+        assert_eq!(g.recipients[0].name.as_deref(), Some("김하늘"));
+        assert_eq!(g.recipients[1].email.to_string(), "cfo@example.com");
+        assert_eq!(c.mail.from.name.as_deref(), Some("아침 브리핑"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let cases = [
+            ("unknown key", MINIMAL.replace("[mail]", "[mail]\nfrm = 1"), ":6: frm: unknown field"),
+            ("bad address", MINIMAL.replace("cfo@example.com", "cfo@"), ":9: groups.morning.recipients:"),
+            ("five-field cron", format!("{MINIMAL}[schedule]\ncron = \"0 7 * * *\"\n"), ":11: schedule.cron: \"0 7 * * *\" has 5 fields"),
+            ("bad zone", format!("{MINIMAL}[schedule]\ntimezone = \"Seoul\"\n"), ":11: schedule.timezone: unknown time zone"),
+            ("duplicate", MINIMAL.replace("cfo@example.com", "ceo@example.com"), "ceo@example.com is listed twice"),
+            ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
+            ("no groups", MINIMAL.replace("[groups.morning]\nrecipients = [\"김하늘 <ceo@example.com>\", \"cfo@example.com\"]", ""), "groups: no [groups.NAME]"),
+        ];
+        for (name, text, want) in cases {
+            let got = error(&text);
+            assert!(
+                got.starts_with("/etc/briefing/config.toml:"),
+                "{name}: {got}"
+            );
+            assert!(
+                got.contains(want),
+                "{name}: {got:?} should contain {want:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn auth_in_clear_text_is_refused_unless_loopback_and_explicit() {
+        let smtp = |host: &str, extra: &str| {
+            format!("{MINIMAL}[smtp]\nhost = \"{host}\"\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n{extra}")
+        };
+        assert!(error(&smtp("mail.example.com", ""))
+            .contains("smtp.username: AUTH over an unencrypted"));
+        assert!(error(&smtp("127.0.0.1", "")).contains("AUTH over an unencrypted"));
+        assert!(
+            error(&smtp("mail.example.com", "allow_insecure_auth = true")).contains("AUTH over")
+        );
+        let ok = parse(&smtp("127.0.0.1", "allow_insecure_auth = true")).unwrap();
+        assert_eq!(ok.smtp.unwrap().port, 25);
+        let no_env = format!("{MINIMAL}[smtp]\nhost = \"h\"\nusername = \"u\"\n");
+        assert!(error(&no_env).contains("smtp.password_env"));
+    }
+
+    #[test]
+    fn header_injection_through_addresses_is_refused() {
+        let text = MINIMAL.replace("cfo@example.com", "cfo@example.com\\r\\nBcc: x@evil.com");
+        assert!(error(&text).contains("line break"));
+    }
+}

@@ -1,0 +1,34 @@
+//! `briefing` turns the day's dump of Korean news articles into a morning email.
+//!
+//! The pipeline, one module per stage: [`fetch`] gets the newest dump (a file, a folder
+//! or an `http(s)` URL) and decodes it; [`dump`] parses it into [`dump::Article`]s;
+//! [`split`] cuts Korean text into sentences; [`score`] rates each sentence by keyword
+//! density and number density; [`select`] picks the key lines of each article; [`digest`]
+//! renders the briefing with handlebars; [`deliver`] sends one message per recipient over
+//! SMTP (or into an outbox folder) and [`ledger`] records what went out; [`schedule`]
+//! runs the whole job every morning. [`config`] reads `config.toml`, [`cli`] and [`cmd`]
+//! are the command line.
+//!
+//! # Layout
+//! ```text
+//! cli.rs       the command-line contract (clap)
+//! cmd/         one file per command, each a short list of pipeline steps
+//! config.rs    config.toml -> Config, errors with file, line and key
+//! fetch.rs     file / newest in folder / URL -> decoded text
+//! dump.rs      text -> Vec<Article>
+//! split.rs     text -> sentences (Korean rules)
+//! score.rs     sentence features: keyword and number density
+//! select.rs    key lines per article
+//! digest.rs    Digest -> subject, text and HTML (handlebars)
+//! deliver.rs   lettre messages, SMTP or outbox transport
+//! ledger.rs    what was delivered to whom
+//! schedule.rs  the daemon: cron job with a shutdown future
+//! clock.rs     the one place that reads the wall clock
+//! ```
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod score;
+pub mod select;
+pub mod split;

@@ -1,0 +1,19 @@
+//! The `briefing` binary: parse the command line, run it, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = briefing::cli::Cli::parse();
+    briefing::cmd::init_tracing(cli.verbose);
+    match briefing::cmd::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // One line: the outermost context, then each cause after a colon.
+            let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
+            eprintln!("briefing: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
