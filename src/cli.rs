@@ -52,6 +52,9 @@ pub enum Command {
         /// Send one test copy to this address only (recorded nowhere).
         #[arg(long, value_name = "ADDR")]
         to: Option<String>,
+        /// Send again to recipients who already have today's briefing.
+        #[arg(long, conflicts_with_all = ["dry_run", "to"])]
+        force: bool,
     },
     /// Render the briefing without sending it.
     Preview {

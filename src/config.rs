@@ -81,6 +81,18 @@ pub struct MailConfig {
     pub templates: Option<PathBuf>,
     /// The subject line, a handlebars template (`{{date}}` is the Korean date).
     pub subject: String,
+    /// What a day without articles sends.
+    pub on_empty: OnEmpty,
+}
+
+/// What to do when the dump has no article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnEmpty {
+    /// Send nothing (and say so).
+    Skip,
+    /// Send a short "no news today" briefing.
+    Send,
 }
 
 /// How the SMTP connection is secured.
@@ -106,6 +118,10 @@ pub struct SmtpConfig {
     pub timeout_secs: u64,
     /// Extra PEM root certificate to trust (a private relay's own CA).
     pub ca_file: Option<PathBuf>,
+    /// Tries per message after the first, for transient failures (4xx, timeouts).
+    pub retries: u32,
+    /// The pause before the first retry; it doubles (with jitter) after each.
+    pub retry_delay_ms: u64,
 }
 
 // The password never lives here, but keep Debug explicit so nobody adds it by accident.
@@ -197,6 +213,8 @@ struct RawMail {
     templates: Option<PathBuf>,
     #[serde(default = "default_subject")]
     subject: String,
+    #[serde(default = "default_on_empty")]
+    on_empty: OnEmpty,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +231,10 @@ struct RawSmtp {
     #[serde(default)]
     allow_insecure_auth: bool,
     ca_file: Option<PathBuf>,
+    #[serde(default = "default_retries")]
+    retries: u32,
+    #[serde(default = "default_retry_delay_ms")]
+    retry_delay_ms: u64,
 }
 
 #[derive(Deserialize)]
@@ -257,6 +279,15 @@ fn default_outbox() -> PathBuf {
 }
 fn default_subject() -> String {
     "[아침 브리핑] {{date}}".into()
+}
+fn default_on_empty() -> OnEmpty {
+    OnEmpty::Skip
+}
+fn default_retries() -> u32 {
+    3
+}
+fn default_retry_delay_ms() -> u64 {
+    2000
 }
 fn default_tls() -> Tls {
     Tls::Starttls
@@ -350,6 +381,7 @@ impl Config {
             outbox: resolve(&raw.mail.outbox),
             templates: raw.mail.templates.as_deref().map(resolve),
             subject: raw.mail.subject,
+            on_empty: raw.mail.on_empty,
         };
 
         let smtp = match raw.smtp {
@@ -387,6 +419,8 @@ impl Config {
                     password_env: s.password_env,
                     timeout_secs: s.timeout_secs,
                     ca_file: s.ca_file.as_deref().map(resolve),
+                    retries: s.retries,
+                    retry_delay_ms: s.retry_delay_ms,
                 })
             }
         };

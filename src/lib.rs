@@ -27,8 +27,17 @@
 //! ```
 
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod deliver;
+pub mod digest;
+pub mod dump;
+pub mod fetch;
+pub mod job;
+pub mod ledger;
+pub mod schedule;
 pub mod score;
 pub mod select;
 pub mod split;
+pub mod summary;

@@ -5,6 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic is a bug, but the user still gets one line, not a trace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("briefing: internal error ({info}); please report it");
+    }));
     let cli = briefing::cli::Cli::parse();
     briefing::cmd::init_tracing(cli.verbose);
     match briefing::cmd::run(cli) {

@@ -1,13 +1,24 @@
 //! One function per command; each reads as the list of pipeline steps it runs.
 
+mod check;
+mod explain;
 mod pick;
+mod preview;
+mod send;
 mod split;
+mod summarize;
 
+use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+/// Exit code of a `send` that left some recipient without the briefing.
+pub const EXIT_INCOMPLETE: u8 = 2;
 
 /// Logs go to stderr so that stdout stays the command's output.
 pub fn init_tracing(verbose: u8) {
@@ -21,15 +32,75 @@ pub fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    crate::clock::check().map_err(anyhow::Error::msg)?;
+    // reqwest and lettre are built on rustls without a default provider (to avoid
+    // building aws-lc); an Err only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match cli.command {
         Command::Split { file } => split::run(file.as_deref()),
         Command::Pick { config, jsonl, k } => pick::run(&config.config, &jsonl, k),
-        other => anyhow::bail!("{other:?}: not built yet"),
+        Command::Check { config } => check::run(&config.config),
+        Command::Send {
+            config,
+            dump,
+            dry_run,
+            to,
+            force,
+        } => runtime()?.block_on(send::run(
+            &config.config,
+            dump.dump.as_deref(),
+            dry_run,
+            to.as_deref(),
+            force,
+        )),
+        Command::Preview {
+            config,
+            dump,
+            group,
+            out,
+        } => runtime()?.block_on(preview::run(
+            &config.config,
+            dump.dump.as_deref(),
+            group.as_deref(),
+            out.as_deref(),
+        )),
+        Command::Summarize {
+            config,
+            dump,
+            format,
+        } => runtime()?.block_on(summarize::run(&config.config, dump.dump.as_deref(), format)),
+        Command::Explain {
+            config,
+            dump,
+            article,
+        } => runtime()?.block_on(explain::run(&config.config, dump.dump.as_deref(), article)),
+        Command::Run { config } => {
+            let path = config.config;
+            let config = load_config(&path)?;
+            runtime()?.block_on(crate::schedule::run(
+                &path,
+                &config,
+                crate::schedule::signals(),
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn load_config(path: &Path) -> Result<Config> {
+    Ok(Config::from_file(path)?)
 }

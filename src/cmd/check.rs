@@ -1,0 +1,85 @@
+//! `briefing check`: everything that can be checked before seven in the morning.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+
+use super::load_config;
+use crate::digest::{self, Templates};
+use crate::dump::Article;
+use crate::schedule::next_run;
+use crate::select::Selection;
+use crate::summary::Summary;
+
+pub fn run(path: &Path) -> Result<ExitCode> {
+    let config = load_config(path)?;
+    let templates = Templates::load(config.mail.templates.as_deref())?;
+    // Strict mode only catches a misspelt field on the path that renders it: render an
+    // item that has every field.
+    let article = Article {
+        title: "점검용 기사".into(),
+        label: Some("점검".into()),
+        body: "점검용 문장이다.".into(),
+        published_at: None,
+        roundup: Some("점검용 모음".into()),
+        line: 1,
+    };
+    let summaries = [Summary {
+        article: &article,
+        sentences: vec!["점검용 문장이다."],
+        selection: Selection {
+            picks: vec![0],
+            scores: vec![1.0],
+        },
+    }];
+    let date = NaiveDate::from_ymd_opt(2025, 9, 7).context("a fixed valid date")?;
+    for group in &config.groups {
+        let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
+        templates
+            .render(digest::build(&summaries, group, date), subject)
+            .with_context(|| format!("{}: groups.{}", config.path.display(), group.name))?;
+    }
+    let location = &config.source.location;
+    if !location.starts_with("http://")
+        && !location.starts_with("https://")
+        && !Path::new(location).exists()
+    {
+        bail!(
+            "{}: source.location: {location} does not exist",
+            config.path.display()
+        );
+    }
+    if let Some(smtp) = &config.smtp {
+        if let (Some(_), Some(var)) = (&smtp.username, &smtp.password_env) {
+            if std::env::var_os(var).is_none() {
+                bail!(
+                    "{}: smtp.password_env: the environment variable {var} is not set",
+                    config.path.display()
+                );
+            }
+        }
+    }
+    let recipients: usize = config.groups.iter().map(|g| g.recipients.len()).sum();
+    let delivery = match &config.smtp {
+        Some(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
+        None => format!("outbox {}", config.mail.outbox.display()),
+    };
+    println!("{}: OK", config.path.display());
+    println!("  source: {location}");
+    println!(
+        "  groups: {} with {recipients} recipients; delivery: {delivery}",
+        config.groups.len()
+    );
+    match next_run(&config, crate::clock::now()) {
+        Some(next) => println!(
+            "  schedule: {:?} in {}, next run {}",
+            config.schedule.cron_text,
+            config.schedule.timezone,
+            next.to_rfc3339()
+        ),
+        None => println!("  schedule: {:?} never fires", config.schedule.cron_text),
+    }
+    Ok(ExitCode::SUCCESS)
+}

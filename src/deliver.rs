@@ -1,0 +1,304 @@
+//! Messages and the transports that carry them: SMTP with lettre, or an outbox folder.
+//!
+//! Every recipient gets a message of their own, so nobody sees another address and one
+//! refused recipient cannot abort the others' transaction. Each message carries a
+//! `Message-ID` derived from (briefing date, group, recipient): a message resent after
+//! a crash has the same ID, so receiving servers can drop the duplicate.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls as LettreTls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{SmtpConfig, Tls};
+use crate::digest::Rendered;
+
+/// Why a message was not delivered, sorted by what the caller should do next.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    /// The server or network may recover: retry later (4xx, timeouts, refused connections).
+    #[error("{0}")]
+    Transient(String),
+    /// This recipient will never be accepted (5xx for the recipient): record and go on.
+    #[error("{0}")]
+    Permanent(String),
+    /// Nothing will get through with this configuration (AUTH, TLS, bad setup): stop.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// Where messages go.
+pub enum Transport {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// `host:port`, for messages.
+        server: String,
+    },
+    /// `.eml` files in a folder: the default when no SMTP server is configured.
+    Outbox(PathBuf),
+}
+
+impl Transport {
+    /// The SMTP transport of `smtp`, or the outbox folder. The password is read from the
+    /// environment here, at the last moment, and is never logged.
+    pub fn new(smtp: Option<&SmtpConfig>, outbox: &Path) -> Result<Transport, DeliverError> {
+        let Some(smtp) = smtp else {
+            return Ok(Transport::Outbox(outbox.to_owned()));
+        };
+        let fatal =
+            |what: &str, e: &dyn std::fmt::Display| DeliverError::Fatal(format!("{what}: {e}"));
+        let tls_parameters = || -> Result<TlsParameters, DeliverError> {
+            let mut builder = TlsParameters::builder(smtp.host.clone());
+            if let Some(ca) = &smtp.ca_file {
+                let pem = std::fs::read(ca).map_err(|e| {
+                    fatal(&format!("cannot read smtp.ca_file {}", ca.display()), &e)
+                })?;
+                let cert = Certificate::from_pem(&pem)
+                    .map_err(|e| fatal(&format!("smtp.ca_file {}", ca.display()), &e))?;
+                builder = builder.add_root_certificate(cert);
+            }
+            builder.build_rustls().map_err(|e| fatal("TLS set-up", &e))
+        };
+        let tls = match smtp.tls {
+            Tls::Starttls => LettreTls::Required(tls_parameters()?),
+            Tls::Tls => LettreTls::Wrapper(tls_parameters()?),
+            Tls::None => LettreTls::None,
+        };
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
+                .port(smtp.port)
+                .tls(tls)
+                .timeout(Some(Duration::from_secs(smtp.timeout_secs)));
+        if let (Some(user), Some(var)) = (&smtp.username, &smtp.password_env) {
+            let password = std::env::var(var).map_err(|_| {
+                DeliverError::Fatal(format!(
+                    "smtp.password_env: the environment variable {var} is not set (it must hold the SMTP password)"
+                ))
+            })?;
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+        }
+        Ok(Transport::Smtp {
+            transport: builder.build(),
+            server: format!("{}:{}", smtp.host, smtp.port),
+        })
+    }
+
+    /// Delivers one message; returns the server's reply (or the file written).
+    pub async fn send(&self, message: &Message, file_stem: &str) -> Result<String, DeliverError> {
+        match self {
+            Transport::Smtp { transport, server } => match transport.send(message.clone()).await {
+                Ok(response) => Ok(format!(
+                    "{} {}",
+                    response.code(),
+                    response.message().collect::<Vec<_>>().join(" ")
+                )),
+                Err(e) => Err(classify(&e, server)),
+            },
+            Transport::Outbox(dir) => write_eml(dir, file_stem, &message.formatted())
+                .map(|path| format!("written to {}", path.display()))
+                .map_err(|e| {
+                    DeliverError::Fatal(format!(
+                        "cannot write to the outbox {}: {e}",
+                        dir.display()
+                    ))
+                }),
+        }
+    }
+}
+
+fn classify(e: &lettre::transport::smtp::Error, server: &str) -> DeliverError {
+    let text = format!("{server}: {e}");
+    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+    if matches!(code.as_str(), "530" | "534" | "535" | "538") {
+        DeliverError::Fatal(format!(
+            "{text} (authentication failed: check smtp.username and the password variable)"
+        ))
+    } else if e.is_tls() {
+        DeliverError::Fatal(format!(
+            "{text} (TLS failed: check smtp.tls, the port and smtp.ca_file)"
+        ))
+    } else if e.is_permanent() {
+        DeliverError::Permanent(text)
+    } else {
+        // 4xx, timeouts, refused or dropped connections: the server may come back.
+        DeliverError::Transient(text)
+    }
+}
+
+/// Writes atomically, so a crash never leaves half a message for a mail pickup to send.
+fn write_eml(dir: &Path, stem: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{stem}.eml"));
+    let tmp = dir.join(format!(".{stem}.eml.tmp"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Identifies one briefing to one recipient, for the Message-ID and file names.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// `2025-09-07`, Korea time.
+    pub date: &'a str,
+    pub group: &'a str,
+    pub to: &'a Mailbox,
+}
+
+impl Delivery<'_> {
+    /// Stable across runs: the same briefing to the same person has the same ID.
+    pub fn message_id(&self, from: &Mailbox) -> String {
+        format!(
+            "<briefing.{}.{}.{:016x}@{}>",
+            self.date,
+            safe(self.group),
+            fnv1a(self.to.email.to_string().to_lowercase().as_bytes()),
+            from.email.domain()
+        )
+    }
+
+    /// `2025-09-07_morning_ceo@example.com`: one file per briefing and recipient.
+    pub fn file_stem(&self) -> String {
+        format!(
+            "{}_{}_{}",
+            self.date,
+            safe(self.group),
+            safe(&self.to.email.to_string())
+        )
+    }
+}
+
+/// The message for one recipient: text and HTML alternatives of the same briefing.
+pub fn compose(
+    from: &Mailbox,
+    delivery: Delivery<'_>,
+    rendered: &Rendered,
+    now: SystemTime,
+) -> Result<Message, DeliverError> {
+    Message::builder()
+        .from(from.clone())
+        .to(delivery.to.clone())
+        .subject(rendered.subject.clone())
+        .date(now)
+        .message_id(Some(delivery.message_id(from)))
+        .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")).to_owned())
+        .multipart(MultiPart::alternative_plain_html(
+            rendered.text.clone(),
+            rendered.html.clone(),
+        ))
+        .map_err(|e| {
+            DeliverError::Fatal(format!("cannot build the message to {}: {e}", delivery.to))
+        })
+}
+
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '+') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A fixed hash, unlike std's randomised one, so IDs survive restarts.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered() -> Rendered {
+        Rendered {
+            subject: "[아침 브리핑] 2025년 9월 7일 (일)".into(),
+            text: "1. 제목\n   - 핵심 문장이다.\n".into(),
+            html: "<p>1. 제목</p>".into(),
+            items: 1,
+        }
+    }
+
+    #[test]
+    fn message_ids_are_stable_and_distinct_per_recipient() {
+        let from: Mailbox = "아침 브리핑 <briefing@example.com>".parse().unwrap();
+        let a: Mailbox = "김하늘 <CEO@example.com>".parse().unwrap();
+        let b: Mailbox = "cfo@example.com".parse().unwrap();
+        let d = |to| Delivery {
+            date: "2025-09-07",
+            group: "morning",
+            to,
+        };
+        assert_eq!(d(&a).message_id(&from), d(&a).message_id(&from));
+        assert_ne!(d(&a).message_id(&from), d(&b).message_id(&from));
+        assert!(d(&b).message_id(&from).ends_with("@example.com>"));
+        assert_eq!(d(&b).file_stem(), "2025-09-07_morning_cfo@example.com");
+    }
+
+    #[test]
+    fn composes_multipart_alternative_with_an_encoded_korean_subject() {
+        let from: Mailbox = "아침 브리핑 <briefing@example.com>".parse().unwrap();
+        let to: Mailbox = "김하늘 <ceo@example.com>".parse().unwrap();
+        let d = Delivery {
+            date: "2025-09-07",
+            group: "morning",
+            to: &to,
+        };
+        let m = compose(&from, d, &rendered(), SystemTime::UNIX_EPOCH).unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("Message-ID: <briefing.2025-09-07.morning."));
+        assert!(!raw.contains("cfo@"), "only the one recipient");
+    }
+
+    #[tokio::test]
+    async fn the_outbox_gets_one_file_per_delivery() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Transport::new(None, dir.path()).unwrap();
+        let from: Mailbox = "briefing@example.com".parse().unwrap();
+        let to: Mailbox = "cfo@example.com".parse().unwrap();
+        let d = Delivery {
+            date: "2025-09-07",
+            group: "morning",
+            to: &to,
+        };
+        let m = compose(&from, d, &rendered(), SystemTime::UNIX_EPOCH).unwrap();
+        let reply = t.send(&m, &d.file_stem()).await.unwrap();
+        assert!(reply.starts_with("written to "));
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(files, ["2025-09-07_morning_cfo@example.com.eml"]);
+    }
+
+    #[test]
+    fn a_missing_password_variable_is_a_clear_error() {
+        let smtp = SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 2525,
+            tls: Tls::None,
+            username: Some("u".into()),
+            password_env: Some("BRIEFING_TEST_SURELY_UNSET".into()),
+            timeout_secs: 5,
+            ca_file: None,
+            retries: 0,
+            retry_delay_ms: 0,
+        };
+        let err = Transport::new(Some(&smtp), Path::new("x"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("BRIEFING_TEST_SURELY_UNSET is not set"),
+            "{err}"
+        );
+    }
+}

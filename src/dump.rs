@@ -1,0 +1,393 @@
+//! Dump text -> [`Article`]s.
+//!
+//! A dump is a header line (`최신기사`), runs of `-` separator lines, then per article a
+//! title line, a body line and a `YYYY-MM-DD HH:MM:SS` time stamp in Korea time. Real
+//! dumps are messier, so the parser keys on what is unambiguous: a separator or a time
+//! stamp ends an article, the first line of an article is its title, and everything
+//! between is its body. Missing bodies and time stamps, blank lines and repeated
+//! articles are tolerated; a file that is not a dump at all is an error naming it.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono_tz::Asia::Seoul;
+
+use crate::split::split;
+
+/// The header line most dumps start with.
+const HEADER: &str = "최신기사";
+/// Opens each story of a round-up article.
+const ROUNDUP_MARK: char = '◆';
+
+/// One article, or one story of a round-up article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    /// The title without its label; for a round-up story, the story's headline.
+    pub title: String,
+    /// A title's leading `[label]` (e.g. `기자수첩`), without brackets.
+    pub label: Option<String>,
+    /// May be empty: some dumps carry titles only.
+    pub body: String,
+    /// Korea time, as the dump gives it.
+    pub published_at: Option<DateTime<FixedOffset>>,
+    /// For a story of a round-up: the round-up's own title.
+    pub roundup: Option<String>,
+    /// 1-based line of the title in the dump, for messages.
+    pub line: usize,
+}
+
+/// Why a file is not a dump.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DumpError {
+    #[error("{origin}: the file is empty")]
+    Empty { origin: String },
+    #[error("{origin}: binary data, not a text dump (control byte at line {line})")]
+    Binary { origin: String, line: usize },
+    #[error("{origin}: an HTML page, not a text dump (an error page from the server?)")]
+    Html { origin: String },
+    #[error("{origin}: no article found (expected a title line, a body line and a `YYYY-MM-DD HH:MM:SS` line, separated by `-` lines)")]
+    NoArticles { origin: String },
+}
+
+/// Parses dump `text`; `origin` (a path or URL) names it in errors.
+///
+/// A dump with its header but no article is not an error: it is an empty news day,
+/// and the caller decides what an empty briefing means.
+pub fn parse(text: &str, origin: &str) -> Result<Vec<Article>, DumpError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(DumpError::Empty {
+            origin: origin.into(),
+        });
+    }
+    if let Some(line) = control_byte_line(text) {
+        return Err(DumpError::Binary {
+            origin: origin.into(),
+            line,
+        });
+    }
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with("<?xml") {
+        return Err(DumpError::Html {
+            origin: origin.into(),
+        });
+    }
+
+    let mut parser = Parser::default();
+    for (n, line) in text.lines().enumerate() {
+        parser.line(n + 1, line.trim());
+    }
+    parser.end_block(None);
+    if !parser.saw_structure {
+        return Err(DumpError::NoArticles {
+            origin: origin.into(),
+        });
+    }
+    Ok(parser.articles)
+}
+
+#[derive(Default)]
+struct Parser<'a> {
+    block: Vec<(usize, &'a str)>,
+    articles: Vec<Article>,
+    /// A header, separator or time stamp was seen: the file is a dump, maybe empty.
+    saw_structure: bool,
+    /// Round-ups as they stood in the dump (label, title, body), to drop repeats.
+    roundups: Vec<(Option<String>, String, String)>,
+    seen_first_line: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn line(&mut self, n: usize, line: &'a str) {
+        if line.is_empty() {
+            return;
+        }
+        let first = !std::mem::replace(&mut self.seen_first_line, true);
+        if first && line == HEADER {
+            self.saw_structure = true;
+        } else if is_separator(line) {
+            self.saw_structure = true;
+            self.end_block(None);
+        } else if looks_like_timestamp(line) {
+            self.saw_structure = true;
+            self.end_block(Some((n, line)));
+        } else {
+            self.block.push((n, line));
+        }
+    }
+
+    fn end_block(&mut self, stamp: Option<(usize, &str)>) {
+        let block = std::mem::take(&mut self.block);
+        let Some(&(line, title)) = block.first() else {
+            if let Some((n, _)) = stamp {
+                tracing::warn!("line {n}: a time stamp with no article before it, ignored");
+            }
+            return;
+        };
+        let published_at = stamp.and_then(|(n, s)| {
+            let parsed = parse_timestamp(s);
+            if parsed.is_none() {
+                tracing::warn!("line {n}: {s:?} is not a valid date and time, ignored");
+            }
+            parsed
+        });
+        let body: Vec<&str> = block[1..].iter().map(|&(_, l)| l).collect();
+        let (label, title) = split_label(title);
+        let article = Article {
+            title: title.to_owned(),
+            label: label.map(str::to_owned),
+            body: body.join("\n"),
+            published_at,
+            roundup: None,
+            line,
+        };
+        if self.merge_duplicate(&article) {
+            return;
+        }
+        let stories = expand_roundup(&article);
+        if stories.is_empty() {
+            self.articles.push(article);
+        } else {
+            self.roundups
+                .push((article.label, article.title, article.body));
+            self.articles.extend(stories);
+        }
+    }
+
+    /// Keeps one copy of a repeated article, filling in what the first copy lacked.
+    fn merge_duplicate(&mut self, new: &Article) -> bool {
+        let Some(old) = self
+            .articles
+            .iter_mut()
+            .find(|a| a.roundup.is_none() && a.title == new.title && a.label == new.label)
+        else {
+            return self.roundups.iter().any(|(label, title, body)| {
+                (label, title, body) == (&new.label, &new.title, &new.body)
+            });
+        };
+        if !(old.body == new.body || old.body.is_empty() || new.body.is_empty()) {
+            return false;
+        }
+        tracing::debug!(
+            "line {}: repeats the article at line {}",
+            new.line,
+            old.line
+        );
+        if old.body.is_empty() && !new.body.is_empty() {
+            let (line, stamp) = (old.line, old.published_at.or(new.published_at));
+            *old = new.clone();
+            old.line = line;
+            old.published_at = stamp;
+        }
+        old.published_at = old.published_at.or(new.published_at);
+        true
+    }
+}
+
+/// A round-up article becomes one article per `◆` story, each titled by its headline;
+/// any other article gives an empty list.
+fn expand_roundup(article: &Article) -> Vec<Article> {
+    let starts: Vec<usize> = article
+        .body
+        .match_indices(ROUNDUP_MARK)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            i == 0
+                || article.body[..i]
+                    .trim_end()
+                    .ends_with(['.', '!', '?', '"', '”', '’', '…'])
+        })
+        .collect();
+    if !(starts.first() == Some(&0) || starts.len() >= 2) {
+        return Vec::new();
+    }
+    let mut stories = Vec::with_capacity(starts.len() + 1);
+    let intro = article.body[..starts[0]].trim();
+    if !intro.is_empty() {
+        stories.push(Article {
+            body: intro.to_owned(),
+            roundup: Some(article.title.clone()),
+            ..article.clone()
+        });
+    }
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(article.body.len());
+        let story = article.body[start..end].trim();
+        // The splitter cuts a headline off the story's first sentence.
+        let headline = split(story).first().copied().unwrap_or(story);
+        let rest_at = headline.as_ptr() as usize - story.as_ptr() as usize + headline.len();
+        let title = headline.trim_start_matches(ROUNDUP_MARK).trim();
+        stories.push(Article {
+            title: title.to_owned(),
+            body: story[rest_at..].trim().to_owned(),
+            roundup: Some(article.title.clone()),
+            ..article.clone()
+        });
+    }
+    stories
+}
+
+/// `[기자수첩] 제목` -> (`기자수첩`, `제목`).
+fn split_label(title: &str) -> (Option<&str>, &str) {
+    if let Some(rest) = title.strip_prefix('[') {
+        if let Some(end) = rest.find(']') {
+            let label = rest[..end].trim();
+            let title = rest[end + 1..].trim();
+            if !label.is_empty() && !title.is_empty() {
+                return (Some(label), title);
+            }
+        }
+    }
+    (None, title)
+}
+
+fn is_separator(line: &str) -> bool {
+    line.chars().all(|c| matches!(c, '-' | '─' | '—' | '=')) && !line.is_empty()
+}
+
+/// The shape `YYYY-MM-DD HH:MM(:SS)`, valid or not: a malformed stamp still ends its
+/// article rather than becoming part of the next one's title.
+fn looks_like_timestamp(line: &str) -> bool {
+    let b = line.as_bytes();
+    (b.len() == 19 || b.len() == 16)
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b' ' || c == b'T',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+fn parse_timestamp(line: &str) -> Option<DateTime<FixedOffset>> {
+    let naive = NaiveDateTime::parse_from_str(line, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(line, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(line, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    Seoul
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.fixed_offset())
+}
+
+/// The line of the first control byte that text never holds (tabs, line ends and
+/// form feeds aside): a sign of a binary file decoded as text.
+fn control_byte_line(text: &str) -> Option<usize> {
+    let at = text
+        .bytes()
+        .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))?;
+    Some(
+        text.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(articles: &[Article]) -> Vec<&str> {
+        articles.iter().map(|a| a.title.as_str()).collect()
+    }
+
+    #[test]
+    fn parses_the_usual_layout_with_labels_and_times() {
+        let text = "최신기사\n-\n-\n[기자수첩] 물가 잡기의 민낯\n물가가 올랐다. 정부는 대책을 냈다.\n2025-09-07 10:47:15\n-\n두 번째 기사\n본문이다.\n2025-09-06 21:23:41\n";
+        let a = parse(text, "t.txt").unwrap();
+        assert_eq!(titles(&a), ["물가 잡기의 민낯", "두 번째 기사"]);
+        assert_eq!(a[0].label.as_deref(), Some("기자수첩"));
+        assert_eq!(a[0].body, "물가가 올랐다. 정부는 대책을 냈다.");
+        assert_eq!(
+            a[0].published_at.unwrap().to_rfc3339(),
+            "2025-09-07T10:47:15+09:00"
+        );
+        assert_eq!((a[0].line, a[1].line), (4, 8));
+        assert_eq!(a[1].label, None);
+    }
+
+    #[test]
+    fn tolerates_missing_parts_blank_lines_and_duplicates() {
+        let text = "\u{feff}최신기사\r\n\r\n-\r\n제목만 있는 기사\r\n-\r\n시간이 없는 기사\r\n본문.\r\n---\r\n\r\n같은 기사\r\n같은 본문.\r\n2025-09-07 09:00:00\r\n-\r\n같은 기사\r\n같은 본문.\r\n2025-09-07 09:00:00\r\n붙어 온 기사\r\n본문이다.\r\n2025-13-45 99:00:00\r\n";
+        let a = parse(text, "t.txt").unwrap();
+        assert_eq!(
+            titles(&a),
+            [
+                "제목만 있는 기사",
+                "시간이 없는 기사",
+                "같은 기사",
+                "붙어 온 기사"
+            ]
+        );
+        assert_eq!(a[0].body, "");
+        assert_eq!(a[1].published_at, None);
+        assert!(a[2].published_at.is_some());
+        assert_eq!(a[3].published_at, None, "an invalid stamp is dropped");
+    }
+
+    #[test]
+    fn a_copy_with_a_body_replaces_a_title_only_copy() {
+        let text =
+            "최신기사\n-\n속보 제목\n2025-09-07 09:00:00\n-\n속보 제목\n이제 본문이 있다.\n-\n";
+        let a = parse(text, "t.txt").unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].body, "이제 본문이 있다.");
+        assert!(
+            a[0].published_at.is_some(),
+            "keeps the time the first copy had"
+        );
+    }
+
+    #[test]
+    fn roundup_becomes_one_article_per_story() {
+        let text = "최신기사\n-\n[바이오 포커스] 첫 소식 외\n◆가나제약, 신약 임상 3상 돌입…해외 공략 가나제약이 지난 2일 임상을 시작했다. 결과는 내년에 나온다. ◆다라바이오, 수출 계약 체결 다라바이오는 3일 계약을 맺었다.\n2025-09-07 09:00:00\n";
+        let a = parse(text, "t.txt").unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].title, "가나제약, 신약 임상 3상 돌입…해외 공략");
+        assert_eq!(
+            a[0].body,
+            "가나제약이 지난 2일 임상을 시작했다. 결과는 내년에 나온다."
+        );
+        assert_eq!(a[0].roundup.as_deref(), Some("첫 소식 외"));
+        assert_eq!(a[0].label.as_deref(), Some("바이오 포커스"));
+        assert_eq!(a[1].title, "다라바이오, 수출 계약 체결");
+        assert_eq!(a[1].body, "다라바이오는 3일 계약을 맺었다.");
+    }
+
+    #[test]
+    fn a_bullet_inside_a_sentence_is_not_a_roundup() {
+        let text = "최신기사\n-\n제목\n발표 기업은 ◆가나 ◆다라 등이다.\n2025-09-07 09:00:00\n";
+        let a = parse(text, "t.txt").unwrap();
+        assert_eq!(a.len(), 1);
+    }
+
+    #[test]
+    fn files_that_are_not_dumps_are_errors_naming_the_file() {
+        let cases = [
+            ("", "x.txt: the file is empty"),
+            ("  \n\n", "x.txt: the file is empty"),
+            (
+                "최신기사\n\u{1}\u{2}PK",
+                "x.txt: binary data, not a text dump (control byte at line 2)",
+            ),
+            (
+                "<!DOCTYPE html><html><body>502</body></html>",
+                "x.txt: an HTML page",
+            ),
+            ("그냥 한 줄짜리 메모", "x.txt: no article found"),
+        ];
+        for (text, want) in cases {
+            let err = parse(text, "x.txt").unwrap_err().to_string();
+            assert!(err.starts_with(want), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_header_alone_is_an_empty_news_day() {
+        assert_eq!(parse("최신기사\n-\n-\n", "x.txt").unwrap(), vec![]);
+    }
+}

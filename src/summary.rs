@@ -1,0 +1,85 @@
+//! The key lines of every article of a dump: split each body, weigh terms across the
+//! whole dump, pick per article.
+
+use serde::Serialize;
+
+use crate::dump::Article;
+use crate::score::Idf;
+use crate::select::{select, Selection, SummaryConfig};
+use crate::split::split;
+
+/// One article with its sentences and what the selection made of them.
+#[derive(Debug, Clone)]
+pub struct Summary<'a> {
+    pub article: &'a Article,
+    /// Slices of the article's body.
+    pub sentences: Vec<&'a str>,
+    pub selection: Selection,
+}
+
+impl Summary<'_> {
+    /// The picked sentences, in article order.
+    pub fn key_lines(&self) -> impl Iterator<Item = &str> + '_ {
+        self.selection.picks.iter().map(|&i| self.sentences[i])
+    }
+}
+
+/// Splits every article and picks its key lines with `cfg`.
+pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summary<'a>> {
+    let split_articles: Vec<(&Article, Vec<&str>)> =
+        articles.iter().map(|a| (a, split(&a.body))).collect();
+    let idf = Idf::from_texts(articles.iter().map(|a| a.body.as_str()));
+    split_articles
+        .into_iter()
+        .map(|(article, sentences)| Summary {
+            selection: select(&sentences, Some(&article.title), &idf, cfg),
+            article,
+            sentences,
+        })
+        .collect()
+}
+
+/// The `briefing summarize --format json` contract.
+#[derive(Debug, Serialize)]
+pub struct JsonSummaries<'a> {
+    pub articles: Vec<JsonSummary<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonSummary<'a> {
+    pub title: &'a str,
+    pub label: Option<&'a str>,
+    /// RFC 3339 in Korea time, e.g. `2025-09-07T10:47:15+09:00`.
+    pub published_at: Option<String>,
+    /// For a story of a round-up: the round-up's title (an addition to the contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roundup: Option<&'a str>,
+    pub sentences: &'a [&'a str],
+    pub picks: &'a [usize],
+    pub scores: Vec<f64>,
+}
+
+impl<'a> JsonSummaries<'a> {
+    pub fn new(summaries: &'a [Summary<'a>]) -> Self {
+        JsonSummaries {
+            articles: summaries
+                .iter()
+                .map(|s| JsonSummary {
+                    title: &s.article.title,
+                    label: s.article.label.as_deref(),
+                    published_at: s.article.published_at.map(|t| t.to_rfc3339()),
+                    roundup: s.article.roundup.as_deref(),
+                    sentences: &s.sentences,
+                    picks: &s.selection.picks,
+                    // Rounded so the output is stable and readable; the order is kept.
+                    scores: s
+                        .selection
+                        .scores
+                        .iter()
+                        .map(|x| (x * 10_000.0).round() / 10_000.0)
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
