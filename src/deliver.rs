@@ -19,9 +19,13 @@ use crate::digest::Rendered;
 /// Why a message was not delivered, sorted by what the caller should do next.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliverError {
-    /// The server or network may recover: retry later (4xx, timeouts, refused connections).
+    /// The server may accept it later: retry (4xx replies).
     #[error("{0}")]
     Transient(String),
+    /// The server cannot be reached (refused, dropped, timed out): retry, and if it stays
+    /// down, stop rather than fail every remaining recipient the same way.
+    #[error("{0}")]
+    Unavailable(String),
     /// This recipient will never be accepted (5xx for the recipient): record and go on.
     #[error("{0}")]
     Permanent(String),
@@ -39,6 +43,21 @@ pub enum Transport {
     },
     /// `.eml` files in a folder: the default when no SMTP server is configured.
     Outbox(PathBuf),
+}
+
+impl DeliverError {
+    /// Worth another try after a pause.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            DeliverError::Transient(_) | DeliverError::Unavailable(_)
+        )
+    }
+
+    /// Once retries are spent, nothing else will get through either.
+    pub fn stops_run(&self) -> bool {
+        matches!(self, DeliverError::Fatal(_) | DeliverError::Unavailable(_))
+    }
 }
 
 impl Transport {
@@ -116,16 +135,40 @@ fn classify(e: &lettre::transport::smtp::Error, server: &str) -> DeliverError {
         DeliverError::Fatal(format!(
             "{text} (authentication failed: check smtp.username and the password variable)"
         ))
-    } else if e.is_tls() {
+    } else if e.is_tls() || caused_by_tls(e) {
         DeliverError::Fatal(format!(
             "{text} (TLS failed: check smtp.tls, the port and smtp.ca_file)"
         ))
     } else if e.is_permanent() {
         DeliverError::Permanent(text)
-    } else {
-        // 4xx, timeouts, refused or dropped connections: the server may come back.
+    } else if e.is_transient() {
         DeliverError::Transient(text)
+    } else {
+        // No SMTP reply at all: refused, dropped or timed-out connections.
+        DeliverError::Unavailable(text)
     }
+}
+
+/// lettre reports a failed handshake as a connection error; the rustls error beneath
+/// says it is a certificate or protocol problem that no retry will fix.
+fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = e.source();
+    while let Some(err) = source {
+        // An io::Error hides what it wraps from `source()`: look inside it.
+        let inner = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        if [Some(err), inner]
+            .into_iter()
+            .flatten()
+            .any(|e| e.is::<rustls::Error>())
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Writes atomically, so a crash never leaves half a message for a mail pickup to send.
@@ -165,7 +208,7 @@ impl Delivery<'_> {
             "{}_{}_{}",
             self.date,
             safe(self.group),
-            safe(&self.to.email.to_string())
+            safe(self.to.email.as_ref())
         )
     }
 }

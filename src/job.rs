@@ -12,7 +12,7 @@ use lettre::message::Mailbox;
 
 use crate::clock;
 use crate::config::{Config, Group, OnEmpty};
-use crate::deliver::{compose, DeliverError, Delivery, Transport};
+use crate::deliver::{compose, Delivery, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
@@ -261,7 +261,7 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
                 g.already = group
                     .recipients
                     .iter()
-                    .filter(|r| log.is_delivered(&r.email.to_string()))
+                    .filter(|r| log.is_delivered(r.email.as_ref()))
                     .count();
             }
             (None, _) => {}
@@ -319,10 +319,10 @@ async fn deliver_group(
             attempt += 1;
             log.append(&[record(Event::Sending, attempt, String::new())])?;
             match transport.send(&message, &delivery.file_stem()).await {
-                Err(DeliverError::Transient(e)) if attempt - attempts_before <= retries => {
+                Err(e) if e.is_transient() && attempt - attempts_before <= retries => {
                     let pause = backoff(delay, attempt - attempts_before, &address);
                     tracing::warn!("{address}: {e}; retry in {pause:?}");
-                    log.append(&[record(Event::Failed, attempt, e)])?;
+                    log.append(&[record(Event::Failed, attempt, e.to_string())])?;
                     tokio::time::sleep(pause).await;
                 }
                 other => break other,
@@ -338,9 +338,9 @@ async fn deliver_group(
                 log.append(&[record(Event::Failed, attempt, e.to_string())])?;
                 tracing::error!("{}: {address}: {e}", group.name);
                 report.failed.push((address, e.to_string()));
-                if let DeliverError::Fatal(e) = e {
+                if e.stops_run() {
                     report.not_tried = group.recipients.len() - n - 1;
-                    return Ok(Some(e));
+                    return Ok(Some(e.to_string()));
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! finishes the message it is sending and starts no other; the ledger stays true.
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -78,7 +78,7 @@ pub async fn run(
     Ok(())
 }
 
-async fn scheduled_run(path: &PathBuf, stop: &AtomicBool) {
+async fn scheduled_run(path: &Path, stop: &AtomicBool) {
     let config = match Config::from_file(path) {
         Ok(c) => c,
         Err(e) => {

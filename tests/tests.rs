@@ -1,1 +1,9 @@
+//! One integration binary (as ripgrep does): every test drives the real `briefing`
+//! binary against real servers on 127.0.0.1.
 
+mod support;
+
+mod cli;
+mod daemon;
+mod fetch;
+mod mail;

@@ -1,0 +1,181 @@
+//! The command-line contract: output formats, errors, exit codes.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::support::{briefing, run, Project};
+
+#[test]
+fn summarize_json_keeps_the_contract() {
+    let p = Project::new("");
+    let (out, stdout, stderr) = p.run(&["summarize", "--format", "json"]);
+    assert!(out.status.success(), "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let articles = json["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), 5);
+    assert_eq!(articles[0]["published_at"], "2025-09-07T10:47:15+09:00");
+    assert_eq!(articles[0]["label"], Value::Null);
+    assert_eq!(articles[4]["label"], "기자수첩");
+    assert_eq!(articles[1]["roundup"], articles[2]["roundup"]);
+    for a in articles {
+        let n = a["sentences"].as_array().unwrap().len();
+        let picks: Vec<u64> = a["picks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_u64().unwrap())
+            .collect();
+        assert_eq!(a["scores"].as_array().unwrap().len(), n);
+        assert!(!picks.is_empty() && picks.len() <= 3);
+        assert!(
+            picks.windows(2).all(|w| w[0] < w[1]),
+            "ascending: {picks:?}"
+        );
+        assert!(picks.iter().all(|&i| (i as usize) < n));
+    }
+    // Round-up stories are titled by their headline, not glued to their first line.
+    assert_eq!(
+        articles[2]["title"],
+        "롯데바이오로직스, 글로벌 바이오기업과 CMO 계약…2030년까지 협력"
+    );
+}
+
+#[test]
+fn split_reads_one_document_per_line() {
+    let mut child = briefing()
+        .arg("split")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("물가가 5.4% 올랐다. 정부는 대책을 냈다.\n짧은 문서다.\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "물가가 5.4% 올랐다.\n정부는 대책을 냈다.\n\n짧은 문서다.\n\n"
+    );
+}
+
+#[test]
+fn preview_writes_the_html_part() {
+    let p = Project::new("");
+    let out_file = p.path("preview.html");
+    let (out, _, stderr) = p.run(&[
+        "preview",
+        "--group",
+        "columns",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(out_file).unwrap();
+    assert!(html.contains("K-제조업이 보낸 SOS"));
+    assert!(!html.contains("K-AI 어벤져스"));
+    let (out, _, stderr) = p.run(&["preview", "--group", "nobody"]);
+    assert!(!out.status.success());
+    assert!(stderr.contains("--group nobody: no such group"), "{stderr}");
+}
+
+#[test]
+fn check_reports_config_errors_with_file_line_and_key() {
+    let p = Project::new("[schedule]\ncron = \"0 7 * * *\"\n");
+    let (out, stdout, stderr) = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("config.toml:8: schedule.cron:"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+
+    let p = Project::new("[mail2]\nx = 1\n");
+    let (_, _, stderr) = p.run(&["check"]);
+    assert!(
+        stderr.contains("config.toml:7: mail2: unknown field `mail2`"),
+        "{stderr}"
+    );
+
+    let p = Project::new("");
+    let (out, stdout, stderr) = p.run(&["check"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("OK") && stdout.contains("2 with 3 recipients"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_dumps_are_clear_errors_not_panics() {
+    let p = Project::new("");
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.txt", b"", "the file is empty"),
+        (
+            "page.html",
+            b"<!DOCTYPE html><html>oops</html>",
+            "an HTML page",
+        ),
+        ("blob.bin", b"\x00\x01\x02\x03PK\x03\x04", "binary data"),
+        (
+            "latin.txt",
+            b"\xff\xfe\xfd\xfc\xfb",
+            "neither UTF-8 nor EUC-KR",
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let path = p.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (out, _, stderr) = p.run(&["send", "--dump", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(
+            stderr.contains(name) && stderr.contains(want),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!p.path("outbox").exists(), "nothing was sent");
+}
+
+#[test]
+fn a_day_without_articles_sends_nothing_by_default() {
+    let p = Project::new("");
+    let path = p.path("quiet.txt");
+    std::fs::write(&path, "최신기사\n-\n-\n").unwrap();
+    let (out, stdout, _) = p.run(&["send", "--dump", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(stdout.contains("no article, nothing sent"), "{stdout}");
+    assert!(!p.path("outbox").exists());
+}
+
+#[test]
+fn a_cp949_dump_reads_like_the_utf8_one() {
+    let p = Project::new("");
+    let text = std::fs::read_to_string(crate::support::sample()).unwrap();
+    let (cp949, _, unmappable) = encoding_rs::EUC_KR.encode(&text);
+    assert!(
+        !unmappable || text.contains('‘'),
+        "the sample is mostly EUC-KR-encodable"
+    );
+    let path = p.path("dump-cp949.txt");
+    std::fs::write(&path, &cp949).unwrap();
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("K-AI 어벤져스"), "{stdout}");
+    assert!(stderr.contains("(EUC-KR)"), "{stderr}");
+}
+
+#[test]
+fn errors_exit_non_zero_with_one_line() {
+    let (out, _, stderr) =
+        run(briefing().args(["summarize", "--config", "/nonexistent/config.toml"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot read /nonexistent/config.toml"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,292 @@
+//! Delivery over a real SMTP server (aiosmtpd), read back and parsed.
+
+use mail_parser::{MessageParser, MimeHeaders};
+use serde_json::Value;
+
+use crate::support::{test_certificates, Project, Smtp};
+
+/// The key lines `summarize --format json` picks for the sample, by article title.
+fn key_lines(p: &Project) -> Vec<(String, Vec<String>)> {
+    let (out, stdout, stderr) = p.run(&["summarize", "--format", "json"]);
+    assert!(out.status.success(), "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    json["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let sentences = a["sentences"].as_array().unwrap();
+            let picks = a["picks"].as_array().unwrap();
+            let lines = picks
+                .iter()
+                .map(|i| {
+                    sentences[i.as_u64().unwrap() as usize]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect();
+            (a["title"].as_str().unwrap().to_owned(), lines)
+        })
+        .collect()
+}
+
+#[test]
+fn each_recipient_gets_one_multipart_message_with_the_key_lines() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("morning: \"[아침 브리핑] 2025년 9월 7일 (일)\""),
+        "{stdout}"
+    );
+
+    let messages = smtp.messages();
+    let mut envelopes: Vec<&str> = messages.iter().map(|(to, _)| to.as_str()).collect();
+    envelopes.sort_unstable();
+    assert_eq!(
+        envelopes,
+        ["ceo@example.com", "cfo@example.com", "desk@example.com"]
+    );
+
+    let lines = key_lines(&p);
+    assert_eq!(
+        lines.len(),
+        5,
+        "three articles, one a round-up of three stories"
+    );
+    for (to, raw) in &messages {
+        let m = MessageParser::default().parse(raw).unwrap();
+        let header_to: Vec<String> = m
+            .to()
+            .unwrap()
+            .iter()
+            .map(|a| a.address().unwrap().to_owned())
+            .collect();
+        assert_eq!(header_to, [to.as_str()], "nobody sees another address");
+        assert!(m.content_type().unwrap().c_subtype.as_deref() == Some("alternative"));
+        let text = m.body_text(0).unwrap();
+        let html = m.body_html(0).unwrap();
+        assert!(m.message_id().unwrap().starts_with("briefing.2025-09-07."));
+        if to == "desk@example.com" {
+            assert_eq!(m.subject(), Some("[칼럼 브리핑] 2025년 9월 7일 (일)"));
+            let (title, picked) = lines
+                .iter()
+                .find(|(t, _)| t.starts_with("K-제조업"))
+                .unwrap();
+            assert!(text.contains(title.as_str()), "{text}");
+            for line in picked {
+                assert!(text.contains(line.as_str()), "{line} missing from\n{text}");
+            }
+            assert!(
+                !text.contains("K-AI"),
+                "the column group gets only [기자수첩]"
+            );
+        } else {
+            assert_eq!(m.subject(), Some("[아침 브리핑] 2025년 9월 7일 (일)"));
+            assert_eq!(
+                m.from().unwrap().first().unwrap().name(),
+                Some("아침 브리핑")
+            );
+            for (title, picked) in &lines {
+                assert!(text.contains(title.as_str()), "{title} missing");
+                for line in picked {
+                    assert!(
+                        text.contains(line.as_str()),
+                        "{line} missing from the text part"
+                    );
+                    let escaped = line
+                        .replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;");
+                    assert!(html.contains(&escaped), "{line} missing from the HTML part");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_second_send_on_the_same_day_does_nothing_and_force_resends() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    assert!(p.run(&["send"]).0.status.success());
+    let (out, stdout, _) = p.run(&["send"]);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("0 delivered, 2 already delivered earlier"),
+        "{stdout}"
+    );
+    assert_eq!(smtp.messages().len(), 3);
+    let (out, _, stderr) = p.run(&["send", "--force"]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(smtp.messages().len(), 6);
+}
+
+#[test]
+fn transient_failures_are_retried_and_then_delivered() {
+    let smtp = Smtp::start(&["--transient", "2"]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(smtp.messages().len(), 3);
+    assert_eq!(stderr.matches("451").count(), 2, "{stderr}");
+    let ledger = std::fs::read_to_string(p.path("state/ledger/2025-09-07/columns.jsonl")).unwrap();
+    assert!(
+        ledger.contains("\"event\":\"delivered\",\"at\""),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains("\"attempt\":3"),
+        "third try went through: {ledger}"
+    );
+}
+
+#[test]
+fn a_rejected_recipient_is_recorded_and_the_others_still_get_theirs() {
+    let smtp = Smtp::start(&["--reject", "cfo@example.com"]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (out, stdout, _) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("failed cfo@example.com"), "{stdout}");
+    assert!(stdout.contains("550"), "{stdout}");
+    let mut got: Vec<String> = smtp.messages().into_iter().map(|(to, _)| to).collect();
+    got.sort();
+    assert_eq!(got, ["ceo@example.com", "desk@example.com"]);
+}
+
+#[test]
+fn auth_with_the_password_from_the_environment() {
+    let smtp = Smtp::start(&["--auth", "briefing:s3cret-pw"]);
+    let section = smtp.smtp_section(
+        "username = \"briefing\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true",
+    );
+    let p = Project::new(&section);
+    let (out, stdout, stderr) = run_with(&p, &["send"], "s3cret-pw");
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(smtp.messages().len(), 3);
+
+    let smtp = Smtp::start(&["--auth", "briefing:s3cret-pw"]);
+    let p = Project::new(&smtp.smtp_section(
+        "username = \"briefing\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true",
+    ));
+    let (out, stdout, stderr) = run_with(&p, &["send"], "wrong-pw");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout.contains("authentication failed"), "{stdout}");
+    assert!(
+        stdout.contains("not tried"),
+        "stops at the first AUTH failure: {stdout}"
+    );
+    assert!(
+        !stdout.contains("wrong-pw") && !stderr.contains("wrong-pw"),
+        "the password never shows"
+    );
+    assert!(smtp.messages().is_empty());
+}
+
+fn run_with(p: &Project, args: &[&str], password: &str) -> (std::process::Output, String, String) {
+    crate::support::run(p.cmd(args).env("TEST_SMTP_PW", password))
+}
+
+#[test]
+fn starttls_with_a_private_ca() {
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(certs.path());
+    let smtp = Smtp::start(&["--starttls", cert.to_str().unwrap(), key.to_str().unwrap()]);
+    let section = format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\nca_file = \"{}\"\n",
+        smtp.port,
+        ca.display()
+    );
+    let p = Project::new(&section);
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(smtp.messages().len(), 3);
+
+    // Without the CA the certificate is not trusted: a TLS failure stops the run.
+    let smtp = Smtp::start(&["--starttls", cert.to_str().unwrap(), key.to_str().unwrap()]);
+    let p = Project::new(&format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\n",
+        smtp.port
+    ));
+    let (out, stdout, _) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("TLS"), "{stdout}");
+    assert!(smtp.messages().is_empty());
+}
+
+#[test]
+fn a_server_that_is_down_is_retried_then_reported() {
+    // Bind and drop: nothing listens on this port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = Project::new(&format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 1\nretry_delay_ms = 10\n"));
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("columns: \"[칼럼 브리핑] 2025년 9월 7일 (일)\", 1 items, 1 recipients: 0 delivered, 0 already delivered earlier, 1 failed, 0 not tried"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "2 recipients: 0 delivered, 0 already delivered earlier, 0 failed, 2 not tried"
+        ),
+        "a server that stays down stops the run: {stdout}"
+    );
+    assert!(stdout.contains("stopped: 127.0.0.1:"), "{stdout}");
+    // A later run, with the server up, delivers to everyone.
+    let smtp = Smtp::start(&[]);
+    std::fs::write(
+        p.config(),
+        std::fs::read_to_string(p.config())
+            .unwrap()
+            .replace(&format!("port = {port}"), &format!("port = {}", smtp.port)),
+    )
+    .unwrap();
+    let (out, stdout, _) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(smtp.messages().len(), 3);
+}
+
+#[test]
+fn without_smtp_the_outbox_gets_one_eml_per_recipient() {
+    let p = Project::new("");
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let mut files: Vec<String> = std::fs::read_dir(p.path("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "2025-09-07_columns_desk@example.com.eml",
+            "2025-09-07_morning_ceo@example.com.eml",
+            "2025-09-07_morning_cfo@example.com.eml"
+        ]
+    );
+    let raw = std::fs::read(p.path("outbox/2025-09-07_morning_cfo@example.com.eml")).unwrap();
+    let m = MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(m.subject(), Some("[아침 브리핑] 2025년 9월 7일 (일)"));
+    assert!(m.body_text(0).unwrap().contains("K-AI 어벤져스"));
+}
+
+#[test]
+fn dry_run_and_test_copy_send_nothing_to_the_groups() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (out, stdout, _) = p.run(&["send", "--dry-run"]);
+    assert!(out.status.success());
+    assert!(stdout.contains("2 would be sent"), "{stdout}");
+    assert!(smtp.messages().is_empty());
+    let (out, _, stderr) = p.run(&["send", "--to", "tester@example.com"]);
+    assert!(out.status.success(), "{stderr}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].0, "tester@example.com");
+    // The test copy is not recorded: the real send still goes to everyone.
+    assert!(p.run(&["send"]).0.status.success());
+    assert_eq!(smtp.messages().len(), 4);
+}

@@ -1,0 +1,324 @@
+//! The integration tests' real parts: the `briefing` binary, an SMTP server (aiosmtpd,
+//! `smtpd.py` beside this file) and an HTTP server, all on 127.0.0.1, each started per
+//! test on a free port and stopped by its process id when the test ends.
+
+#![allow(dead_code)] // each test file uses its own part of the kit
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The sample dump shipped in the repository.
+pub fn sample() -> PathBuf {
+    root().join("samples/dump-2025-09-07.txt")
+}
+
+/// Pins the clock so subjects and ledgers carry the sample's date.
+pub const NOW: &str = "2025-09-07T07:00:00+09:00";
+
+/// The binary, with a pinned clock and no inherited configuration.
+pub fn briefing() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_briefing"));
+    c.env("BRIEFING_NOW", NOW)
+        .env_remove("BRIEFING_CONFIG")
+        .env("RUST_LOG", "briefing=debug");
+    c
+}
+
+/// Runs `cmd` and returns its output, with both streams as text.
+pub fn run(cmd: &mut Command) -> (Output, String, String) {
+    let out = cmd.output().expect("the briefing binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+/// A folder with a config.toml; dropped with the test.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// `extra` is appended to a config with the sample as source and two groups.
+    pub fn new(extra: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = format!(
+            r#"[source]
+location = "{}"
+
+[mail]
+from = "아침 브리핑 <briefing@example.com>"
+
+{extra}
+
+[groups.morning]
+recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
+
+[groups.columns]
+recipients = ["편집국 <desk@example.com>"]
+include_labels = ["기자수첩"]
+subject = "[칼럼 브리핑] {{{{date}}}}"
+"#,
+            sample().display()
+        );
+        std::fs::write(dir.path().join("config.toml"), config).expect("write config");
+        Project { dir }
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `briefing ARGS --config <this config>`.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = briefing();
+        c.args(args).arg("--config").arg(self.config());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> (Output, String, String) {
+        run(&mut self.cmd(args))
+    }
+}
+
+/// Python with aiosmtpd: `BRIEFING_TEST_PYTHON`, else the venv `scripts/test` makes.
+fn python() -> PathBuf {
+    match std::env::var_os("BRIEFING_TEST_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => root().join(".venv-test/bin/python"),
+    }
+}
+
+/// A running aiosmtpd server and the messages it accepted.
+pub struct Smtp {
+    child: Child,
+    pub port: u16,
+    pub maildir: tempfile::TempDir,
+}
+
+impl Smtp {
+    /// Starts `smtpd.py` with `args` (faults) and waits for its port.
+    pub fn start(args: &[&str]) -> Smtp {
+        let maildir = tempfile::tempdir().expect("temp dir");
+        let python = python();
+        assert!(
+            python.exists(),
+            "{} not found: run ./scripts/test (it installs aiosmtpd) or set BRIEFING_TEST_PYTHON",
+            python.display()
+        );
+        let mut child = Command::new(&python)
+            .arg(root().join("tests/support/smtpd.py"))
+            .arg("--maildir")
+            .arg(maildir.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start smtpd.py");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the port");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("smtpd.py did not start: {line:?}"));
+        Smtp {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    /// Accepted messages: (envelope recipients, raw bytes), in arrival order.
+    pub fn messages(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(self.maildir.path())
+            .expect("maildir")
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let n = path.file_stem()?.to_str()?.parse().ok()?;
+                (path.extension()? == "eml").then_some((n, path))
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, path)| {
+                let raw = std::fs::read(&path).expect("read message");
+                let end = raw
+                    .windows(2)
+                    .position(|w| w == b"\r\n")
+                    .expect("envelope line");
+                let to = String::from_utf8_lossy(&raw[..end])
+                    .trim_start_matches("X-Envelope-To: ")
+                    .to_owned();
+                (to, raw[end + 2..].to_vec())
+            })
+            .collect()
+    }
+
+    /// Waits until at least `n` messages arrived (bounded).
+    pub fn wait_for(&self, n: usize, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if self.messages().len() >= n {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    pub fn smtp_section(&self, extra: &str) -> String {
+        format!("[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nretry_delay_ms = 50\ntimeout_secs = 10\n{extra}\n", self.port)
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One scripted HTTP answer.
+#[derive(Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Pause between 1 KiB chunks of the body.
+    pub chunk_pause: Duration,
+}
+
+impl Reply {
+    pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: body.into(),
+            chunk_pause: Duration::ZERO,
+        }
+    }
+
+    pub fn status(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            ..Reply::ok(body)
+        }
+    }
+}
+
+/// A real HTTP/1.1 server on 127.0.0.1 that answers requests with the scripted replies
+/// in order (the last one repeats), and records the request heads it received.
+pub struct Http {
+    pub port: u16,
+    pub requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Http {
+    pub fn start(replies: Vec<Reply>) -> Http {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        // The thread ends with the test process; every accept is bounded by the replies.
+        thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(stream) = stream else { continue };
+                let reply = replies[n.min(replies.len() - 1)].clone();
+                let seen = seen.clone();
+                thread::spawn(move || serve(stream, &reply, &seen));
+            }
+        });
+        Http { port, requests }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+fn serve(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    seen.lock()
+        .expect("lock")
+        .push(String::from_utf8_lossy(&head).into_owned());
+    let mut out = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    for (k, v) in &reply.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    if stream.write_all(out.as_bytes()).is_err() {
+        return;
+    }
+    for chunk in reply.body.chunks(1024) {
+        if stream.write_all(chunk).is_err() {
+            return;
+        }
+        thread::sleep(reply.chunk_pause);
+    }
+}
+
+/// A test CA and a leaf for localhost/127.0.0.1, as PEM files in `dir`:
+/// returns (ca.pem, cert.pem, key.pem).
+pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // rcgen names every certificate alike; a leaf named like its CA looks self-signed.
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "briefing test CA");
+    let ca = ca_params.self_signed(&ca_key).expect("ca cert");
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let mut leaf_params =
+        CertificateParams::new(vec!["localhost".to_owned()]).expect("leaf params");
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf_params
+        .subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().expect("ip")));
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf cert");
+    let files = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
+    std::fs::write(&files.0, ca.pem()).expect("write");
+    std::fs::write(&files.1, leaf.pem()).expect("write");
+    std::fs::write(&files.2, leaf_key.serialize_pem()).expect("write");
+    files
+}
