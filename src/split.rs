@@ -127,8 +127,12 @@ fn syllable_before(b: &[u8], p: usize) -> Option<char> {
     if !(0xEA..=0xED).contains(&x) {
         return None;
     }
-    let (c, _) = decode(b, p - 3);
-    is_syllable(c).then_some(c)
+    let c = ((x as u32 & 0x0F) << 12) | ((b[p - 2] as u32 & 0x3F) << 6) | (b[p - 1] as u32 & 0x3F);
+    if (0xAC00..=0xD7A3).contains(&c) {
+        char::from_u32(c)
+    } else {
+        None
+    }
 }
 
 #[inline]
@@ -298,10 +302,32 @@ fn fin_before(b: &[u8], p: usize) -> Fin {
     let Some(last) = syllable_before(b, p) else {
         return Fin::No;
     };
+    // Most words end in a particle or a connective: one bit settles them.
+    let k = last as usize - 0xAC00;
+    if ENDING_SYLLABLES[k / 64] & (1 << (k % 64)) == 0 {
+        return Fin::No;
+    }
     let prev = syllable_before(b, p - 3);
     let prev2 = prev.and_then(|_| syllable_before(b, p - 6));
     classify(last, prev, prev2)
 }
+
+/// The syllables `classify` can call final, as a bitset over U+AC00..U+D7A3.
+static ENDING_SYLLABLES: [u64; 175] = {
+    const LAST: &str = "다요죠쥬음함임됨짐줌봄까네나군라먼만랑유용냐니지어아해게래대야봐줘걸셈듯돼";
+    let mut set = [0u64; 175];
+    let b = LAST.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = ((b[i] as u32 & 0x0F) << 12)
+            | ((b[i + 1] as u32 & 0x3F) << 6)
+            | (b[i + 2] as u32 & 0x3F);
+        let k = (c - 0xAC00) as usize;
+        set[k / 64] |= 1 << (k % 64);
+        i += 3;
+    }
+    set
+};
 
 fn classify(last: char, prev: Option<char>, prev2: Option<char>) -> Fin {
     use Fin::*;
@@ -842,17 +868,7 @@ impl<'a> Scanner<'a> {
                 j += 1;
             }
             if j > i {
-                let (last, _) = if b[j - 1] < 0x80 {
-                    (b[j - 1] as char, 1)
-                } else {
-                    // Back up to the start of the last char.
-                    let mut k = j - 1;
-                    while b[k] & 0xC0 == 0x80 {
-                        k -= 1;
-                    }
-                    decode(b, k)
-                };
-                self.end = if is_syllable(last) {
+                self.end = if syllable_before(b, j).is_some() {
                     End::Word(j)
                 } else {
                     End::None
@@ -1183,13 +1199,22 @@ impl<'a> Scanner<'a> {
     /// Decides a cut at whitespace `at..next` given what the text ends with.
     fn cut_at_space(&self, at: usize, next: usize) -> bool {
         let b = self.b;
+        // Most words end mid-sentence: settle those before looking at the next word.
+        let fin = match self.end {
+            End::None => return false,
+            End::Word(p) => match fin_before(b, p) {
+                Fin::No => return false,
+                f => f,
+            },
+            _ => Fin::No,
+        };
         let w = next_word(b, next);
         if w.is_empty() {
             return false;
         }
         match self.end {
             End::None => false,
-            End::Word(p) => match fin_before(b, p) {
+            End::Word(p) => match fin {
                 Fin::Strong => !(continues(w) || syllable_before(b, p) == Some('까') && wonders(w)),
                 Fin::Weak => conjunction(w),
                 Fin::No => false,
