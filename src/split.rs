@@ -528,40 +528,140 @@ fn starts(w: &[u8], prefix: &str) -> bool {
     w.starts_with(prefix.as_bytes())
 }
 
-/// Words that attach to what precedes them: quotatives (`하고`, `라고`), auxiliaries
-/// (`싶다`, `보면`) and particles written apart. A cut before them splits a clause.
+/// The first two syllables of a word and the length of its leading Hangul run.
+fn head(w: &[u8]) -> (Option<char>, Option<char>, usize) {
+    let mut run = 0;
+    let mut first = [None, None];
+    let mut k = 0;
+    while k + 3 <= w.len() {
+        match syllable_before(w, k + 3) {
+            Some(c) => {
+                if run < 2 {
+                    first[run] = Some(c);
+                }
+                run += 1;
+                k += 3;
+            }
+            None => break,
+        }
+    }
+    (first[0], first[1], run)
+}
+
+/// Quotatives and particles written apart: they attach to what precedes them even
+/// after punctuation (`뭐지?? 하고`, `…요. 라고`).
+fn quotative(w: &[u8]) -> bool {
+    let (a, b, n) = head(w);
+    match (a, b) {
+        (Some('하'), Some(x)) => matches!(
+            x,
+            '고' | '며' | '는' | '면' | '자' | '니' | '더' | '던' | '여'
+        ),
+        (Some('라'), Some(x)) => matches!(x, '고' | '며' | '는' | '면' | '구'),
+        (Some('이'), Some('라')) => true,
+        (Some('고' | '며' | '는' | '란' | '라' | '등'), _) => n == 1,
+        _ => false,
+    }
+}
+
+/// Words that attach to an unpunctuated ending before them: quotatives (`간다 하더라`),
+/// auxiliaries (`싶다`, `보면`, `못했다`), `생각` (`-다 생각했다`) and particles
+/// written apart. A cut before them splits a clause.
 fn continues(w: &[u8]) -> bool {
-    if w.is_empty() {
-        return false;
-    }
-    // Openers of a new clause that merely look like `하-`.
-    const HA_STARTERS: [&str; 7] = [
-        "하지만",
-        "하긴",
-        "하여튼",
-        "하여간",
-        "하필",
-        "하물며",
-        "하루",
-    ];
-    if HA_STARTERS.iter().any(|s| starts(w, s)) {
-        return false;
-    }
-    const PREFIXES: [&str; 31] = [
-        "하", "해", "했", "한다", "할", "합니", "싶", "보면", "보니", "보다", "보자", "봐", "치고",
-        "치면", "라고", "라며", "라는", "라면", "라구", "란", "못해", "거나", "지만", "듯", "던",
-        "면서", "이라", "고요", "등의", "등을", "등이",
-    ];
-    if PREFIXES.iter().any(|s| starts(w, s)) {
+    if quotative(w) {
         return true;
     }
-    // A lone particle or ending written apart.
-    const ALONE: [&str; 16] = [
-        "는", "은", "을", "를", "도", "만", "고", "며", "면", "라", "란", "께", "의", "와", "과",
-        "등",
-    ];
-    let first = first_word_char(w);
-    ALONE.iter().any(|s| first.len() == s.len() && starts(w, s))
+    let (a, b, n) = head(w);
+    let Some(a) = a else {
+        return false;
+    };
+    if n == 1 {
+        return matches!(
+            a,
+            '는' | '은'
+                | '을'
+                | '를'
+                | '도'
+                | '만'
+                | '고'
+                | '며'
+                | '면'
+                | '께'
+                | '의'
+                | '와'
+                | '과'
+                | '등'
+                | '해'
+                | '할'
+                | '던'
+                | '라'
+                | '란'
+        );
+    }
+    let b = b.unwrap_or(' ');
+    match a {
+        '하' => {
+            matches!(
+                b,
+                '고' | '며'
+                    | '면'
+                    | '는'
+                    | '던'
+                    | '더'
+                    | '니'
+                    | '여'
+                    | '자'
+                    | '드'
+                    | '든'
+                    | '곤'
+                    | '기'
+                    | '겠'
+                    | '세'
+                    | '셨'
+                    | '시'
+                    | '다'
+                    | '였'
+                    | '게'
+                    | '냐'
+                    | '라'
+                    | '래'
+                    | '란'
+                    | '려'
+                    | '므'
+            ) || b == '지' && !starts(&w[6..], "만")
+        }
+        '해' => matches!(
+            b,
+            '서' | '도'
+                | '야'
+                | '요'
+                | '라'
+                | '줘'
+                | '봐'
+                | '버'
+                | '놓'
+                | '주'
+                | '보'
+                | '달'
+                | '졌'
+                | '진'
+                | '지'
+        ),
+        '했' | '싶' | '봐' | '쳐' | '못' | '듯' => true,
+        '한' => matches!(b, '다' | '대' | '데'),
+        '합' => b == '니',
+        '보' => matches!(b, '면' | '니' | '다' | '자' | '려' | '고'),
+        '치' => matches!(b, '고' | '면' | '더'),
+        '생' => b == '각',
+        '없' => b == '이',
+        '외' => matches!(b, '에' | '로'),
+        '거' => b == '나',
+        '지' => b == '만',
+        '면' => b == '서',
+        '고' => b == '요',
+        '등' => matches!(b, '의' | '을' | '이'),
+        _ => false,
+    }
 }
 
 /// After `-ㄹ까`: `할까 싶다`, `될까 두려웠다`, `받을까 걱정`.
@@ -598,9 +698,54 @@ fn first_word_char(w: &[u8]) -> &[u8] {
     &w[..end]
 }
 
+fn starts_with_laugh(w: &[u8]) -> bool {
+    let (c, n) = decode(w, 0);
+    let next = if n < w.len() { decode(w, n).0 } else { ' ' };
+    match c {
+        'ㅋ' | 'ㅎ' | 'ㅠ' | 'ㅜ' => true,
+        '^' => matches!(next, '^' | '_'),
+        ';' => next == ';',
+        _ => is_emoji(c) || is_laugh_jamo(c) && is_laugh_jamo(next),
+    }
+}
+
+/// Particles and quotatives that glue a closing quote to what follows: `”이라고`.
+fn attaches(w: &[u8]) -> bool {
+    quotative(w)
+        || matches!(
+            head(w).0,
+            Some(
+                '이' | '가'
+                    | '을'
+                    | '를'
+                    | '은'
+                    | '는'
+                    | '도'
+                    | '만'
+                    | '로'
+                    | '으'
+                    | '의'
+                    | '에'
+                    | '와'
+                    | '과'
+                    | '처'
+                    | '까'
+                    | '고'
+                    | '며'
+                    | '면'
+                    | '란'
+                    | '라'
+                    | '하'
+                    | '랑'
+            )
+        )
+}
+
 /// Conjunctions and discourse openers: a clause before them has ended.
 fn conjunction(w: &[u8]) -> bool {
-    const PREFIX: [&str; 27] = [
+    const PREFIX: [&str; 29] = [
+        "그러더니",
+        "그러다가",
         "그리고",
         "그러나",
         "그런데",
@@ -625,7 +770,7 @@ fn conjunction(w: &[u8]) -> bool {
         "그렇지만",
         "그러니",
         "솔직히",
-        "근데",
+        "그러더니",
         "그랬더니",
         "그러다",
     ];
@@ -926,7 +1071,18 @@ impl<'a> Scanner<'a> {
         }
         if is_closer(c) || (matches!(c, '"' | '\'') && self.top_is(c)) {
             self.close(c);
-            return i + len;
+            let j = i + len;
+            // A quoted sentence run into the next one: `…하자."동원: "…`.
+            if self.depth == 0
+                && is_quote_closer(c)
+                && matches!(self.end, End::Punct(..))
+                && j + 3 <= b.len()
+                && syllable_before(b, j + 3).is_some()
+                && !attaches(next_word(b, j))
+            {
+                self.cut_inside(emit, j);
+            }
+            return j;
         }
         if let Some(cl) = closer_of(c) {
             // Footnote marks after a sentence end: `다.[2]`, `[4][5]`, `[참고2]`.
@@ -1033,6 +1189,10 @@ impl<'a> Scanner<'a> {
         found.is_some()
     }
 
+    fn footnote_at(&self, i: usize) -> bool {
+        self.footnote(i).is_some()
+    }
+
     /// A short bracketed mark right after a sentence end; returns where it ends.
     fn footnote(&self, i: usize) -> Option<usize> {
         if !matches!(self.end, End::Punct(..) | End::Word(_)) {
@@ -1102,7 +1262,8 @@ impl<'a> Scanner<'a> {
                 break;
             }
         }
-        self.end = End::Laugh;
+        // Laughter alone does not make a sentence.
+        self.end = if had_text { End::Laugh } else { End::None };
         if self.depth == 0 && had_text && i < b.len() {
             let (c, _) = decode(b, i);
             if is_syllable(c) && !continues(next_word(b, i)) {
@@ -1180,17 +1341,26 @@ impl<'a> Scanner<'a> {
             return j;
         }
         // No space after the terminator: cut only where a new sentence clearly starts.
+        // A word of two syllables or more before a period is not an abbreviation
+        // (`한.일`, `미.중` are one syllable each).
+        let long_word = syllable_before(b, i).is_some() && syllable_before(b, i - 3).is_some();
         let cut = if is_syllable(c) {
             match kind {
-                Term::Period | Term::Tilde | Term::Ellipsis => fin == Fin::Strong,
+                Term::Period => fin != Fin::No || long_word,
+                Term::Tilde | Term::Ellipsis => fin == Fin::Strong,
                 Term::Excl => fin != Fin::No || matches!(before, End::Laugh),
             }
         } else if c.is_ascii_digit() {
             kind == Term::Period && fin == Fin::Strong
+        } else if matches!(c, '[' | '“' | '‘' | '「' | '『' | '《' | '<' | '"' | '\'') {
+            kind == Term::Period
+                && (fin != Fin::No || long_word)
+                && !(c == '[' && self.footnote_at(j))
+                && !(matches!(c, '"' | '\'') && self.top_is(c))
         } else {
             false
         };
-        if cut && !continues(next_word(b, j)) && j > word_start {
+        if cut && !quotative(next_word(b, j)) && j > word_start {
             self.cut_inside(emit, j);
         }
         j
@@ -1209,7 +1379,8 @@ impl<'a> Scanner<'a> {
             _ => Fin::No,
         };
         let w = next_word(b, next);
-        if w.is_empty() {
+        // Laughter after a space still belongs to the sentence before it.
+        if w.is_empty() || starts_with_laugh(w) {
             return false;
         }
         match self.end {
@@ -1222,10 +1393,10 @@ impl<'a> Scanner<'a> {
             End::QuoteWord => conjunction(w),
             End::Laugh => !continues(w),
             End::Punct(t, fin) => match t {
-                Term::Period => !self.abbreviation(at, w) && !continues(w),
-                Term::Excl => !continues(w),
+                Term::Period => !self.abbreviation(at, w) && !quotative(w),
+                Term::Excl => !quotative(w),
                 Term::Ellipsis | Term::Tilde => match fin {
-                    Fin::Strong => !continues(w),
+                    Fin::Strong => !quotative(w),
                     Fin::Weak => conjunction(w) || !continues(w) && t == Term::Tilde,
                     Fin::No => conjunction(w) && t == Term::Tilde,
                 },
