@@ -558,7 +558,7 @@ fn quotative(w: &[u8]) -> bool {
             '고' | '며' | '는' | '면' | '자' | '니' | '더' | '던' | '여'
         ),
         (Some('라'), Some(x)) => matches!(x, '고' | '며' | '는' | '면' | '구'),
-        (Some('이'), Some('라')) => true,
+        (Some('이'), Some('라')) | (Some('싶'), _) => true,
         (Some('고' | '며' | '는' | '란' | '라' | '등'), _) => n == 1,
         _ => false,
     }
@@ -655,6 +655,7 @@ fn continues(w: &[u8]) -> bool {
         '생' => b == '각',
         '없' => b == '이',
         '외' => matches!(b, '에' | '로'),
+        '속' => matches!(b, '에' | '으' | '의'),
         '거' => b == '나',
         '지' => b == '만',
         '면' => b == '서',
@@ -705,7 +706,7 @@ fn starts_with_laugh(w: &[u8]) -> bool {
         'ㅋ' | 'ㅎ' | 'ㅠ' | 'ㅜ' => true,
         '^' => matches!(next, '^' | '_'),
         ';' => next == ';',
-        _ => is_emoji(c) || is_laugh_jamo(c) && is_laugh_jamo(next),
+        _ => is_emoji(c) || is_laugh_jamo(c) && next == c,
     }
 }
 
@@ -868,8 +869,8 @@ enum End {
     Word(usize),
     /// A run of terminal punctuation; `fin` is the ending of the word before it.
     Punct(Term, Fin),
-    /// Laughter or emoji.
-    Laugh,
+    /// Laughter or emoji, after a word ending this final.
+    Laugh(Fin),
     /// A quotation closed right after a word with no punctuation: weak.
     QuoteWord,
 }
@@ -961,7 +962,12 @@ impl<'a> Scanner<'a> {
                         self.cut(emit, j);
                         self.depth = 0;
                     } else if self.depth == 0 && self.cut_at_space(i, j) {
-                        self.cut(emit, j);
+                        // A short aside after the end belongs to that sentence:
+                        // `…이다. (6회 우승) 또한 …`.
+                        let at = self.trailing_aside(j).unwrap_or(j);
+                        self.cut(emit, at);
+                        i = at;
+                        continue;
                     }
                 }
                 i = j;
@@ -1088,6 +1094,15 @@ impl<'a> Scanner<'a> {
             // Footnote marks after a sentence end: `다.[2]`, `[4][5]`, `[참고2]`.
             if c == '[' {
                 if let Some(to) = self.footnote(i) {
+                    // `…다.[2]다음 문장`: the mark closes the sentence.
+                    if self.depth == 0
+                        && matches!(self.end, End::Punct(..))
+                        && to + 3 <= b.len()
+                        && syllable_before(b, to + 3).is_some()
+                        && !quotative(next_word(b, to))
+                    {
+                        self.cut_inside(emit, to);
+                    }
                     return to;
                 }
             }
@@ -1145,7 +1160,7 @@ impl<'a> Scanner<'a> {
         let inner = self.end;
         self.end = if is_quote_closer(c) {
             match inner {
-                End::Punct(..) | End::Laugh => inner,
+                End::Punct(..) | End::Laugh(_) => inner,
                 End::Word(_) => End::QuoteWord,
                 _ => End::None,
             }
@@ -1153,7 +1168,7 @@ impl<'a> Scanner<'a> {
             o.before
         } else if o.at_start {
             match inner {
-                End::Punct(..) | End::Laugh => inner,
+                End::Punct(..) | End::Laugh(_) => inner,
                 End::Word(p) if fin_before(self.b, p) == Fin::Strong => {
                     End::Punct(Term::Period, Fin::Strong)
                 }
@@ -1206,7 +1221,7 @@ impl<'a> Scanner<'a> {
                 .iter()
                 .position(|&x| x == b']')?;
             let inner = &b[j + 1..j + 1 + close];
-            if inner.is_empty() || inner.iter().any(|&x| x == b' ' || x == b'=') {
+            if inner.is_empty() || inner.contains(&b'=') {
                 return None;
             }
             // Digits, `*`, or a short Hangul label with a number (`참고2`, `주 3`).
@@ -1241,7 +1256,8 @@ impl<'a> Scanner<'a> {
             '^' => next == '^' || next == '_' || next == 'ㅡ',
             ';' => next == ';',
             _ if is_emoji(c) => true,
-            _ => is_laugh_jamo(next),
+            // `ㅇㅇ`, `ㄷㄷ`: a repeated jamo; `ㄱㅊ`, `ㄸ` are abbreviations or a cut-off.
+            _ => next == c,
         }
     }
 
@@ -1254,6 +1270,12 @@ impl<'a> Scanner<'a> {
     ) -> usize {
         let b = self.b;
         let had_text = i > word_start || !self.first_word;
+        let fin = match self.end {
+            End::Word(p) => fin_before(b, p),
+            End::Punct(..) => Fin::Strong,
+            End::Laugh(f) => f,
+            _ => Fin::No,
+        };
         while i < b.len() {
             let (c, n) = decode(b, i);
             if is_laugh_jamo(c) || is_emoji(c) || matches!(c, '^' | ';' | '_' | '♥' | '♡') {
@@ -1263,8 +1285,8 @@ impl<'a> Scanner<'a> {
             }
         }
         // Laughter alone does not make a sentence.
-        self.end = if had_text { End::Laugh } else { End::None };
-        if self.depth == 0 && had_text && i < b.len() {
+        self.end = if had_text { End::Laugh(fin) } else { End::None };
+        if self.depth == 0 && had_text && fin != Fin::No && i < b.len() {
             let (c, _) = decode(b, i);
             if is_syllable(c) && !continues(next_word(b, i)) {
                 self.cut_inside(emit, i);
@@ -1304,7 +1326,7 @@ impl<'a> Scanner<'a> {
         let fin = match before {
             End::Word(p) => fin_before(b, p),
             End::Punct(_, f) => f,
-            End::Laugh => Fin::Strong,
+            End::Laugh(_) => Fin::Strong,
             _ => Fin::No,
         };
         let mut j = i;
@@ -1348,7 +1370,7 @@ impl<'a> Scanner<'a> {
             match kind {
                 Term::Period => fin != Fin::No || long_word,
                 Term::Tilde | Term::Ellipsis => fin == Fin::Strong,
-                Term::Excl => fin != Fin::No || matches!(before, End::Laugh),
+                Term::Excl => fin != Fin::No || matches!(before, End::Laugh(_)),
             }
         } else if c.is_ascii_digit() {
             kind == Term::Period && fin == Fin::Strong
@@ -1364,6 +1386,33 @@ impl<'a> Scanner<'a> {
             self.cut_inside(emit, j);
         }
         j
+    }
+
+    /// A short parenthesis at `j`, followed by a space, that reads as a remark on the
+    /// sentence before it (`(6회 우승)`, `(2021년 3월)`) rather than a sentence of its
+    /// own (`(다음을 무시하는 건 아닙니다..)`). Returns the end of the parenthesis.
+    fn trailing_aside(&self, j: usize) -> Option<usize> {
+        let b = self.b;
+        if b.get(j) != Some(&b'(') {
+            return None;
+        }
+        let limit = (j + 64).min(b.len());
+        let close = j + 1 + b[j + 1..limit].iter().position(|&x| x == b')')?;
+        let inner = &b[j + 1..close];
+        if inner
+            .iter()
+            .any(|&x| matches!(x, b'(' | b'=' | b'.' | b'!' | b'?' | b'\n'))
+        {
+            return None;
+        }
+        if fin_before(b, close) != Fin::No || contains(inner, "…") {
+            return None;
+        }
+        let after = close + 1;
+        if after < b.len() && CLASS[b[after] as usize] != SPACE {
+            return None;
+        }
+        Some(after)
     }
 
     /// Decides a cut at whitespace `at..next` given what the text ends with.
@@ -1391,7 +1440,7 @@ impl<'a> Scanner<'a> {
                 Fin::No => false,
             },
             End::QuoteWord => conjunction(w),
-            End::Laugh => !continues(w),
+            End::Laugh(_) => !continues(w),
             End::Punct(t, fin) => match t {
                 Term::Period => !self.abbreviation(at, w) && !quotative(w),
                 Term::Excl => !quotative(w),
