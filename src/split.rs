@@ -1603,17 +1603,181 @@ fn find(h: &[u8], pat: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// (name, input, expected sentences). Sentences written for these tests.
+    const CASES: &[(&str, &str, &[&str])] = &[
+        ("period", "날씨가 맑다. 바람이 분다.", &["날씨가 맑다.", "바람이 분다."]),
+        ("question and exclamation", "정말인가? 그렇다! 좋아요.", &["정말인가?", "그렇다!", "좋아요."]),
+        ("ellipsis after an ending", "너무 좋았다… 다음에 또 가자.", &["너무 좋았다…", "다음에 또 가자."]),
+        ("dots after an ending", "다 먹었어요... 배불러요.", &["다 먹었어요...", "배불러요."]),
+        ("ellipsis after an adverb", "물론... 쉽지는 않았다.", &["물론... 쉽지는 않았다."]),
+        ("bare -다", "오늘은 비가 온다 내일은 맑겠다", &["오늘은 비가 온다", "내일은 맑겠다"]),
+        ("bare -요", "여기 정말 맛있어요 다음에 또 올게요", &["여기 정말 맛있어요", "다음에 또 올게요"]),
+        ("nominal endings", "배송 빠름 포장 꼼꼼함 재구매 의사 있음", &["배송 빠름 포장 꼼꼼함", "재구매 의사 있음"]),
+        ("laughter ends", "진짜 웃겼다ㅋㅋ 내일 또 보자", &["진짜 웃겼다ㅋㅋ", "내일 또 보자"]),
+        ("emoji ends", "선물 받았어요😀하지만 아직 못 열었어요", &["선물 받았어요😀", "하지만 아직 못 열었어요"]),
+        ("quote holds two sentences", "그는 \"물가는 안정되고 있다. 다만 환율이 문제다\"고 말했다. 회의는 끝났다.", &["그는 \"물가는 안정되고 있다. 다만 환율이 문제다\"고 말했다.", "회의는 끝났다."]),
+        ("curly quotes", "장관은 “수출이 늘었다. 계속 늘 것이다”라고 밝혔다.", &["장관은 “수출이 늘었다. 계속 늘 것이다”라고 밝혔다."]),
+        ("corner brackets", "책에는 「하늘이 맑다. 구름이 없다」라는 구절이 있다.", &["책에는 「하늘이 맑다. 구름이 없다」라는 구절이 있다."]),
+        ("parentheses", "그 회사(지난해 매출이 늘었다. 올해도 그렇다)는 상장했다.", &["그 회사(지난해 매출이 늘었다. 올해도 그렇다)는 상장했다."]),
+        ("nested quotes", "그는 “그녀가 ‘됐다. 가자’고 했다”고 전했다. 끝.", &["그는 “그녀가 ‘됐다. 가자’고 했다”고 전했다.", "끝."]),
+        ("decimals and percent", "금리는 5.4%로 1,398.5원까지 올랐다. 다음 달에 본다.", &["금리는 5.4%로 1,398.5원까지 올랐다.", "다음 달에 본다."]),
+        ("dotted date", "회의는 2024. 1. 5. 열린다. 장소는 서울이다.", &["회의는 2024. 1. 5. 열린다.", "장소는 서울이다."]),
+        ("abbreviation", "U.S. Steel 인수가 무산됐다. 주가는 내렸다.", &["U.S. Steel 인수가 무산됐다.", "주가는 내렸다."]),
+        ("address and mail", "자세한 내용은 www.example.com 또는 e-mail@example.com 으로 문의하면 된다. 감사합니다.", &["자세한 내용은 www.example.com 또는 e-mail@example.com 으로 문의하면 된다.", "감사합니다."]),
+        ("No.1", "이 제품은 업계 No.1 브랜드다. 가격은 비싸다.", &["이 제품은 업계 No.1 브랜드다.", "가격은 비싸다."]),
+        ("no space after period", "두 골을 넣었다.2월 10일에는 비겼다.", &["두 골을 넣었다.", "2월 10일에는 비겼다."]),
+        ("footnote", "조약이 맺어졌다.[2] 이후 평화가 왔다.", &["조약이 맺어졌다.[2]", "이후 평화가 왔다."]),
+        ("abbreviated names", "한.일 정상이 만났다. 회담은 길었다.", &["한.일 정상이 만났다.", "회담은 길었다."]),
+        ("quotative after question", "이게 뭐지?? 하고 찾아봤다.", &["이게 뭐지?? 하고 찾아봤다."]),
+        ("connective -고 is no end", "밥을 먹고 잠을 잤다.", &["밥을 먹고 잠을 잤다."]),
+        ("byline", "(서울=연합뉴스) 홍길동 기자 = 정부가 대책을 내놨다. 시장은 반겼다.", &["(서울=연합뉴스) 홍길동 기자 =", "정부가 대책을 내놨다.", "시장은 반겼다."]),
+        ("photo credit", "행사가 열렸다. [사진=연합뉴스] 참석자는 많았다.", &["행사가 열렸다.", "[사진=연합뉴스]", "참석자는 많았다."]),
+        ("bullets stay inside", "대상은 ▲중소기업 ▲소상공인 ▲청년이다. 신청은 내일부터다.", &["대상은 ▲중소기업 ▲소상공인 ▲청년이다.", "신청은 내일부터다."]),
+        ("round-up heading", "◆한빛전자, 신형 배터리 공개…내년 양산 한빛전자는 5일 새 배터리를 선보였다. 반응이 좋았다.", &["◆한빛전자, 신형 배터리 공개…내년 양산", "한빛전자는 5일 새 배터리를 선보였다.", "반응이 좋았다."]),
+        ("heading without repeat", "◆새 정책 발표 정부는 오늘 발표했다.", &["◆새 정책 발표 정부는 오늘 발표했다."]),
+        ("newline is a cut", "첫 줄 제목\n본문이 시작된다.", &["첫 줄 제목", "본문이 시작된다."]),
+        ("empty and blank", "   ", &[]),
+    ];
 
     #[test]
-    fn cuts_after_korean_endings_but_not_inside_quotes_or_numbers() {
-        let text = "물가가 5.4% 올랐다. 그는 “안정되고 있다. 다만 …”이라고 말했다. 정말인가?";
-        assert_eq!(
-            split(text),
-            vec![
-                "물가가 5.4% 올랐다.",
-                "그는 “안정되고 있다. 다만 …”이라고 말했다.",
-                "정말인가?"
-            ]
+    fn named_cases() {
+        let mut failed = Vec::new();
+        for (name, input, want) in CASES {
+            let got = split(input);
+            if got != *want {
+                failed.push(format!("{name}:\n  got  {got:?}\n  want {want:?}"));
+            }
+        }
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+    }
+
+    /// Every piece is a trimmed, non-empty slice of the input, in order, and together
+    /// they hold every non-whitespace char of the input.
+    fn check_pieces(text: &str) {
+        let mut last_end = 0;
+        let mut kept = String::new();
+        for_each_range(text, |r| {
+            assert!(r.start >= last_end, "pieces overlap or go back in {text:?}");
+            assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            let piece = &text[r.clone()];
+            assert!(
+                !piece.is_empty() && piece.trim() == piece,
+                "{piece:?} in {text:?}"
+            );
+            assert!(
+                text[last_end..r.start].trim().is_empty(),
+                "lost text in {text:?}"
+            );
+            kept.push_str(piece);
+            last_end = r.end;
+        });
+        assert!(
+            text[last_end..].trim().is_empty(),
+            "lost the tail of {text:?}"
         );
+        let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(squeeze(&kept), squeeze(text));
+        let v = split(text);
+        assert_eq!(v.concat(), kept);
+    }
+
+    /// Text built from the pieces the scanner reacts to, so that random inputs hit
+    /// its rules rather than only plain letters.
+    fn tricky() -> impl Strategy<Value = String> {
+        let atoms = prop::sample::select(vec![
+            "다",
+            "요",
+            "음",
+            "함",
+            "까",
+            "네",
+            "어",
+            "지",
+            "했",
+            "있",
+            "는",
+            "하고",
+            "라고",
+            "그리고",
+            ".",
+            "..",
+            "…",
+            "!",
+            "?",
+            "~",
+            "ㅋㅋ",
+            "ㅎ",
+            "ㅇㅇ",
+            "😀",
+            "^^",
+            ";;",
+            "\"",
+            "'",
+            "“",
+            "”",
+            "‘",
+            "’",
+            "(",
+            ")",
+            "[",
+            "]",
+            "[2]",
+            "「",
+            "」",
+            "<",
+            ">",
+            "《",
+            "》",
+            "◆",
+            "▲",
+            "=",
+            "기자",
+            "(서울=연합뉴스)",
+            " ",
+            " ",
+            " ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "\u{3000}",
+            "5",
+            "5.4",
+            "U.S.",
+            "a",
+            "é",
+            "\u{FE0F}",
+            "\r",
+        ]);
+        prop::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn pieces_tile_any_text(text in any::<String>()) {
+            check_pieces(&text);
+        }
+
+        #[test]
+        fn pieces_tile_tricky_text(text in tricky()) {
+            check_pieces(&text);
+        }
+    }
+
+    #[test]
+    fn endings_table_covers_every_final_syllable() {
+        // `fin_before` skips syllables outside the bitset: none of them may be final.
+        for k in 0..11172u32 {
+            let last = char::from_u32(0xAC00 + k).unwrap();
+            if ENDING_SYLLABLES[k as usize / 64] & (1 << (k % 64)) != 0 {
+                continue;
+            }
+            for p in ['하', '했', '있', '어', '구', '니', '걸', '는'] {
+                assert_eq!(classify(last, Some(p), Some('었')), Fin::No, "{p}{last}");
+            }
+        }
     }
 }
