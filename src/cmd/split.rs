@@ -1,32 +1,53 @@
 //! `briefing split`: one document per input line, one sentence per output line.
+//!
+//! The whole input is read and checked as UTF-8 once, and the output is built in one
+//! buffer: per-line reads and writes would cost more than the splitting itself.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::split::split;
+use crate::split::for_each_range;
 
 pub fn run(file: Option<&Path>) -> Result<ExitCode> {
-    let input: Box<dyn BufRead> = match file {
-        Some(path) => Box::new(BufReader::with_capacity(
-            1 << 20,
-            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        )),
-        None => Box::new(BufReader::with_capacity(1 << 20, io::stdin().lock())),
-    };
     let name = file.map_or_else(|| "standard input".to_owned(), |p| p.display().to_string());
-    let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
-    for (n, line) in input.lines().enumerate() {
-        let line = line.with_context(|| format!("{name}: line {}: not UTF-8 text", n + 1))?;
-        for sentence in split(line.trim_end_matches('\r')) {
-            out.write_all(sentence.as_bytes())?;
-            out.write_all(b"\n")?;
-        }
-        out.write_all(b"\n")?;
+    let mut data = Vec::new();
+    match file {
+        Some(path) => File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut data))
+            .with_context(|| format!("cannot read {}", path.display()))?,
+        None => io::stdin()
+            .lock()
+            .read_to_end(&mut data)
+            .with_context(|| format!("cannot read {name}"))?,
+    };
+    let text = std::str::from_utf8(&data).map_err(|e| {
+        let line = data[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        anyhow::anyhow!("{name}: line {line}: not UTF-8 text")
+    })?;
+
+    // Sentences never grow: the input size plus one newline per document is enough
+    // for most inputs, and the buffer grows if a document has many short sentences.
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8 + 16);
+    for line in text.lines() {
+        for_each_range(line, |r| {
+            out.extend_from_slice(&line.as_bytes()[r]);
+            out.push(b'\n');
+        });
+        out.push(b'\n');
     }
-    out.flush()?;
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the sentences")?,
+    }
     Ok(ExitCode::SUCCESS)
 }
