@@ -1767,6 +1767,31 @@ mod tests {
         }
     }
 
+    /// The stand-in for fuzzing on stable Rust (cargo-fuzz needs nightly): many more
+    /// cases of both strategies. `SPLIT_FUZZ_CASES=1000000 cargo test --release --lib
+    /// split::tests::long_random -- --ignored`
+    #[test]
+    #[ignore = "slow; run on demand"]
+    fn long_random() {
+        let cases = std::env::var("SPLIT_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200_000);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(cases));
+        runner
+            .run(&tricky(), |t| {
+                check_pieces(&t);
+                Ok(())
+            })
+            .unwrap();
+        runner
+            .run(&any::<String>(), |t| {
+                check_pieces(&t);
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn endings_table_covers_every_final_syllable() {
         // `fin_before` skips syllables outside the bitset: none of them may be final.
