@@ -26,10 +26,36 @@ struct Output<'a> {
     picked: Vec<usize>,
 }
 
+/// The `[summary]` table of `path`. A full config is checked as `briefing check` would;
+/// a file holding only `[summary]` (weights being tried out on an evaluation set) is
+/// accepted too, since picking needs nothing else.
+fn summary_config(path: &Path) -> Result<SummaryConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{}: not TOML", path.display()))?;
+    if table.keys().any(|k| k != "summary") {
+        return Ok(Config::from_file(path)?.summary);
+    }
+    let summary: SummaryConfig = match table.get("summary") {
+        Some(v) => v
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [summary]", path.display()))?,
+        None => SummaryConfig::default(),
+    };
+    anyhow::ensure!(
+        summary.lines_per_article > 0,
+        "{}: summary.lines_per_article must be at least 1",
+        path.display()
+    );
+    Ok(summary)
+}
+
 pub fn run(config: &Path, jsonl: &Path, k: Option<usize>) -> Result<ExitCode> {
     // The weights come from the config when there is one; evaluation runs often have none.
     let mut summary = if config.exists() {
-        Config::from_file(config)?.summary
+        summary_config(config)?
     } else {
         SummaryConfig::default()
     };
