@@ -39,6 +39,9 @@ pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summar
         .collect()
 }
 
+/// The JSON score of a line that is not content and never competes.
+pub const NOT_CONTENT: f64 = -1000.0;
+
 /// The `briefing summarize --format json` contract.
 #[derive(Debug, Serialize)]
 pub struct JsonSummaries<'a> {
@@ -72,11 +75,19 @@ impl<'a> JsonSummaries<'a> {
                     sentences: &s.sentences,
                     picks: &s.selection.picks,
                     // Rounded so the output is stable and readable; the order is kept.
+                    // Lines that never compete (bylines, captions) score -inf inside,
+                    // which JSON cannot hold: they get NOT_CONTENT.
                     scores: s
                         .selection
                         .scores
                         .iter()
-                        .map(|x| (x * 10_000.0).round() / 10_000.0)
+                        .map(|x| {
+                            if x.is_finite() {
+                                (x * 10_000.0).round() / 10_000.0
+                            } else {
+                                NOT_CONTENT
+                            }
+                        })
                         .collect(),
                 })
                 .collect(),

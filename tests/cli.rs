@@ -28,6 +28,10 @@ fn summarize_json_keeps_the_contract() {
             .map(|p| p.as_u64().unwrap())
             .collect();
         assert_eq!(a["scores"].as_array().unwrap().len(), n);
+        assert!(
+            a["scores"].as_array().unwrap().iter().all(Value::is_number),
+            "one number per sentence"
+        );
         assert!(!picks.is_empty() && picks.len() <= 3);
         assert!(
             picks.windows(2).all(|w| w[0] < w[1]),

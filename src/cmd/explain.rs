@@ -7,38 +7,35 @@ use anyhow::{bail, Result};
 
 use super::load_config;
 use crate::job::load;
-use crate::summary::summarize;
+use crate::score::Idf;
+use crate::select::explain;
+use crate::split::split;
 
 pub async fn run(config: &Path, dump: Option<&str>, article: Option<usize>) -> Result<ExitCode> {
     let config = load_config(config)?;
     let loaded = load(&config, dump).await?;
-    let summaries = summarize(&loaded.articles, &config.summary);
+    let articles = &loaded.articles;
     if let Some(n) = article {
-        if n == 0 || n > summaries.len() {
+        if n == 0 || n > articles.len() {
             bail!(
                 "--article {n}: {} has articles 1 to {}",
                 loaded.fetched.origin,
-                summaries.len()
+                articles.len()
             );
         }
     }
-    for (n, s) in summaries.iter().enumerate() {
-        if article.is_some_and(|a| a != n + 1) {
+    // The same rarity weights as the briefing: measured over the whole dump.
+    let idf = Idf::from_texts(articles.iter().map(|a| a.body.as_str()));
+    for (n, a) in articles.iter().enumerate() {
+        if article.is_some_and(|want| want != n + 1) {
             continue;
         }
-        println!("{}. {}", n + 1, s.article.title);
-        for (i, sentence) in s.sentences.iter().enumerate() {
-            let mark = if s.selection.picks.contains(&i) {
-                '*'
-            } else {
-                ' '
-            };
-            println!(
-                "  {mark} [{i:>2}] {:>7.3}  {sentence}",
-                s.selection.scores[i]
-            );
-        }
-        println!();
+        let sentences = split(&a.body);
+        println!("{}. {}", n + 1, a.title);
+        println!(
+            "{}",
+            explain(&sentences, Some(&a.title), &idf, &config.summary)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
