@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// Particles and endings stripped from the end of an eojeol, longest first so that
 /// `에서는` wins over `는`. Verb endings come with their `하/되` so that `추진했다` and
@@ -19,75 +20,128 @@ use std::hash::{BuildHasherDefault, Hasher};
 const SUFFIXES: &[&str] = &[
     "하겠다고",
     "했습니다",
-    "합니다",
     "했다고",
     "한다고",
     "됐다고",
     "된다고",
-    "이라며",
     "이라고",
-    "이라는",
-    "했으며",
+    "합니다",
     "하겠다",
+    "이라며",
+    "했으며",
+    "이라는",
     "에서는",
-    "에서도",
-    "에서의",
     "으로는",
-    "으로도",
-    "으로서",
-    "으로써",
-    "에게서",
     "까지는",
     "부터는",
     "에게는",
+    "에서도",
+    "으로도",
+    "에서의",
+    "으로서",
+    "에게서",
+    "으로써",
+    "했고",
+    "하고",
+    "되고",
+    "라고",
     "했다",
     "한다",
     "된다",
     "됐다",
     "이다",
     "였다",
-    "했고",
-    "하고",
+    "보다",
+    "마다",
     "하며",
+    "라며",
+    "이며",
     "하는",
+    "되는",
+    "에는",
+    "와는",
+    "과는",
+    "로는",
+    "에도",
+    "에서",
+    "로서",
+    "로써",
     "하기",
     "해야",
-    "되는",
-    "되고",
-    "에서",
     "으로",
     "까지",
     "부터",
     "에게",
     "한테",
-    "보다",
     "처럼",
-    "마다",
-    "라며",
-    "라고",
-    "이며",
-    "에는",
-    "에도",
-    "와는",
-    "과는",
-    "로는",
-    "로서",
-    "로써",
-    "은",
+    "며",
     "는",
+    "도",
+    "의",
+    "로",
+    "은",
     "이",
     "가",
     "을",
     "를",
-    "의",
     "에",
-    "로",
     "와",
     "과",
-    "도",
     "만",
-    "며",
 ];
+
+/// [`SUFFIXES`] grouped by their last syllable: this runs for every word of every
+/// article, and one table lookup on the word's last syllable rules out almost every
+/// word that has no particle, instead of trying seventy suffixes.
+struct SuffixTable {
+    /// Per Hangul syllable (U+AC00..=U+D7A3), 1 + its group in `groups`, or 0.
+    group_of: Vec<u8>,
+    groups: Vec<Vec<&'static str>>,
+}
+
+impl SuffixTable {
+    fn get() -> &'static SuffixTable {
+        static TABLE: OnceLock<SuffixTable> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut table = SuffixTable {
+                group_of: vec![0; 11172],
+                groups: Vec::new(),
+            };
+            for suffix in SUFFIXES {
+                let Some(i) = last_syllable(suffix.as_bytes()) else {
+                    continue;
+                };
+                if table.group_of[i] == 0 {
+                    table.groups.push(Vec::new());
+                    table.group_of[i] = u8::try_from(table.groups.len()).unwrap_or(u8::MAX);
+                }
+                let g = usize::from(table.group_of[i]) - 1;
+                table.groups[g].push(suffix);
+            }
+            table
+        })
+    }
+
+    fn ending_like(&self, word: &str) -> &[&'static str] {
+        match last_syllable(word.as_bytes()) {
+            Some(i) if self.group_of[i] > 0 => &self.groups[usize::from(self.group_of[i]) - 1],
+            _ => &[],
+        }
+    }
+}
+
+/// The index of the Hangul syllable `bytes` ends with, from its three UTF-8 bytes.
+fn last_syllable(bytes: &[u8]) -> Option<usize> {
+    let t = bytes.get(bytes.len().checked_sub(3)?..)?;
+    if !(0xEA..=0xED).contains(&t[0]) {
+        return None;
+    }
+    let cp =
+        (u32::from(t[0] & 0x0F) << 12) | (u32::from(t[1] & 0x3F) << 6) | u32::from(t[2] & 0x3F);
+    (0xAC00..=0xD7A3)
+        .contains(&cp)
+        .then(|| (cp - 0xAC00) as usize)
+}
 
 /// Words that carry no topic in news prose whatever the article: time deictics,
 /// connectives, reporting verbs and the nouns of bureaucratic phrasing. Matched after
@@ -95,6 +149,8 @@ const SUFFIXES: &[&str] = &[
 const STOPWORDS: &[&str] = &[
     "이번",
     "지난",
+    "지난달",
+    "지난해",
     "오는",
     "올해",
     "이날",
@@ -168,43 +224,157 @@ const STOPWORDS: &[&str] = &[
     "등에",
 ];
 
-/// Characters in `s`, counted without allocating.
-fn char_len(s: &str) -> usize {
-    s.chars().count()
+/// Whether `s` has at least two characters, without counting them all.
+fn two_chars(s: &str) -> bool {
+    // No character is longer than four bytes.
+    s.len() >= 5 || (s.len() >= 2 && s.chars().nth(1).is_some())
 }
 
-/// The content-word stem of one eojeol, or `None` when it carries no keyword (one
-/// character, a number, a stopword).
-fn stem(word: &str) -> Option<&str> {
+/// `s` without `suffix`, compared byte by byte: the suffixes are a few bytes long and a
+/// `memcmp` call costs more than the comparison.
+fn strip_bytes<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let (a, b) = (s.as_bytes(), suffix.as_bytes());
+    let cut = a.len().checked_sub(b.len())?;
+    // `cut` is a char boundary: the bytes after it are a whole `&str`'s bytes.
+    (a[cut..].iter().zip(b).all(|(x, y)| x == y)).then(|| &s[..cut])
+}
+
+/// [`STOPWORDS`] as sorted hashes behind a 1024-bit filter: every stem is hashed
+/// anyway, and most stems are not stopwords, so one bit test settles most of them
+/// before any search.
+struct Stopwords {
+    filter: [u64; 16],
+    hashes: Vec<u64>,
+}
+
+impl Stopwords {
+    fn get() -> &'static Stopwords {
+        static STOP: OnceLock<Stopwords> = OnceLock::new();
+        STOP.get_or_init(|| {
+            let mut hashes: Vec<u64> = STOPWORDS.iter().map(|w| term_hash(w)).collect();
+            hashes.sort_unstable();
+            let mut filter = [0u64; 16];
+            for h in &hashes {
+                let bit = (h >> 54) as usize;
+                filter[bit / 64] |= 1 << (bit % 64);
+            }
+            Stopwords { filter, hashes }
+        })
+    }
+
+    fn contains(&self, hash: u64) -> bool {
+        let bit = (hash >> 54) as usize;
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.hashes.binary_search(&hash).is_ok()
+    }
+}
+
+/// The content-word stem of one eojeol with its hash, or `None` when it carries no
+/// keyword (one character, a number, a stopword).
+fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
     if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
     let mut stem = word;
-    // Two passes: particles stack (`시장에게는` = `시장` + `에게` + `는`).
-    for _ in 0..2 {
-        match SUFFIXES
-            .iter()
-            .find_map(|s| stem.strip_suffix(s).filter(|rest| char_len(rest) >= 2))
-        {
-            Some(rest) => stem = rest,
-            None => break,
+    let table = SuffixTable::get();
+    let strip = |word: &'a str| {
+        table.ending_like(word).iter().find_map(|s| {
+            strip_bytes(word, s)
+                .filter(|rest| two_chars(rest))
+                .map(|rest| (rest, *s))
+        })
+    };
+    if let Some((rest, suffix)) = strip(stem) {
+        stem = rest;
+        // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
+        // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
+        // loses one `가`, not two.
+        if matches!(suffix, "는" | "은" | "도" | "의" | "만") {
+            if let Some((rest, inner)) = strip(stem) {
+                if inner.len() > 3 {
+                    stem = rest;
+                }
+            }
         }
     }
-    (char_len(stem) >= 2 && !STOPWORDS.contains(&stem)).then_some(stem)
+    if !two_chars(stem) {
+        return None;
+    }
+    let hash = term_hash(stem);
+    (!Stopwords::get().contains(hash)).then_some((stem, hash))
 }
 
-/// The words of `text`: maximal runs of letters and digits. `unicode_words` would do,
-/// but this is the innermost loop of the selection and a plain scan is several times
-/// faster.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+/// The words of `text`: maximal runs of letters and digits. `unicode_words` or a
+/// `split` on `char::is_alphanumeric` would do, but this is the innermost loop of the
+/// selection: it decodes Hangul syllables (nearly every character of an article) from
+/// their three bytes directly and leaves the general table search to the rest.
+fn words(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Words<'_> {
+    /// Whether the character at byte `i` is a word character, and its length.
+    fn class(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes();
+        let b0 = b[i];
+        if b0 < 0x80 {
+            return (b0.is_ascii_alphanumeric(), 1);
+        }
+        if (0xEA..=0xED).contains(&b0) && i + 2 < b.len() {
+            let cp = (u32::from(b0 & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            if (0xAC00..=0xD7A3).contains(&cp) {
+                return (true, 3);
+            }
+        }
+        match self.text[i..].chars().next() {
+            Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+            None => (false, 1),
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.text.len();
+        while self.pos < len {
+            let (word, n) = self.class(self.pos);
+            if word {
+                break;
+            }
+            self.pos += n;
+        }
+        if self.pos >= len {
+            return None;
+        }
+        let start = self.pos;
+        while self.pos < len {
+            let (word, n) = self.class(self.pos);
+            if !word {
+                break;
+            }
+            self.pos += n;
+        }
+        Some(&self.text[start..self.pos])
+    }
 }
 
 /// The content words of `text`: words with particles and endings stripped, at least two
 /// characters, no stopwords, no numbers.
 pub fn terms(text: &str) -> impl Iterator<Item = &str> {
-    words(text).filter_map(stem)
+    words(text).filter_map(stem).map(|(t, _)| t)
+}
+
+/// [`terms`] as [`term_hash`]es, for the hot path.
+pub fn term_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
+    words(text).filter_map(stem).map(|(_, h)| h)
 }
 
 /// The key of a term in every table: FNV-1a over its bytes.
@@ -352,7 +522,7 @@ impl Idf {
         for doc in docs {
             idf.docs += 1;
             seen.clear();
-            seen.extend(terms(doc).map(term_hash));
+            seen.extend(term_hashes(doc));
             seen.sort_unstable();
             seen.dedup();
             for &term in &seen {

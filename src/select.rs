@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::score::{figures, term_hash, terms, Idf};
+use crate::score::{figures, term_hash, term_hashes, terms, Idf};
 
 /// `[summary]` in config.toml: how many lines, and how much each feature counts.
 ///
@@ -63,7 +63,8 @@ pub struct SummaryConfig {
     pub long_penalty: f64,
     /// Penalty per unit of overlap with a line already picked (share of the shorter
     /// line's content words found in the other): a second line that repeats the first
-    /// tells the reader nothing new (maximal marginal relevance).
+    /// tells the reader nothing new (maximal marginal relevance). At 1.0 a near-repeat
+    /// of the first line falls behind the third content line.
     pub redundancy_weight: f64,
 }
 
@@ -72,10 +73,10 @@ impl Default for SummaryConfig {
         SummaryConfig {
             lines_per_article: 3,
             position_weight: 1.0,
-            keyword_weight: 0.2,
-            number_weight: 0.1,
+            keyword_weight: 0.1,
+            number_weight: 0.05,
             figures_full: 2,
-            title_weight: 0.2,
+            title_weight: 0.1,
             quote_penalty: 0.5,
             connective_penalty: 0.2,
             short_chars: 30,
@@ -83,7 +84,7 @@ impl Default for SummaryConfig {
             min_chars: 12,
             max_chars: 300,
             long_penalty: 0.4,
-            redundancy_weight: 0.5,
+            redundancy_weight: 1.0,
         }
     }
 }
@@ -273,11 +274,22 @@ const CONNECTIVES: &[&str] = &[
 ];
 
 /// What `line` is. `title_terms` (sorted hashes) spots subtitles that repeat the title.
-fn classify(line: &str, chars: usize, title_terms: &[u64], cfg: &SummaryConfig) -> LineKind {
-    if COPYRIGHT_MARKS.iter().any(|m| line.contains(m)) {
+fn classify(
+    line: &str,
+    scan: &LineScan,
+    line_terms: &[u32],
+    title_terms: &[u32],
+    cfg: &SummaryConfig,
+) -> LineKind {
+    let chars = scan.chars;
+    // Every notice has a symbol, Latin letters, 무단 or 재배포: two searches rule out
+    // nearly every line before the full list is tried.
+    if (scan.symbol || scan.ascii_letter || line.contains("무단") || line.contains("재배포"))
+        && COPYRIGHT_MARKS.iter().any(|m| line.contains(m))
+    {
         return LineKind::Copyright;
     }
-    if chars < 60 && has_email(line) {
+    if scan.at && chars < 60 && has_email(line) {
         return if line.starts_with("문의") || line.trim_start_matches('*').starts_with("문의") {
             LineKind::Contact
         } else {
@@ -292,15 +304,15 @@ fn classify(line: &str, chars: usize, title_terms: &[u64], cfg: &SummaryConfig) 
         return LineKind::Byline;
     }
     let bare = line.trim_start_matches(['*', '-', '·', 'ㆍ', '?', ' ']);
-    if bare.starts_with("문의") || (chars < 40 && has_phone(line)) {
+    if bare.starts_with("문의") || (scan.dash && chars < 40 && has_phone(line)) {
         return LineKind::Contact;
     }
     if CAPTION_OPENERS.iter().any(|o| line.starts_with(o))
-        || (chars < 100 && CAPTION_MARKS.iter().any(|m| line.contains(m)))
+        || (chars < 100 && line.contains("사진") && CAPTION_MARKS.iter().any(|m| line.contains(m)))
     {
         return LineKind::Caption;
     }
-    if line.matches('|').count() >= 2 || line.contains('\t') {
+    if scan.pipes >= 2 || scan.tab {
         return LineKind::TableRow;
     }
     if chars < cfg.min_chars {
@@ -308,7 +320,7 @@ fn classify(line: &str, chars: usize, title_terms: &[u64], cfg: &SummaryConfig) 
     }
     let end = sentence_end(line, chars);
     // `기간 : 1월 18일~30일`: a short label, a colon, a value, no verb.
-    if end != End::Verbal {
+    if end != End::Verbal && scan.colon {
         if let Some((label, _)) = bare.split_once(':') {
             if label.chars().count() <= 8 {
                 return LineKind::TableRow;
@@ -320,36 +332,97 @@ fn classify(line: &str, chars: usize, title_terms: &[u64], cfg: &SummaryConfig) 
         End::None => return LineKind::Heading,
         End::Verbal => {}
     }
-    if !title_terms.is_empty() {
-        let mut n = 0;
-        let mut shared = 0;
-        for t in terms(line) {
-            n += 1;
-            shared += usize::from(title_terms.binary_search(&term_hash(t)).is_ok());
-        }
+    if !title_terms.is_empty() && !line_terms.is_empty() {
+        let shared = line_terms
+            .iter()
+            .filter(|t| title_terms.binary_search(t).is_ok())
+            .count();
         // A subtitle that restates the title adds nothing to it in a briefing.
-        if n > 0 && shared * 10 >= n * 8 {
+        if shared * 10 >= line_terms.len() * 8 {
             return LineKind::Heading;
         }
     }
     LineKind::Content
 }
 
-/// Share of `line` (in characters) inside quotation marks; an unclosed quote runs to
-/// the end of the line, as it does when the splitter cut a long quote.
-fn quote_share(line: &str, chars: usize) -> f64 {
-    let mut inside = false;
-    let mut quoted = 0usize;
-    for c in line.chars() {
-        match c {
-            '“' => inside = true,
-            '”' => inside = false,
-            '"' => inside = !inside,
-            _ if inside => quoted += 1,
-            _ => {}
+/// What one pass over a line's bytes tells: its length in characters, how much of it
+/// is quoted, and which rare characters occur, so that the checks for bylines,
+/// contacts, tables and copyright only search lines that can match.
+#[derive(Debug, Default, Clone, Copy)]
+struct LineScan {
+    chars: usize,
+    /// Characters inside quotation marks; an unclosed quote runs to the end of the
+    /// line, as it does when the splitter cut a long quote.
+    quoted: usize,
+    at: bool,
+    pipes: usize,
+    tab: bool,
+    colon: bool,
+    dash: bool,
+    digit: bool,
+    ascii_letter: bool,
+    /// `ⓒ`, `©` or another symbol from the two-byte and `E2` ranges.
+    symbol: bool,
+}
+
+impl LineScan {
+    fn of(line: &str) -> LineScan {
+        let b = line.as_bytes();
+        let mut scan = LineScan::default();
+        let mut inside = false;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if c < 0x80 {
+                match c {
+                    b'"' => inside = !inside,
+                    b'@' => scan.at = true,
+                    b'|' => scan.pipes += 1,
+                    b'\t' => scan.tab = true,
+                    b':' => scan.colon = true,
+                    b'-' => scan.dash = true,
+                    b'0'..=b'9' => scan.digit = true,
+                    b'a'..=b'z' | b'A'..=b'Z' => scan.ascii_letter = true,
+                    _ => {}
+                }
+                scan.quoted += usize::from(inside && c != b'"');
+                scan.chars += 1;
+                i += 1;
+                continue;
+            }
+            // “ is E2 80 9C and ” is E2 80 9D.
+            if c == 0xE2 && b.get(i + 1) == Some(&0x80) {
+                match b.get(i + 2) {
+                    Some(0x9C) => {
+                        inside = true;
+                        scan.chars += 1;
+                        i += 3;
+                        continue;
+                    }
+                    Some(0x9D) => {
+                        inside = false;
+                        scan.chars += 1;
+                        i += 3;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            scan.symbol |= c == 0xC2 || c == 0xE2;
+            scan.quoted += usize::from(inside);
+            scan.chars += 1;
+            i += match c {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                _ => 2,
+            };
         }
+        scan
     }
-    quoted as f64 / chars.max(1) as f64
+
+    fn quote_share(&self) -> f64 {
+        self.quoted as f64 / self.chars.max(1) as f64
+    }
 }
 
 fn opens_with_connective(line: &str) -> bool {
@@ -368,6 +441,8 @@ struct Parts {
     /// Rank among the candidate lines, 0 for the first.
     rank: usize,
     chars: usize,
+    /// The line holds a digit, so it may hold figures.
+    digits: bool,
     position: f64,
     keywords: f64,
     figures: usize,
@@ -377,7 +452,7 @@ struct Parts {
     connective: f64,
     short: f64,
     long: f64,
-    /// Range of this line's sorted, distinct term hashes in `Scratch::terms`.
+    /// Range of this line's distinct terms (as [`TermTable`] slots) in `Scratch::terms`.
     terms: (usize, usize),
 }
 
@@ -396,9 +471,18 @@ impl Parts {
 #[derive(Default)]
 struct Scratch {
     parts: Vec<Parts>,
-    terms: Vec<u64>,
-    article: Vec<u64>,
-    title: Vec<u64>,
+    /// Every line's distinct terms as slots of `article`, line after line.
+    terms: Vec<u32>,
+    hashes: Vec<u64>,
+    article: TermTable,
+    /// The title's terms as slots (sorted); terms absent from the article are left out,
+    /// as they cannot be shared with any line.
+    title: Vec<u32>,
+    title_hashes: Vec<u64>,
+    /// One bit per slot: the terms of the lines picked so far.
+    picked_terms: Vec<u64>,
+    /// Per line, its largest overlap with a picked line.
+    overlap: Vec<f64>,
     /// Picks in pick order, with the redundancy penalty each one paid.
     chosen: Vec<(usize, f64)>,
     /// Factor turning a line's raw keyword mass into its share of `keyword_weight`.
@@ -409,83 +493,125 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Number of lines whose term set holds `t`; `lines` is every line's set, concatenated
-/// and sorted.
-fn count_in(lines: &[u64], t: u64) -> usize {
-    let lo = lines.partition_point(|&x| x < t);
-    let hi = lines.partition_point(|&x| x <= t);
-    hi - lo
+/// The article's terms: an open-addressing table reused across articles (a `HashMap`
+/// per article would dominate the cost of the selection). Each distinct term gets a
+/// slot, and lines hold slot numbers, so that counting, weighting and comparing terms
+/// are array lookups.
+#[derive(Default)]
+struct TermTable {
+    /// Term hash per slot; 0 marks an empty slot.
+    keys: Vec<u64>,
+    /// Candidate lines holding the term.
+    lines: Vec<u32>,
+    /// Keyword weight, NaN until asked for.
+    weights: Vec<f64>,
+    mask: usize,
 }
 
-/// Overlap of two sorted term sets: shared terms over the smaller set.
-fn overlap(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
+impl TermTable {
+    fn reset(&mut self, terms: usize) {
+        let size = (terms * 2).next_power_of_two().max(16);
+        self.keys.clear();
+        self.keys.resize(size, 0);
+        self.lines.clear();
+        self.lines.resize(size, 0);
+        self.weights.clear();
+        self.weights.resize(size, f64::NAN);
+        self.mask = size - 1;
     }
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
+
+    fn slot(&mut self, hash: u64) -> u32 {
+        let key = hash.max(1);
+        let mut i = (key as usize) & self.mask;
+        while self.keys[i] != 0 && self.keys[i] != key {
+            i = (i + 1) & self.mask;
+        }
+        self.keys[i] = key;
+        i as u32
+    }
+
+    fn find(&self, hash: u64) -> Option<u32> {
+        let key = hash.max(1);
+        let mut i = (key as usize) & self.mask;
+        while self.keys[i] != 0 {
+            if self.keys[i] == key {
+                return Some(i as u32);
             }
+            i = (i + 1) & self.mask;
+        }
+        None
+    }
+
+    /// A word that occurs in one line only says nothing about the article's topic; one
+    /// that recurs does, the more the rarer it is in the rest of the dump.
+    fn weight(&mut self, slot: u32, idf: &Idf) -> f64 {
+        let i = slot as usize;
+        if self.weights[i].is_nan() {
+            self.weights[i] = if self.lines[i] > 1 {
+                f64::from(self.lines[i]).ln() * idf.weight_of(self.keys[i])
+            } else {
+                0.0
+            };
+        }
+        self.weights[i]
+    }
+
+    /// [`TermTable::weight`] without caching, for [`explain`].
+    fn peek_weight(&self, slot: u32, idf: &Idf) -> f64 {
+        let i = slot as usize;
+        if self.lines[i] > 1 {
+            f64::from(self.lines[i]).ln() * idf.weight_of(self.keys[i])
+        } else {
+            0.0
         }
     }
-    shared as f64 / a.len().min(b.len()) as f64
 }
 
-/// Raw keyword mass of one line: a word that occurs in one line only says nothing
-/// about the article's topic; one that recurs does, the more the rarer it is in the
-/// rest of the dump. Divided by the root of the line's length so that long lines do not
-/// win on length alone, nor short ones on a single hit.
-fn keyword_term(article: &[u64], idf: &Idf, t: u64) -> f64 {
-    let lines = count_in(article, t);
-    if lines > 1 {
-        (lines as f64).ln() * idf.weight_of(t)
-    } else {
-        0.0
-    }
-}
-
+/// Divides a line's keyword mass so that long lines do not win on length alone, nor
+/// short ones on a single hit.
 fn length_norm(terms: usize) -> f64 {
     (terms as f64 + 3.0).sqrt()
+}
+
+/// Shared terms over the smaller set, between a line and one picked line's bits.
+fn overlap(line: &[u32], picked: &[u64], picked_len: usize) -> f64 {
+    if line.is_empty() || picked_len == 0 {
+        return 0.0;
+    }
+    let shared = line
+        .iter()
+        .filter(|&&t| picked[t as usize / 64] & (1 << (t % 64)) != 0)
+        .count();
+    shared as f64 / line.len().min(picked_len) as f64
 }
 
 /// Scores one article into `s.parts` and picks into `s.chosen`.
 fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, s: &mut Scratch) {
     s.parts.clear();
     s.terms.clear();
-    s.article.clear();
+    s.hashes.clear();
     s.title.clear();
+    s.title_hashes.clear();
     s.chosen.clear();
-    if let Some(t) = title {
-        s.title.extend(terms(t).map(term_hash));
-        s.title.sort_unstable();
-        s.title.dedup();
-    }
+    // Terms first, as hashes, so that the table can be sized once.
     for line in sentences {
-        let line = line.trim();
-        let chars = line.chars().count();
-        let kind = classify(line, chars, &s.title, cfg);
-        let start = s.terms.len();
-        s.terms.extend(terms(line).map(term_hash));
-        s.terms[start..].sort_unstable();
+        let start = s.hashes.len();
+        s.hashes.extend(term_hashes(line));
+        s.hashes[start..].sort_unstable();
         let mut end = start;
-        for i in start..s.terms.len() {
-            if i == start || s.terms[i] != s.terms[end - 1] {
-                s.terms[end] = s.terms[i];
+        for i in start..s.hashes.len() {
+            if i == start || s.hashes[i] != s.hashes[end - 1] {
+                s.hashes[end] = s.hashes[i];
                 end += 1;
             }
         }
-        s.terms.truncate(end);
+        s.hashes.truncate(end);
         s.parts.push(Parts {
-            kind,
-            candidate: kind == LineKind::Content,
+            kind: LineKind::Content,
+            candidate: false,
             rank: 0,
-            chars,
+            chars: 0,
+            digits: false,
             position: 0.0,
             keywords: 0.0,
             figures: 0,
@@ -498,7 +624,32 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
             terms: (start, end),
         });
     }
-    if !s.parts.iter().any(|p| p.candidate) {
+    if let Some(t) = title {
+        s.title_hashes.extend(term_hashes(t));
+    }
+    s.article.reset(s.hashes.len() + s.title_hashes.len());
+    for &h in &s.hashes {
+        let slot = s.article.slot(h);
+        s.terms.push(slot);
+    }
+    for &h in &s.title_hashes {
+        let slot = s.article.slot(h);
+        s.title.push(slot);
+    }
+    s.title.sort_unstable();
+    s.title.dedup();
+    let mut any_content = false;
+    for (p, line) in s.parts.iter_mut().zip(sentences) {
+        let line = line.trim();
+        let scan = LineScan::of(line);
+        p.chars = scan.chars;
+        p.quote = scan.quote_share();
+        p.kind = classify(line, &scan, &s.terms[p.terms.0..p.terms.1], &s.title, cfg);
+        p.candidate = p.kind == LineKind::Content;
+        any_content |= p.candidate;
+        p.digits = scan.digit;
+    }
+    if !any_content {
         for p in &mut s.parts {
             p.candidate = p.kind.fallback();
         }
@@ -506,9 +657,10 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
     // Keyword weights come from the candidate lines only: a byline's name or a
     // caption's place is not the article's topic.
     for p in s.parts.iter().filter(|p| p.candidate) {
-        s.article.extend_from_slice(&s.terms[p.terms.0..p.terms.1]);
+        for &t in &s.terms[p.terms.0..p.terms.1] {
+            s.article.lines[t as usize] += 1;
+        }
     }
-    s.article.sort_unstable();
     let mut rank = 0;
     let mut max_keywords: f64 = 0.0;
     for (p, line) in s.parts.iter_mut().zip(sentences) {
@@ -520,13 +672,10 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
         rank += 1;
         p.position = -cfg.position_weight * (1.0 + p.rank as f64).ln();
         let line_terms = &s.terms[p.terms.0..p.terms.1];
-        let mass: f64 = line_terms
-            .iter()
-            .map(|&t| keyword_term(&s.article, idf, t))
-            .sum();
+        let mass: f64 = line_terms.iter().map(|&t| s.article.weight(t, idf)).sum();
         p.keywords = mass / length_norm(line_terms.len());
         max_keywords = max_keywords.max(p.keywords);
-        p.figures = figures(line).count();
+        p.figures = if p.digits { figures(line).count() } else { 0 };
         p.number = cfg.number_weight * p.figures.min(cfg.figures_full) as f64
             / cfg.figures_full.max(1) as f64;
         if !s.title.is_empty() {
@@ -536,7 +685,7 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
                 .count();
             p.title = cfg.title_weight * shared as f64 / s.title.len() as f64;
         }
-        p.quote = cfg.quote_penalty * (quote_share(line, p.chars) / 0.5).min(1.0);
+        p.quote = cfg.quote_penalty * (p.quote / 0.5).min(1.0);
         if opens_with_connective(line) {
             p.connective = cfg.connective_penalty;
         }
@@ -552,33 +701,47 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
     } else {
         0.0
     };
-    for p in s.parts.iter_mut().filter(|p| p.candidate) {
-        p.keywords *= s.keyword_scale;
+    for p in s.parts.iter_mut() {
+        if p.candidate {
+            p.keywords *= s.keyword_scale;
+        } else {
+            p.quote = 0.0;
+        }
     }
     // Greedy maximal marginal relevance: each pick is the best line once its overlap
-    // with the lines already picked is charged for. Ties go to the earlier line.
+    // with the lines already picked is charged for. Ties go to the earlier line. Each
+    // round compares the lines with the newest pick only, keeping the running maximum.
+    s.overlap.clear();
+    s.overlap.resize(s.parts.len(), 0.0);
+    s.picked_terms.clear();
+    s.picked_terms.resize(s.article.keys.len().div_ceil(64), 0);
     while s.chosen.len() < cfg.lines_per_article {
-        let mut best: Option<(usize, f64, f64)> = None;
+        let mut best: Option<(usize, f64)> = None;
         for (i, p) in s.parts.iter().enumerate() {
             if !p.candidate || s.chosen.iter().any(|&(j, _)| j == i) {
                 continue;
             }
-            let mine = &s.terms[p.terms.0..p.terms.1];
-            let red = cfg.redundancy_weight
-                * s.chosen
-                    .iter()
-                    .map(|&(j, _)| {
-                        let q = &s.parts[j];
-                        overlap(mine, &s.terms[q.terms.0..q.terms.1])
-                    })
-                    .fold(0.0, f64::max);
-            let value = p.total() - red;
-            if best.is_none_or(|(_, v, _)| value > v) {
-                best = Some((i, value, red));
+            let value = p.total() - cfg.redundancy_weight * s.overlap[i];
+            if best.is_none_or(|(_, v)| value > v) {
+                best = Some((i, value));
             }
         }
-        let Some((i, _, red)) = best else { break };
-        s.chosen.push((i, red));
+        let Some((i, _)) = best else { break };
+        s.chosen.push((i, cfg.redundancy_weight * s.overlap[i]));
+        if s.chosen.len() == cfg.lines_per_article || cfg.redundancy_weight == 0.0 {
+            break;
+        }
+        let (a, b) = s.parts[i].terms;
+        s.picked_terms.fill(0);
+        for &t in &s.terms[a..b] {
+            s.picked_terms[t as usize / 64] |= 1 << (t % 64);
+        }
+        for (j, p) in s.parts.iter().enumerate() {
+            if p.candidate {
+                let o = overlap(&s.terms[p.terms.0..p.terms.1], &s.picked_terms, b - a);
+                s.overlap[j] = s.overlap[j].max(o);
+            }
+        }
     }
 }
 
@@ -671,9 +834,14 @@ pub fn explain(
                 let mut keyword_hits: Vec<KeywordHit> = Vec::new();
                 if p.candidate {
                     let norm = length_norm(p.terms.1 - p.terms.0);
+                    let scale = s.keyword_scale;
                     for term in terms(line) {
-                        let weight =
-                            keyword_term(&s.article, idf, term_hash(term)) * s.keyword_scale / norm;
+                        let weight = s
+                            .article
+                            .find(term_hash(term))
+                            .map_or(0.0, |slot| s.article.peek_weight(slot, idf))
+                            * scale
+                            / norm;
                         if weight > 0.0 && !keyword_hits.iter().any(|h| h.term == term) {
                             keyword_hits.push(KeywordHit {
                                 term: term.to_owned(),
@@ -768,5 +936,154 @@ impl fmt::Display for Explanation {
             writeln!(f, "      {preview}{more}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(line: &str, title: Option<&str>) -> LineKind {
+        let idf = Idf::default();
+        let e = explain(&[line], title, &idf, &SummaryConfig::default());
+        e.lines[0].kind
+    }
+
+    #[test]
+    fn lines_that_are_not_content_are_recognised_by_form() {
+        let cases: &[(&str, &str, Option<&str>, LineKind)] = &[
+            (
+                "plain lead",
+                "여수시는 내년부터 시내버스 노선을 전면 개편한다고 밝혔다.",
+                None,
+                LineKind::Content,
+            ),
+            (
+                "noun-final long sentence",
+                "태인동과 금호동 주민들이 요즘 크게 불편을 겪는 것은 충분한 예고 없이 시내버스 노선이 줄어든 탓이 크기 때문.",
+                None,
+                LineKind::Content,
+            ),
+            (
+                "question lead",
+                "올겨울 난방비는 얼마나 오를까?",
+                None,
+                LineKind::Content,
+            ),
+            (
+                "byline with e-mail",
+                "박민수 minsu@example.com",
+                None,
+                LineKind::Byline,
+            ),
+            ("byline with desk", "김하늘 기자", None, LineKind::Byline),
+            (
+                "subtitle without ending",
+                "1인당 5만원 지원…다음 달부터 접수",
+                None,
+                LineKind::Heading,
+            ),
+            (
+                "subtitle with a broken middle dot",
+                "남도 관광 명소 조성 본격 추진?",
+                None,
+                LineKind::Heading,
+            ),
+            (
+                "photo caption opener",
+                "사진은 새로 문을 연 시립도서관 열람실.",
+                None,
+                LineKind::Caption,
+            ),
+            (
+                "noun-final short caption",
+                "개장식에 참석한 시장과 주민들.",
+                None,
+                LineKind::Caption,
+            ),
+            (
+                "credit mark",
+                "시민들이 공원을 걷고 있다(사진=시청 제공).",
+                None,
+                LineKind::Caption,
+            ),
+            ("contact", "문의 관광과 123-4567", None, LineKind::Contact),
+            ("table row", "기간 : 3월 2일~15일", None, LineKind::TableRow),
+            (
+                "copyright",
+                "무단전재 및 재배포 금지",
+                None,
+                LineKind::Copyright,
+            ),
+            ("fragment", "끝.", None, LineKind::Fragment),
+            (
+                "title repeated",
+                "광양시 도서관 개관한다.",
+                Some("광양시 도서관 개관"),
+                LineKind::Heading,
+            ),
+        ];
+        for (name, line, title, want) in cases {
+            assert_eq!(kind(line, *title), *want, "{name}: {line}");
+        }
+    }
+
+    fn article() -> Vec<&'static str> {
+        vec![
+            "물가 2.1% 상승…장바구니 부담 커져",
+            "정하나 기자 hana@example.com",
+            "통계청은 지난달 소비자물가가 1년 전보다 2.1% 올랐다고 5일 발표했다.",
+            "통계청은 지난달 소비자물가가 1년 전보다 2.1% 올랐다고 전했다.",
+            "채소와 과일 가격이 물가 상승을 이끌었고 석유류는 하락했다.",
+            "정부는 다음 달 농산물 수급과 물가 안정 대책을 함께 내놓을 계획이다.",
+            "“장 보기가 겁난다. 채소값이 너무 올랐다”고 한 주부는 말했다.",
+        ]
+    }
+
+    #[test]
+    fn picks_content_lines_skipping_repeats_and_quotes() {
+        let lines = article();
+        let idf = Idf::from_texts([lines.join(" ").as_str(), "정부 예산 발표", "축제 개막"]);
+        let sel = select(
+            &lines,
+            Some("소비자물가 2.1% 올라"),
+            &idf,
+            &SummaryConfig::default(),
+        );
+        // Not the subtitle or the byline; not the line that repeats the first pick; not
+        // the quote at the end.
+        assert_eq!(sel.picks, vec![2, 4, 5]);
+        assert_eq!(sel.scores.len(), lines.len());
+        assert!(sel.scores[1].is_infinite());
+    }
+
+    #[test]
+    fn fewer_lines_than_asked_gives_what_there_is() {
+        let idf = Idf::default();
+        let lines = ["시는 다음 달 공원을 개장한다."];
+        let sel = select(&lines, None, &idf, &SummaryConfig::default());
+        assert_eq!(sel.picks, vec![0]);
+        let none = select(&[], None, &idf, &SummaryConfig::default());
+        assert!(none.picks.is_empty());
+    }
+
+    #[test]
+    fn explain_shows_every_part() {
+        let lines = article();
+        let idf = Idf::from_texts([lines.join(" ").as_str()]);
+        let e = explain(&lines, None, &idf, &SummaryConfig::default());
+        assert_eq!(e.lines.len(), lines.len());
+        let lead = &e.lines[2];
+        assert!(lead.picked);
+        assert_eq!(lead.figures, vec!["1년", "2.1%", "5일"]);
+        assert!(lead.keyword_hits.iter().any(|h| h.term == "통계청"));
+        assert!(e.lines[6].quote_penalty > 0.0);
+        assert!(!e.lines[3].picked);
+        let text = e.to_string();
+        assert!(text.contains("byline"), "{text}");
+        assert!(text.contains("figures: 1년, 2.1%, 5일"), "{text}");
+        assert!(text.contains("quote -"), "{text}");
+        let json = serde_json::to_value(&e).expect("explanation serialises");
+        assert_eq!(json["lines"][1]["kind"], "byline");
     }
 }
