@@ -19,6 +19,9 @@ use toml::Spanned;
 
 use crate::select::SummaryConfig;
 
+/// More parallel connections than this is a flood to one relay, not a speed-up.
+const MAX_CONNECTIONS: usize = 64;
+
 /// A configuration error: where it is and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -70,6 +73,9 @@ pub struct ScheduleConfig {
     pub cron: Cron,
     /// The time zone of the cron and of "today" in every briefing.
     pub timezone: Tz,
+    /// How late a run missed while the daemon was down may still be made up at start-up.
+    /// Past it, a briefing would land in the middle of the day: it is reported instead.
+    pub catch_up: chrono::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +128,9 @@ pub struct SmtpConfig {
     pub retries: u32,
     /// The pause before the first retry; it doubles (with jitter) after each.
     pub retry_delay_ms: u64,
+    /// Messages in flight at once, each on its own pooled connection. It is also the
+    /// ledger's batch: one fsync records a whole batch as sending, one its outcomes.
+    pub connections: usize,
 }
 
 // The password never lives here, but keep Debug explicit so nobody adds it by accident.
@@ -133,6 +142,7 @@ impl fmt::Debug for SmtpConfig {
             .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password_env", &self.password_env)
+            .field("connections", &self.connections)
             .finish_non_exhaustive()
     }
 }
@@ -193,6 +203,7 @@ struct RawSource {
 struct RawSchedule {
     cron: Spanned<String>,
     timezone: Spanned<String>,
+    catch_up_minutes: u32,
 }
 
 impl Default for RawSchedule {
@@ -200,6 +211,7 @@ impl Default for RawSchedule {
         RawSchedule {
             cron: Spanned::new(0..0, "0 0 7 * * *".into()),
             timezone: Spanned::new(0..0, "Asia/Seoul".into()),
+            catch_up_minutes: 120,
         }
     }
 }
@@ -235,6 +247,8 @@ struct RawSmtp {
     retries: u32,
     #[serde(default = "default_retry_delay_ms")]
     retry_delay_ms: u64,
+    #[serde(default = "default_connections")]
+    connections: Spanned<usize>,
 }
 
 #[derive(Deserialize)]
@@ -288,6 +302,9 @@ fn default_retries() -> u32 {
 }
 fn default_retry_delay_ms() -> u64 {
     2000
+}
+fn default_connections() -> Spanned<usize> {
+    Spanned::new(0..0, 4)
 }
 fn default_tls() -> Tls {
     Tls::Starttls
@@ -364,6 +381,7 @@ impl Config {
             cron_text,
             cron,
             timezone,
+            catch_up: chrono::Duration::minutes(raw.schedule.catch_up_minutes.into()),
         };
 
         if raw.summary.lines_per_article == 0 {
@@ -407,6 +425,13 @@ impl Config {
                         ));
                     }
                 }
+                if !(1..=MAX_CONNECTIONS).contains(s.connections.get_ref()) {
+                    return Err(fail(
+                        s.connections.span(),
+                        "smtp.connections",
+                        format!("must be between 1 and {MAX_CONNECTIONS}"),
+                    ));
+                }
                 Some(SmtpConfig {
                     port: s.port.unwrap_or(match s.tls {
                         Tls::Starttls => 587,
@@ -421,6 +446,7 @@ impl Config {
                     ca_file: s.ca_file.as_deref().map(resolve),
                     retries: s.retries,
                     retry_delay_ms: s.retry_delay_ms,
+                    connections: s.connections.into_inner(),
                 })
             }
         };

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls as LettreTls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, Tls};
@@ -90,7 +91,8 @@ impl Transport {
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
                 .port(smtp.port)
                 .tls(tls)
-                .timeout(Some(Duration::from_secs(smtp.timeout_secs)));
+                .timeout(Some(Duration::from_secs(smtp.timeout_secs)))
+                .pool_config(PoolConfig::new().max_size(smtp.connections as u32));
         if let (Some(user), Some(var)) = (&smtp.username, &smtp.password_env) {
             let password = std::env::var(var).map_err(|_| {
                 DeliverError::Fatal(format!(
@@ -334,6 +336,7 @@ mod tests {
             ca_file: None,
             retries: 0,
             retry_delay_ms: 0,
+            connections: 1,
         };
         let err = Transport::new(Some(&smtp), Path::new("x"))
             .err()

@@ -8,15 +8,16 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
+use futures_util::future::join_all;
 use lettre::message::Mailbox;
 
 use crate::clock;
 use crate::config::{Config, Group, OnEmpty};
-use crate::deliver::{compose, Delivery, Transport};
+use crate::deliver::{compose, DeliverError, Delivery, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
-use crate::ledger::{BriefingLog, Event, Record, SendLock};
+use crate::ledger::{self, BriefingLog, Event, Record, SendLock};
 use crate::summary::{summarize, Summary};
 
 /// How one run was asked to behave.
@@ -242,22 +243,17 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
         };
         match (&transport, &report.fatal) {
             (Some(transport), None) => {
-                let mut log = BriefingLog::open(&config.state_dir, &report.date, &group.name)?;
-                report.fatal = deliver_group(
+                let courier = Courier {
                     config,
-                    &report.date,
+                    date: &report.date,
                     opts,
                     transport,
-                    &mut log,
-                    group,
-                    &rendered,
-                    &mut g,
-                )
-                .await?;
+                };
+                report.fatal = courier.deliver_group(group, &rendered, &mut g).await?;
             }
             (Some(_), Some(_)) => g.not_tried = group.recipients.len(),
             (None, _) if !empty => {
-                let log = BriefingLog::open(&config.state_dir, &report.date, &group.name)?;
+                let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
                 g.already = group
                     .recipients
                     .iter()
@@ -271,81 +267,189 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
     Ok(report)
 }
 
-/// Delivers one group's briefing to everyone who does not have it yet. Returns the
-/// fatal error that should stop the whole run, if any; ledger failures are errors.
-#[allow(clippy::too_many_arguments)]
-async fn deliver_group(
-    config: &Config,
-    date: &str,
-    opts: &Options<'_>,
-    transport: &Transport,
-    log: &mut BriefingLog,
-    group: &Group,
-    rendered: &Rendered,
-    report: &mut GroupReport,
-) -> Result<Option<String>> {
-    for (n, to) in group.recipients.iter().enumerate() {
-        let address = to.email.to_string();
-        if log.is_delivered(&address) && !opts.force {
-            report.already += 1;
-            continue;
+/// Local files need no connection; a batch this size keeps the fsyncs per message low.
+const OUTBOX_BATCH: usize = 16;
+
+/// What every message of one run shares.
+struct Courier<'a> {
+    config: &'a Config,
+    date: &'a str,
+    opts: &'a Options<'a>,
+    transport: &'a Transport,
+}
+
+/// One recipient's message, ready to go.
+struct Letter {
+    address: String,
+    message_id: String,
+    message: lettre::Message,
+    file_stem: String,
+    /// Tries recorded by earlier runs of this briefing.
+    attempts_before: u32,
+}
+
+/// How the tries of one letter went: the transient errors on the way, then the end.
+struct Outcome {
+    retried: Vec<(u32, String)>,
+    attempt: u32,
+    result: Result<String, DeliverError>,
+}
+
+impl Courier<'_> {
+    fn stopping(&self) -> bool {
+        self.opts.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// Delivers one group's briefing to everyone who does not have it yet, a batch at a
+    /// time: one ledger write marks the whole batch `sending` before any message leaves,
+    /// the batch goes out in parallel, and one write records every outcome. A crash in
+    /// between leaves the batch in doubt, to be resent with the same Message-IDs.
+    /// Returns the fatal error that should stop the whole run, if any; ledger failures
+    /// are errors.
+    async fn deliver_group(
+        &self,
+        group: &Group,
+        rendered: &Rendered,
+        report: &mut GroupReport,
+    ) -> Result<Option<String>> {
+        let mut log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
+        let pending: Vec<&Mailbox> = group
+            .recipients
+            .iter()
+            .filter(|to| self.opts.force || !log.recipients().is_delivered(to.email.as_ref()))
+            .collect();
+        report.already = group.recipients.len() - pending.len();
+        let batch = self
+            .config
+            .smtp
+            .as_ref()
+            .map_or(OUTBOX_BATCH, |s| s.connections);
+        let mut left = pending.len();
+        for chunk in pending.chunks(batch) {
+            if self.stopping() {
+                report.not_tried = left;
+                return Ok(Some("shut down before every message was sent".into()));
+            }
+            left -= chunk.len();
+            let letters = chunk
+                .iter()
+                .map(|to| self.letter(&log, group, to, rendered))
+                .collect::<Result<Vec<_>>>()?;
+            let sending: Vec<Record> = letters
+                .iter()
+                .map(|l| record(l, Event::Sending, l.attempts_before + 1, String::new()))
+                .collect();
+            log.append(&sending)?;
+            let outcomes = join_all(letters.iter().map(|l| self.attempt(l))).await;
+            let mut records = Vec::new();
+            let mut fatal = None;
+            for (letter, outcome) in letters.iter().zip(outcomes) {
+                for (attempt, error) in outcome.retried {
+                    records.push(record(letter, Event::Failed, attempt, error));
+                }
+                let address = &letter.address;
+                match outcome.result {
+                    Ok(reply) => {
+                        tracing::info!("{}: delivered to {address}: {reply}", group.name);
+                        records.push(record(letter, Event::Delivered, outcome.attempt, reply));
+                        report.delivered += 1;
+                    }
+                    Err(e) => {
+                        tracing::error!("{}: {address}: {e}", group.name);
+                        records.push(record(
+                            letter,
+                            Event::Failed,
+                            outcome.attempt,
+                            e.to_string(),
+                        ));
+                        report.failed.push((address.clone(), e.to_string()));
+                        if e.stops_run() {
+                            fatal.get_or_insert(e.to_string());
+                        }
+                    }
+                }
+            }
+            log.append(&records)?;
+            if fatal.is_some() {
+                report.not_tried = left;
+                return Ok(fatal);
+            }
         }
-        if opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
-            report.not_tried = group.recipients.len() - n;
-            return Ok(Some("shut down before every message was sent".into()));
-        }
+        Ok(None)
+    }
+
+    fn letter(
+        &self,
+        log: &BriefingLog,
+        group: &Group,
+        to: &Mailbox,
+        rendered: &Rendered,
+    ) -> Result<Letter> {
         let delivery = Delivery {
-            date,
+            date: self.date,
             group: &group.name,
             to,
         };
-        let message_id = delivery.message_id(&config.mail.from);
-        let attempts_before = log.status(&address).map_or(0, |s| s.attempts);
-        let record = |event, attempt, detail: String| Record {
-            recipient: address.to_lowercase(),
-            event,
-            at: Utc::now(),
-            attempt,
-            detail,
-            message_id: message_id.clone(),
-        };
-        let message = compose(&config.mail.from, delivery, rendered, clock::now().into())?;
-        let (retries, delay) = config
+        let address = to.email.to_string();
+        Ok(Letter {
+            attempts_before: log.recipients().status(&address).map_or(0, |s| s.attempts),
+            message_id: delivery.message_id(&self.config.mail.from),
+            message: compose(
+                &self.config.mail.from,
+                delivery,
+                rendered,
+                clock::now().into(),
+            )?,
+            file_stem: delivery.file_stem(),
+            address,
+        })
+    }
+
+    /// Sends one letter, retrying transient failures with backoff, unless a shutdown
+    /// asks to stop: then the message is left undelivered, to be resent next run.
+    async fn attempt(&self, letter: &Letter) -> Outcome {
+        let (retries, delay) = self
+            .config
             .smtp
             .as_ref()
             .map_or((0, 0), |s| (s.retries, s.retry_delay_ms));
-        let mut attempt = attempts_before;
-        let outcome = loop {
-            attempt += 1;
-            log.append(&[record(Event::Sending, attempt, String::new())])?;
-            match transport.send(&message, &delivery.file_stem()).await {
-                Err(e) if e.is_transient() && attempt - attempts_before <= retries => {
-                    let pause = backoff(delay, attempt - attempts_before, &address);
-                    tracing::warn!("{address}: {e}; retry in {pause:?}");
-                    log.append(&[record(Event::Failed, attempt, e.to_string())])?;
+        let mut retried = Vec::new();
+        let mut retry = 0;
+        loop {
+            let attempt = letter.attempts_before + 1 + retry;
+            let result = self
+                .transport
+                .send(&letter.message, &letter.file_stem)
+                .await;
+            match result {
+                Err(e) if e.is_transient() && retry < retries && !self.stopping() => {
+                    let pause = backoff(delay, retry + 1, &letter.address);
+                    tracing::warn!("{}: {e}; retry in {pause:?}", letter.address);
+                    retried.push((attempt, e.to_string()));
                     tokio::time::sleep(pause).await;
+                    retry += 1;
                 }
-                other => break other,
-            }
-        };
-        match outcome {
-            Ok(reply) => {
-                log.append(&[record(Event::Delivered, attempt, reply.clone())])?;
-                tracing::info!("{}: delivered to {address}: {reply}", group.name);
-                report.delivered += 1;
-            }
-            Err(e) => {
-                log.append(&[record(Event::Failed, attempt, e.to_string())])?;
-                tracing::error!("{}: {address}: {e}", group.name);
-                report.failed.push((address, e.to_string()));
-                if e.stops_run() {
-                    report.not_tried = group.recipients.len() - n - 1;
-                    return Ok(Some(e.to_string()));
+                result => {
+                    return Outcome {
+                        retried,
+                        attempt,
+                        result,
+                    }
                 }
             }
         }
     }
-    Ok(None)
+}
+
+fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record {
+    Record {
+        recipient: letter.address.to_lowercase(),
+        event,
+        at: Utc::now(),
+        attempt,
+        detail,
+        message_id: letter.message_id.clone(),
+    }
 }
 
 /// Exponential backoff with jitter, so that many clients retrying a busy server do not

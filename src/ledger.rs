@@ -53,20 +53,35 @@ pub struct LedgerError {
     pub source: std::io::Error,
 }
 
+/// The last known state of every recipient of one briefing, by lower-cased address.
+#[derive(Debug, Default)]
+pub struct Recipients(BTreeMap<String, Status>);
+
+impl Recipients {
+    pub fn status(&self, recipient: &str) -> Option<&Status> {
+        self.0.get(&recipient.to_lowercase())
+    }
+
+    pub fn is_delivered(&self, recipient: &str) -> bool {
+        self.status(recipient).is_some_and(|s| s.delivered)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Status)> {
+        self.0.iter()
+    }
+}
+
 /// The log of one briefing.
 pub struct BriefingLog {
     path: PathBuf,
     file: File,
-    recipients: BTreeMap<String, Status>,
+    recipients: Recipients,
 }
 
 impl BriefingLog {
     /// Opens (creating) `state_dir/ledger/DATE/GROUP.jsonl` and replays it.
     pub fn open(state_dir: &Path, date: &str, group: &str) -> Result<BriefingLog, LedgerError> {
-        let path = state_dir
-            .join("ledger")
-            .join(date)
-            .join(format!("{group}.jsonl"));
+        let path = log_path(state_dir, date, group);
         let err = |source| LedgerError {
             path: path.clone(),
             source,
@@ -80,19 +95,7 @@ impl BriefingLog {
             .append(true)
             .open(&path)
             .map_err(err)?;
-        let mut recipients: BTreeMap<String, Status> = BTreeMap::new();
-        for (n, line) in BufReader::new(&file).lines().enumerate() {
-            let line = line.map_err(err)?;
-            match serde_json::from_str::<Record>(&line) {
-                Ok(record) => apply(&mut recipients, record),
-                // A torn last line from a crash; anything else is damage worth a word.
-                Err(e) => tracing::warn!(
-                    "{}:{}: unreadable record skipped: {e}",
-                    path.display(),
-                    n + 1
-                ),
-            }
-        }
+        let recipients = replay(&file, &path)?;
         Ok(BriefingLog {
             path,
             file,
@@ -100,16 +103,7 @@ impl BriefingLog {
         })
     }
 
-    pub fn status(&self, recipient: &str) -> Option<&Status> {
-        self.recipients.get(&recipient.to_lowercase())
-    }
-
-    pub fn is_delivered(&self, recipient: &str) -> bool {
-        self.status(recipient).is_some_and(|s| s.delivered)
-    }
-
-    /// Every recipient seen, by address.
-    pub fn recipients(&self) -> &BTreeMap<String, Status> {
+    pub fn recipients(&self) -> &Recipients {
         &self.recipients
     }
 
@@ -131,10 +125,84 @@ impl BriefingLog {
         self.file.write_all(&buf).map_err(err)?;
         self.file.sync_data().map_err(err)?;
         for r in records {
-            apply(&mut self.recipients, r.clone());
+            apply(&mut self.recipients.0, r.clone());
         }
         Ok(())
     }
+}
+
+/// The recipients of one briefing as recorded, without creating anything: a dry run
+/// or `briefing status` must not leave state behind. No log yet means nobody.
+pub fn read(state_dir: &Path, date: &str, group: &str) -> Result<Recipients, LedgerError> {
+    let path = log_path(state_dir, date, group);
+    match File::open(&path) {
+        Ok(file) => replay(&file, &path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Recipients::default()),
+        Err(source) => Err(LedgerError { path, source }),
+    }
+}
+
+/// The briefings on record, newest first: (date, groups in name order).
+pub fn briefings(state_dir: &Path) -> Result<Vec<(String, Vec<String>)>, LedgerError> {
+    let root = state_dir.join("ledger");
+    let names = |dir: &Path, want_dirs: bool| -> Result<Vec<String>, LedgerError> {
+        let err = |source| LedgerError {
+            path: dir.to_owned(),
+            source,
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(err(e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(err)?.path();
+            let name = if want_dirs {
+                path.is_dir().then(|| path.file_name())
+            } else {
+                (path.extension().is_some_and(|x| x == "jsonl")).then(|| path.file_stem())
+            };
+            if let Some(name) = name.flatten().and_then(|n| n.to_str()) {
+                names.push(name.to_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    };
+    let mut out = Vec::new();
+    for date in names(&root, true)?.into_iter().rev() {
+        let groups = names(&root.join(&date), false)?;
+        out.push((date, groups));
+    }
+    Ok(out)
+}
+
+fn log_path(state_dir: &Path, date: &str, group: &str) -> PathBuf {
+    state_dir
+        .join("ledger")
+        .join(date)
+        .join(format!("{group}.jsonl"))
+}
+
+fn replay(file: &File, path: &Path) -> Result<Recipients, LedgerError> {
+    let mut recipients = BTreeMap::new();
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|source| LedgerError {
+            path: path.to_owned(),
+            source,
+        })?;
+        match serde_json::from_str::<Record>(&line) {
+            Ok(record) => apply(&mut recipients, record),
+            // A torn last line from a crash; anything else is damage worth a word.
+            Err(e) => tracing::warn!(
+                "{}:{}: unreadable record skipped: {e}",
+                path.display(),
+                n + 1
+            ),
+        }
+    }
+    Ok(Recipients(recipients))
 }
 
 fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
@@ -220,17 +288,21 @@ mod tests {
         let path = dir.path().join("ledger/2025-09-07/morning.jsonl");
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"recipient\":\"cfo@exa").unwrap();
-        let log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
-        assert!(log.is_delivered("ceo@example.com"));
+        let seen = read(dir.path(), "2025-09-07", "morning").unwrap();
+        assert!(seen.is_delivered("ceo@example.com"));
         assert!(
-            !log.is_delivered("cfo@example.com"),
+            !seen.is_delivered("cfo@example.com"),
             "in doubt, not delivered"
         );
         assert_eq!(
-            log.status("cfo@example.com").unwrap().last.event,
+            seen.status("cfo@example.com").unwrap().last.event,
             Event::Sending
         );
-        assert_eq!(log.recipients().len(), 2);
+        assert_eq!(seen.iter().count(), 2);
+        assert_eq!(
+            briefings(dir.path()).unwrap(),
+            [("2025-09-07".to_owned(), vec!["morning".to_owned()])]
+        );
     }
 
     #[test]
