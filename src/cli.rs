@@ -111,6 +111,17 @@ pub enum Command {
         #[command(flatten)]
         config: ConfigArg,
     },
+    /// Show the last briefings from the ledger: per group, who has it, who is pending
+    /// and who failed, with the last error.
+    Status {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// How many briefings (days), newest first.
+        #[arg(long, default_value_t = 3)]
+        days: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Validate the configuration and the templates.
     Check {
         #[command(flatten)]

@@ -310,6 +310,16 @@ fn default_tls() -> Tls {
     Tls::Starttls
 }
 
+impl Group {
+    /// The recipients' addresses, as the ledger keys them (before lower-casing).
+    pub fn addresses(&self) -> Vec<String> {
+        self.recipients
+            .iter()
+            .map(|r| r.email.to_string())
+            .collect()
+    }
+}
+
 impl Config {
     /// Reads and checks the configuration file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
@@ -608,6 +618,7 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("bad zone", format!("{MINIMAL}[schedule]\ntimezone = \"Seoul\"\n"), ":11: schedule.timezone: unknown time zone"),
             ("duplicate", MINIMAL.replace("cfo@example.com", "ceo@example.com"), "ceo@example.com is listed twice"),
             ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
+            ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: must be between 1 and 64"),
             ("no groups", MINIMAL.replace("[groups.morning]\nrecipients = [\"김하늘 <ceo@example.com>\", \"cfo@example.com\"]", ""), "groups: no [groups.NAME]"),
         ];
         for (name, text, want) in cases {

@@ -178,6 +178,70 @@ pub fn briefings(state_dir: &Path) -> Result<Vec<(String, Vec<String>)>, LedgerE
     Ok(out)
 }
 
+/// Where one recipient of a briefing stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Standing {
+    Delivered {
+        record: Record,
+    },
+    /// The last try failed; `record.detail` is the error.
+    Failed {
+        record: Record,
+    },
+    /// Marked `sending` with no outcome: the run stopped in between. The next run resends
+    /// it with the same Message-ID.
+    InDoubt {
+        record: Record,
+    },
+    /// A configured recipient with nothing on record.
+    NotSent,
+}
+
+impl Standing {
+    fn of(status: Option<&Status>) -> Standing {
+        match status {
+            None => Standing::NotSent,
+            Some(s) if s.delivered => Standing::Delivered {
+                record: s.last.clone(),
+            },
+            Some(s) => match s.last.event {
+                Event::Failed => Standing::Failed {
+                    record: s.last.clone(),
+                },
+                Event::Sending | Event::Delivered => Standing::InDoubt {
+                    record: s.last.clone(),
+                },
+            },
+        }
+    }
+}
+
+/// Every recipient of one group's briefing: those `expected` (the group's recipients in
+/// the config) and those on record, in address order.
+pub fn standings(
+    state_dir: &Path,
+    date: &str,
+    group: &str,
+    expected: &[String],
+) -> Result<Vec<(String, Standing)>, LedgerError> {
+    let recorded = read(state_dir, date, group)?;
+    let mut addresses: Vec<String> = expected
+        .iter()
+        .map(|a| a.to_lowercase())
+        .chain(recorded.iter().map(|(a, _)| a.clone()))
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    Ok(addresses
+        .into_iter()
+        .map(|a| {
+            let standing = Standing::of(recorded.status(&a));
+            (a, standing)
+        })
+        .collect())
+}
+
 fn log_path(state_dir: &Path, date: &str, group: &str) -> PathBuf {
     state_dir
         .join("ledger")

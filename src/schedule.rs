@@ -2,7 +2,8 @@
 //!
 //! Built like mini-redis's server: [`run`] takes the shutdown as a future, so tests
 //! pass their own and `main` passes SIGINT/SIGTERM. On shutdown a run in progress
-//! finishes the message it is sending and starts no other; the ledger stays true.
+//! finishes the messages in flight and starts no other; the ledger stays true. At
+//! start-up, a run missed while the daemon was down is made up within the grace window.
 
 use std::future::Future;
 use std::path::Path;
@@ -10,21 +11,58 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::clock;
 use crate::config::Config;
 use crate::job::{self, Options};
+use crate::ledger::{self, LedgerError, Standing};
 
 /// When the schedule fires next after `after`, in the schedule's time zone.
 pub fn next_run(config: &Config, after: DateTime<Utc>) -> Option<DateTime<chrono_tz::Tz>> {
     config
         .schedule
         .cron
-        .find_next_occurrence(&after.with_timezone(&config.schedule.timezone), false)
+        .find_next_occurrence(
+            &whole_seconds(after).with_timezone(&config.schedule.timezone),
+            false,
+        )
         .ok()
+}
+
+/// Today's last scheduled time up to `now`, if today's briefing has not reached every
+/// configured recipient (per the ledger). Only today's: yesterday's news is not worth
+/// sending at start-up, and the ledger is per day, so this never makes two briefings.
+pub fn missed(
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<chrono_tz::Tz>>, LedgerError> {
+    let local = whole_seconds(now).with_timezone(&config.schedule.timezone);
+    let Ok(due) = config.schedule.cron.find_previous_occurrence(&local, true) else {
+        return Ok(None);
+    };
+    if due.date_naive() != local.date_naive() {
+        return Ok(None);
+    }
+    let date = local.date_naive().to_string();
+    for group in &config.groups {
+        let standings =
+            ledger::standings(&config.state_dir, &date, &group.name, &group.addresses())?;
+        if standings
+            .iter()
+            .any(|(_, s)| !matches!(s, Standing::Delivered { .. }))
+        {
+            return Ok(Some(due));
+        }
+    }
+    Ok(None)
+}
+
+/// croner keeps the sub-second part of its start: cut it so 07:00 prints as 07:00.
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.with_nanosecond(0).unwrap_or(t)
 }
 
 /// Runs until `shutdown` completes. The config file is read again at every run, so
@@ -40,26 +78,28 @@ pub async fn run(
     let mut scheduler = JobScheduler::new()
         .await
         .context("cannot start the scheduler")?;
-    let job = {
+    let run_once = {
         let (path, stop, busy) = (config_path.to_owned(), stop.clone(), busy.clone());
+        move || {
+            let (path, stop, busy) = (path.clone(), stop.clone(), busy.clone());
+            Box::pin(async move {
+                // A run that overlaps the previous one would only find it holding the lock.
+                let Ok(_running) = busy.try_lock() else {
+                    tracing::warn!("the previous briefing run is still going; this one is skipped");
+                    return;
+                };
+                if !stop.load(Ordering::SeqCst) {
+                    scheduled_run(&path, &stop).await;
+                }
+            })
+        }
+    };
+    let job = {
+        let run_once = run_once.clone();
         Job::new_async_tz(
             config.schedule.cron_text.as_str(),
             config.schedule.timezone,
-            move |_, _| {
-                let (path, stop, busy) = (path.clone(), stop.clone(), busy.clone());
-                Box::pin(async move {
-                    // A run that overlaps the previous one would only find it holding the lock.
-                    let Ok(_running) = busy.try_lock() else {
-                        tracing::warn!(
-                            "the previous briefing run is still going; this one is skipped"
-                        );
-                        return;
-                    };
-                    if !stop.load(Ordering::SeqCst) {
-                        scheduled_run(&path, &stop).await;
-                    }
-                })
-            },
+            move |_, _| run_once(),
         )
         .with_context(|| format!("schedule.cron {:?}", config.schedule.cron_text))?
     };
@@ -68,6 +108,24 @@ pub async fn run(
         .start()
         .await
         .context("cannot start the scheduler")?;
+    let now = clock::now();
+    match missed(config, now) {
+        Ok(Some(at)) if now - at.to_utc() <= config.schedule.catch_up => {
+            tracing::info!(
+                "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up_minutes = {})",
+                at.to_rfc3339(),
+                config.schedule.catch_up.num_minutes()
+            );
+            tokio::spawn(run_once());
+        }
+        Ok(Some(at)) => tracing::warn!(
+            "missed: the briefing due at {} has not reached everyone, and it is past schedule.catch_up_minutes = {}; `briefing send` sends it by hand",
+            at.to_rfc3339(),
+            config.schedule.catch_up.num_minutes()
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::error!("cannot tell whether a run was missed: {e}"),
+    }
     log_next(config);
 
     shutdown.await;

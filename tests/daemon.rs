@@ -1,10 +1,79 @@
-//! `briefing run`: the scheduled daemon, with a schedule a few seconds ahead.
+//! `briefing run`: the scheduled daemon, with a schedule a few seconds ahead, and the
+//! catch-up of a run missed while it was down.
 
-use std::process::Stdio;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::{Project, Smtp};
+
+/// `briefing run` with the clock pinned, and its log as it comes.
+struct Daemon {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    fn start(p: &Project, now: &str) -> Daemon {
+        let mut child = p
+            .cmd(&["run"])
+            .env("BRIEFING_NOW", now)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start briefing run");
+        let stderr = child.stderr.take().expect("piped");
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = log.clone();
+        // Ends when the daemon closes its stderr, i.e. when it exits.
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().expect("log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Daemon { child, log }
+    }
+
+    /// Waits (bounded) until the log has `needle`: the daemon has got that far.
+    fn wait_log(&self, needle: &str) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if self.log.lock().expect("log").contains(needle) {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// SIGTERM, then a bounded wait: whether it exited cleanly, and its log.
+    fn stop(mut self) -> (bool, String) {
+        let term = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(term.success());
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                break Some(s);
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                let _ = self.child.kill();
+                break None;
+            }
+            thread::sleep(Duration::from_millis(50));
+        };
+        // The reader thread sees EOF once the process is gone; give it a moment to drain.
+        self.wait_log("shutting down");
+        let log = self.log.lock().expect("log").clone();
+        (status.is_some_and(|s| s.success()), log)
+    }
+}
 
 #[test]
 fn sends_on_schedule_once_per_day_and_stops_on_sigterm() {
@@ -13,37 +82,13 @@ fn sends_on_schedule_once_per_day_and_stops_on_sigterm() {
         "[schedule]\ncron = \"*/2 * * * * *\"\ntimezone = \"Asia/Seoul\"\n\n{}",
         smtp.smtp_section("")
     ));
-    let mut child = p
-        .cmd(&["run"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let daemon = Daemon::start(&p, crate::support::NOW);
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
     // Let a few more ticks pass: the ledger must keep them from sending again.
     thread::sleep(Duration::from_secs(5));
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if start.elapsed() > Duration::from_secs(15) {
-            let _ = child.kill();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
-    let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
+    let (clean, stderr) = daemon.stop();
     assert!(delivered, "no briefing within 20 s: {stderr}");
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "clean exit on SIGTERM: {status:?} {stderr}"
-    );
+    assert!(clean, "clean exit on SIGTERM: {stderr}");
     assert_eq!(
         smtp.messages().len(),
         3,
@@ -51,4 +96,50 @@ fn sends_on_schedule_once_per_day_and_stops_on_sigterm() {
     );
     assert!(stderr.contains("next briefing at"), "{stderr}");
     assert!(stderr.contains("shutting down"), "{stderr}");
+}
+
+/// The daemon starts at 07:30 after missing 07:00: within the default two hours it sends
+/// at once; started again, it finds the day's briefing complete and sends nothing more.
+#[test]
+fn a_run_missed_within_the_grace_window_is_caught_up_once() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let daemon = Daemon::start(&p, "2025-09-07T07:30:00+09:00");
+    let delivered = smtp.wait_for(3, Duration::from_secs(20));
+    let (clean, stderr) = daemon.stop();
+    assert!(delivered && clean, "{stderr}");
+    assert!(
+        stderr.contains("the briefing due at 2025-09-07T07:00:00+09:00 has not reached everyone: catching up now"),
+        "{stderr}"
+    );
+
+    let daemon = Daemon::start(&p, "2025-09-07T08:00:00+09:00");
+    assert!(daemon.wait_log("next briefing at"));
+    let (clean, stderr) = daemon.stop();
+    assert!(clean, "{stderr}");
+    assert!(!stderr.contains("catching up"), "{stderr}");
+    assert_eq!(
+        smtp.messages().len(),
+        3,
+        "never two briefings a day: {stderr}"
+    );
+}
+
+/// Started at 10:00 with a one-hour window, the 07:00 run is reported, not sent.
+#[test]
+fn a_run_missed_beyond_the_grace_window_is_reported_not_sent() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&format!(
+        "[schedule]\ncatch_up_minutes = 60\n\n{}",
+        smtp.smtp_section("")
+    ));
+    let daemon = Daemon::start(&p, "2025-09-07T10:00:00+09:00");
+    assert!(daemon.wait_log("next briefing at"));
+    let (clean, stderr) = daemon.stop();
+    assert!(clean, "{stderr}");
+    assert!(
+        stderr.contains("missed: the briefing due at 2025-09-07T07:00:00+09:00 has not reached everyone, and it is past schedule.catch_up_minutes = 60"),
+        "{stderr}"
+    );
+    assert!(smtp.messages().is_empty());
 }

@@ -223,6 +223,28 @@ fn starttls_with_a_private_ca() {
 }
 
 #[test]
+fn auth_over_starttls_and_over_implicit_tls() {
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(certs.path());
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    for (mode, flag) in [("starttls", "--starttls"), ("tls", "--tls")] {
+        let smtp = Smtp::start(&[flag, cert, key, "--auth", "briefing:s3cret-pw"]);
+        let p = Project::new(&format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"{mode}\"\nca_file = \"{}\"\nusername = \"briefing\"\npassword_env = \"TEST_SMTP_PW\"\n",
+            smtp.port,
+            ca.display()
+        ));
+        let (out, stdout, stderr) = run_with(&p, &["send"], "s3cret-pw");
+        assert!(out.status.success(), "{mode}: {stdout}\n{stderr}");
+        assert_eq!(smtp.messages().len(), 3, "{mode}");
+        assert!(
+            !stderr.contains("s3cret-pw"),
+            "{mode}: the password never shows"
+        );
+    }
+}
+
+#[test]
 fn a_server_that_is_down_is_retried_then_reported() {
     // Bind and drop: nothing listens on this port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

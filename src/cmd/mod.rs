@@ -6,6 +6,7 @@ mod pick;
 mod preview;
 mod send;
 mod split;
+mod status;
 mod summarize;
 
 use std::io::IsTerminal;
@@ -47,6 +48,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Split { file } => split::run(file.as_deref()),
         Command::Pick { config, jsonl, k } => pick::run(&config.config, &jsonl, k),
         Command::Check { config } => check::run(&config.config),
+        Command::Status {
+            config,
+            days,
+            format,
+        } => status::run(&config.config, days, format),
         Command::Send {
             config,
             dump,

@@ -2,12 +2,14 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 
 use super::{load_config, EXIT_INCOMPLETE};
 use crate::config::parse_mailbox;
 use crate::job::{self, Options};
+use crate::schedule::signals;
 
 pub async fn run(
     config: &Path,
@@ -20,14 +22,26 @@ pub async fn run(
     let to = to
         .map(|t| parse_mailbox(t).map_err(|e| anyhow::anyhow!("--to: {e}")))
         .transpose()?;
+    let stop = AtomicBool::new(false);
     let opts = Options {
         dump,
         dry_run,
         to,
         force,
-        stop: None,
+        stop: Some(&stop),
     };
-    let report = job::send(&config, &opts).await?;
+    // On SIGINT/SIGTERM the messages in flight finish (or are recorded as failed) and no
+    // new one starts, so the ledger stays true and a rerun completes the briefing.
+    let job = job::send(&config, &opts);
+    tokio::pin!(job);
+    let report = tokio::select! {
+        report = &mut job => report,
+        () = signals() => {
+            tracing::warn!("shutting down: finishing the messages in flight, starting no other");
+            stop.store(true, Ordering::SeqCst);
+            job.await
+        }
+    }?;
     print!("{report}");
     Ok(if report.complete() {
         ExitCode::SUCCESS

@@ -47,27 +47,27 @@ pub struct Project {
     pub dir: tempfile::TempDir,
 }
 
-impl Project {
-    /// `extra` is appended to a config with the sample as source and two groups.
-    pub fn new(extra: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = format!(
-            r#"[source]
-location = "{}"
-
-[mail]
-from = "아침 브리핑 <briefing@example.com>"
-
-{extra}
-
-[groups.morning]
+/// The groups of [`Project::new`]: two recipients, and one who only wants columns.
+pub const GROUPS: &str = r#"[groups.morning]
 recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
 
 [groups.columns]
 recipients = ["편집국 <desk@example.com>"]
 include_labels = ["기자수첩"]
-subject = "[칼럼 브리핑] {{{{date}}}}"
-"#,
+subject = "[칼럼 브리핑] {{date}}"
+"#;
+
+impl Project {
+    /// `extra` is appended to a config with the sample as source and [`GROUPS`].
+    pub fn new(extra: &str) -> Project {
+        Project::with_groups(extra, GROUPS)
+    }
+
+    /// A config with the sample as source, `extra`, then `groups`.
+    pub fn with_groups(extra: &str, groups: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = format!(
+            "[source]\nlocation = \"{}\"\n\n[mail]\nfrom = \"아침 브리핑 <briefing@example.com>\"\n\n{extra}\n\n{groups}",
             sample().display()
         );
         std::fs::write(dir.path().join("config.toml"), config).expect("write config");
@@ -182,6 +182,13 @@ impl Smtp {
             thread::sleep(Duration::from_millis(20));
         }
         false
+    }
+
+    /// Messages the server dropped as duplicates (`--dedupe`): same Message-ID, same
+    /// recipient, already in the mailbox.
+    pub fn duplicates_dropped(&self) -> usize {
+        std::fs::read_to_string(self.maildir.path().join("duplicates.log"))
+            .map_or(0, |log| log.lines().count())
     }
 
     pub fn smtp_section(&self, extra: &str) -> String {

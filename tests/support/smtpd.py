@@ -12,9 +12,13 @@ Faults:
   --starttls CERT KEY  offer STARTTLS with this certificate and require it
   --tls CERT KEY       implicit TLS from the first byte
   --delay-data SECS    sleep before answering DATA (to widen the crash window)
+  --dedupe             like a receiving server that suppresses duplicates: a message
+                       whose Message-ID this recipient already has is answered 250 and
+                       dropped, with a line in MAILDIR/duplicates.log
 """
 import argparse
 import asyncio
+import email.parser
 import itertools
 import os
 import ssl
@@ -29,6 +33,7 @@ class Handler:
         self.maildir = args.maildir
         self.transient_left = args.transient
         self.seq = itertools.count(1)
+        self.seen = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.args.reject:
@@ -42,6 +47,15 @@ class Handler:
         if self.transient_left > 0:
             self.transient_left -= 1
             return "451 4.3.0 try again later"
+        if self.args.dedupe:
+            raw = envelope.original_content or envelope.content
+            head = email.parser.BytesHeaderParser().parsebytes(raw)
+            keys = [(head.get("Message-ID", ""), r.lower()) for r in envelope.rcpt_tos]
+            if all(k in self.seen for k in keys):
+                with open(os.path.join(self.maildir, "duplicates.log"), "a") as f:
+                    f.write("%s %s\n" % keys[0])
+                return "250 2.0.0 Ok: duplicate dropped"
+            self.seen.update(keys)
         n = next(self.seq)
         tmp = os.path.join(self.maildir, ".%d.tmp" % n)
         with open(tmp, "wb") as f:
@@ -60,6 +74,7 @@ def main():
     p.add_argument("--starttls", nargs=2)
     p.add_argument("--tls", nargs=2)
     p.add_argument("--delay-data", type=float, default=0)
+    p.add_argument("--dedupe", action="store_true")
     args = p.parse_args()
     args.reject = [a.lower() for a in args.reject]
     os.makedirs(args.maildir, exist_ok=True)

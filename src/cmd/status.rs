@@ -1,0 +1,126 @@
+//! `briefing status`: who has had which briefing, read from the ledger alone, so it can
+//! run beside the daemon (or after a crash) without touching anything.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::load_config;
+use crate::cli::Format;
+use crate::clock;
+use crate::config::Config;
+use crate::ledger::{self, Standing};
+use crate::schedule::next_run;
+
+#[derive(Serialize)]
+struct Briefing {
+    date: String,
+    groups: Vec<GroupStatus>,
+}
+
+#[derive(Serialize)]
+struct GroupStatus {
+    group: String,
+    recipients: Vec<RecipientStatus>,
+}
+
+#[derive(Serialize)]
+struct RecipientStatus {
+    address: String,
+    #[serde(flatten)]
+    standing: Standing,
+}
+
+pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
+    let config = load_config(path)?;
+    let briefings = collect(&config, days)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&briefings)?),
+        Format::Text => print!("{}", render(&config, &briefings)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The last `days` briefings on record, newest first. Today's is always there, with the
+/// configured recipients, so a briefing that has not gone out yet shows as not sent.
+fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
+    let today = clock::today(config.schedule.timezone).to_string();
+    let mut on_record = ledger::briefings(&config.state_dir)?;
+    if !on_record.iter().any(|(date, _)| *date == today) {
+        on_record.insert(0, (today.clone(), Vec::new()));
+    }
+    let mut out = Vec::new();
+    for (date, mut groups) in on_record.into_iter().take(days) {
+        if date == today {
+            groups.extend(config.groups.iter().map(|g| g.name.clone()));
+            groups.sort();
+            groups.dedup();
+        }
+        let mut statuses = Vec::new();
+        for group in groups {
+            let expected: Vec<String> = match config.group(&group) {
+                Some(g) if date == today => g.addresses(),
+                _ => Vec::new(),
+            };
+            let recipients = ledger::standings(&config.state_dir, &date, &group, &expected)?
+                .into_iter()
+                .map(|(address, standing)| RecipientStatus { address, standing })
+                .collect();
+            statuses.push(GroupStatus { group, recipients });
+        }
+        out.push(Briefing {
+            date,
+            groups: statuses,
+        });
+    }
+    Ok(out)
+}
+
+fn render(config: &Config, briefings: &[Briefing]) -> String {
+    let tz = config.schedule.timezone;
+    let time = |at: &DateTime<Utc>| at.with_timezone(&tz).format("%H:%M:%S").to_string();
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    for b in briefings {
+        let _ = writeln!(out, "briefing {}", b.date);
+        for g in &b.groups {
+            let count =
+                |f: fn(&Standing) -> bool| g.recipients.iter().filter(|r| f(&r.standing)).count();
+            let delivered = count(|s| matches!(s, Standing::Delivered { .. }));
+            let failed = count(|s| matches!(s, Standing::Failed { .. }));
+            let pending = g.recipients.len() - delivered - failed;
+            let _ = writeln!(
+                out,
+                "  {}: {delivered} delivered, {pending} pending, {failed} failed",
+                g.group
+            );
+            for r in &g.recipients {
+                let line = match &r.standing {
+                    Standing::Delivered { .. } => continue,
+                    Standing::Failed { record } => format!(
+                        "failed   {}: {} (try {}, {})",
+                        r.address,
+                        record.detail,
+                        record.attempt,
+                        time(&record.at)
+                    ),
+                    Standing::InDoubt { record } => format!(
+                        "pending  {}: in doubt since {} (sending, no reply recorded; the next run resends it with the same Message-ID)",
+                        r.address,
+                        time(&record.at)
+                    ),
+                    Standing::NotSent => format!("pending  {}: not sent yet", r.address),
+                };
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    if let Some(next) = next_run(config, clock::now()) {
+        let _ = writeln!(out, "next briefing at {}", next.to_rfc3339());
+    }
+    out
+}

@@ -1,0 +1,214 @@
+//! Crashes and shutdowns half way through a send: every recipient still ends up with
+//! exactly one copy, and `briefing status` tells the truth in between.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{Project, Smtp};
+
+const RECIPIENTS: usize = 12;
+
+/// One group of [`RECIPIENTS`] plain addresses.
+fn many() -> String {
+    let list: Vec<String> = (1..=RECIPIENTS)
+        .map(|n| format!("\"r{n:02}@example.com\""))
+        .collect();
+    format!("[groups.many]\nrecipients = [{}]\n", list.join(", "))
+}
+
+/// Messages per envelope recipient in the server's mailbox.
+fn per_recipient(smtp: &Smtp) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for (to, _) in smtp.messages() {
+        *counts.entry(to).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn exactly_once(smtp: &Smtp) -> bool {
+    let counts = per_recipient(smtp);
+    counts.len() == RECIPIENTS && counts.values().all(|&n| n == 1)
+}
+
+/// Waits (bounded) for the child to exit.
+fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some(status);
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+fn status_json(p: &Project) -> Value {
+    let (out, stdout, stderr) = p.run(&["status", "--format", "json"]);
+    assert!(out.status.success(), "{stderr}");
+    serde_json::from_str(&stdout).expect("status --format json is JSON")
+}
+
+/// The `state` of every recipient of today's briefing, by address.
+fn states(p: &Project) -> BTreeMap<String, String> {
+    let status = status_json(p);
+    status[0]["groups"][0]["recipients"]
+        .as_array()
+        .expect("recipients")
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap().to_owned(),
+                r["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// kill -9 at a different point of each trial (after 0, 1, 2, … messages reached the
+/// server), then a second run: each recipient has exactly one message. A kill between
+/// the server's 250 and the ledger write leaves a message in doubt; it is resent with
+/// the same Message-ID and the server (`--dedupe`, like real receiving servers) drops it.
+#[test]
+fn kill_9_half_way_then_rerun_delivers_each_recipient_exactly_once() {
+    let trials: usize = std::env::var("BRIEFING_KILL_TRIALS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(6);
+    let (mut in_doubt, mut dropped, mut killed_mid_run) = (0, 0, 0);
+    for trial in 0..trials {
+        let smtp = Smtp::start(&["--dedupe", "--delay-data", "0.05"]);
+        let p = Project::with_groups(&smtp.smtp_section("connections = 3"), &many());
+        let mut child = p
+            .cmd(&["send"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start briefing send");
+        let target = trial * 5 % RECIPIENTS;
+        smtp.wait_for(target, Duration::from_secs(20));
+        child.kill().expect("kill -9");
+        let status = child.wait().expect("reap");
+        killed_mid_run += usize::from(status.code().is_none());
+        let before = states(&p);
+        in_doubt += before.values().filter(|s| *s == "in_doubt").count();
+
+        let (out, stdout, stderr) = p.run(&["send"]);
+        assert!(out.status.success(), "trial {trial}: {stdout}\n{stderr}");
+        assert!(
+            exactly_once(&smtp),
+            "trial {trial}: {:?}",
+            per_recipient(&smtp)
+        );
+        assert!(
+            states(&p).values().all(|s| s == "delivered"),
+            "trial {trial}: {:?}",
+            states(&p)
+        );
+        dropped += smtp.duplicates_dropped();
+    }
+    eprintln!(
+        "{trials} kill -9 trials ({killed_mid_run} killed mid-run): every recipient exactly once; \
+         {in_doubt} messages in doubt after the kill, {dropped} duplicates dropped by Message-ID"
+    );
+}
+
+/// SIGTERM while messages are in flight: they finish, no other starts, the ledger holds
+/// no recipient in doubt, and the next run sends only the rest, without any duplicate.
+#[test]
+fn sigterm_during_a_send_stops_cleanly_and_the_rerun_completes() {
+    let smtp = Smtp::start(&["--delay-data", "0.3"]);
+    let p = Project::with_groups(&smtp.smtp_section("connections = 2"), &many());
+    let mut child = p
+        .cmd(&["send"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start briefing send");
+    assert!(
+        smtp.wait_for(2, Duration::from_secs(20)),
+        "two messages arrive"
+    );
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let status = wait(&mut child, Duration::from_secs(20)).expect("exits after SIGTERM");
+    let stdout = std::io::read_to_string(child.stdout.take().unwrap()).unwrap();
+    let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(2), "incomplete: {stdout}\n{stderr}");
+    assert!(stdout.contains("stopped: shut down"), "{stdout}");
+    let sent = smtp.messages().len();
+    assert!(sent < RECIPIENTS, "stopped early: {sent}");
+
+    let states = states(&p);
+    assert_eq!(
+        states.values().filter(|s| *s == "delivered").count(),
+        sent,
+        "the ledger agrees with the server: {states:?}"
+    );
+    assert!(
+        states.values().all(|s| s == "delivered" || s == "not_sent"),
+        "nothing left in doubt: {states:?}"
+    );
+    let (_, text, _) = p.run(&["status"]);
+    assert!(
+        text.contains(&format!(
+            "many: {sent} delivered, {} pending, 0 failed",
+            RECIPIENTS - sent
+        )),
+        "{text}"
+    );
+
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "{} delivered, {sent} already delivered earlier",
+            RECIPIENTS - sent
+        )),
+        "{stdout}"
+    );
+    assert!(exactly_once(&smtp), "{:?}", per_recipient(&smtp));
+}
+
+/// `briefing status` after a run with a refused recipient: delivered, failed with the
+/// server's reply, and the next briefing time.
+#[test]
+fn status_shows_delivered_and_failed_recipients_with_the_error() {
+    let smtp = Smtp::start(&["--reject", "cfo@example.com"]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (_, before, _) = p.run(&["status"]);
+    assert!(
+        before.contains("morning: 0 delivered, 2 pending, 0 failed")
+            && before.contains("pending  cfo@example.com: not sent yet"),
+        "{before}"
+    );
+    let (out, _, _) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2));
+    let (out, text, stderr) = p.run(&["status"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(text.starts_with("briefing 2025-09-07\n"), "{text}");
+    assert!(
+        text.contains("columns: 1 delivered, 0 pending, 0 failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("morning: 1 delivered, 0 pending, 1 failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("failed   cfo@example.com: ") && text.contains("550"),
+        "{text}"
+    );
+    assert!(
+        text.contains("next briefing at 2025-09-08T07:00:00+09:00"),
+        "{text}"
+    );
+}
