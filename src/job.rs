@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use futures_util::future::join_all;
 use lettre::message::Mailbox;
 
@@ -116,7 +116,10 @@ pub struct GroupReport {
 pub struct Report {
     pub date: String,
     pub origin: String,
+    /// Articles in this briefing.
     pub articles: usize,
+    /// Articles left out because an earlier briefing carried them, and its date.
+    pub stale: Option<(usize, String)>,
     pub dry_run: bool,
     pub groups: Vec<GroupReport>,
     /// The error that stopped the run early (AUTH, TLS, outbox not writable).
@@ -136,14 +139,15 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
+        write!(
             f,
-            "briefing {} from {} ({} articles){}",
-            self.date,
-            self.origin,
-            self.articles,
-            if self.dry_run { ", dry run" } else { "" }
+            "briefing {} from {} ({} articles",
+            self.date, self.origin, self.articles
         )?;
+        if let Some((n, date)) = &self.stale {
+            write!(f, "; {n} left out, already in the briefing of {date}")?;
+        }
+        writeln!(f, "){}", if self.dry_run { ", dry run" } else { "" })?;
         for g in &self.groups {
             write!(
                 f,
@@ -151,7 +155,11 @@ impl fmt::Display for Report {
                 g.group, g.subject, g.items, g.recipients
             )?;
             if g.skipped_empty {
-                writeln!(f, "no article, nothing sent (mail.on_empty = \"skip\")")?;
+                let what = match &self.stale {
+                    Some((_, date)) => format!("no article newer than the briefing of {date}"),
+                    None => "no article".into(),
+                };
+                writeln!(f, "{what}, nothing sent (mail.on_empty = \"skip\")")?;
                 continue;
             }
             if self.dry_run {
@@ -185,17 +193,33 @@ impl fmt::Display for Report {
 /// Runs the morning job once.
 pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
-    let loaded = load(config, opts.dump).await?;
+    let Loaded { fetched, articles } = load(config, opts.dump).await?;
     let date = clock::today(config.schedule.timezone);
-    let by_k = summaries_by_k(config, &loaded.articles);
     let mut report = Report {
         date: date.to_string(),
-        origin: loaded.fetched.origin.clone(),
-        articles: loaded.articles.len(),
+        origin: fetched.origin,
         dry_run: opts.dry_run,
         ..Report::default()
     };
-    let empty = loaded.articles.is_empty() && config.mail.on_empty == OnEmpty::Skip;
+    // A test copy shows the whole dump; the groups get only what they have not seen.
+    let since = match opts.to {
+        Some(_) => None,
+        None => ledger::newest_before(&config.state_dir, &report.date)?,
+    };
+    let articles = match &since {
+        Some((earlier, newest)) => {
+            let total = articles.len();
+            let fresh = newer_than(articles, *newest);
+            if fresh.len() < total {
+                report.stale = Some((total - fresh.len(), earlier.clone()));
+            }
+            fresh
+        }
+        None => articles,
+    };
+    report.articles = articles.len();
+    let by_k = summaries_by_k(config, &articles);
+    let empty = articles.is_empty() && config.mail.on_empty == OnEmpty::Skip;
 
     if let Some(to) = &opts.to {
         let group = &config.groups[0];
@@ -264,7 +288,21 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
         }
         report.groups.push(g);
     }
+    if report.groups.iter().any(|g| g.delivered > 0) {
+        if let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() {
+            ledger::mark_newest(&config.state_dir, &report.date, newest)?;
+        }
+    }
     Ok(report)
+}
+
+/// The articles published after `newest` (what an earlier briefing already carried).
+/// An article without a timestamp stays: better seen twice than never.
+fn newer_than(articles: Vec<Article>, newest: DateTime<FixedOffset>) -> Vec<Article> {
+    articles
+        .into_iter()
+        .filter(|a| a.published_at.is_none_or(|t| t > newest))
+        .collect()
 }
 
 /// Local files need no connection; a batch this size keeps the fsyncs per message low.

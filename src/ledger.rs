@@ -12,7 +12,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +241,54 @@ pub fn standings(
         })
         .collect())
 }
+
+/// Remembers the newest article a briefing carried, so the next day's briefing can leave
+/// out what its readers have already seen. Written whole (temporary file, fsync, rename):
+/// a crash leaves the old mark or the new one, never half of one.
+pub fn mark_newest(
+    state_dir: &Path,
+    date: &str,
+    newest: DateTime<FixedOffset>,
+) -> Result<(), LedgerError> {
+    let path = state_dir.join("ledger").join(date).join(NEWEST);
+    let err = |source| LedgerError {
+        path: path.clone(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(state_dir);
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let tmp = dir.join(format!(".{NEWEST}.tmp"));
+    let mut file = File::create(&tmp).map_err(err)?;
+    file.write_all(newest.to_rfc3339().as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(err)?;
+    std::fs::rename(&tmp, &path).map_err(err)
+}
+
+/// The newest article of the latest briefing before `date`, if one was marked.
+pub fn newest_before(
+    state_dir: &Path,
+    date: &str,
+) -> Result<Option<(String, DateTime<FixedOffset>)>, LedgerError> {
+    for (earlier, _) in briefings(state_dir)? {
+        if earlier.as_str() >= date {
+            continue;
+        }
+        let path = state_dir.join("ledger").join(&earlier).join(NEWEST);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match DateTime::parse_from_rfc3339(text.trim()) {
+                Ok(t) => return Ok(Some((earlier, t))),
+                Err(e) => tracing::warn!("{}: unreadable, ignored: {e}", path.display()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(LedgerError { path, source }),
+        }
+    }
+    Ok(None)
+}
+
+/// Beside the group logs of a briefing; not a `.jsonl`, so not taken for a group.
+const NEWEST: &str = "newest-article";
 
 fn log_path(state_dir: &Path, date: &str, group: &str) -> PathBuf {
     state_dir

@@ -183,3 +183,44 @@ fn errors_exit_non_zero_with_one_line() {
         "{stderr}"
     );
 }
+
+/// The next morning, with the same dump: nothing new, nothing sent. With one new article,
+/// the briefing carries that one only.
+#[test]
+fn the_next_briefing_leaves_out_what_the_last_one_carried() {
+    let p = Project::new("");
+    let (out, stdout, _) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}");
+
+    let next_day = |args: &[&str]| {
+        crate::support::run(p.cmd(args).env("BRIEFING_NOW", "2025-09-08T07:00:00+09:00"))
+    };
+    let (out, stdout, stderr) = next_day(&["send"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("no article newer than the briefing of 2025-09-07, nothing sent"),
+        "{stdout}"
+    );
+
+    let sample = std::fs::read_to_string(crate::support::sample()).unwrap();
+    let dump = p.path("dump-2025-09-08.txt");
+    std::fs::write(
+        &dump,
+        format!("{sample}-\n-\n새벽 배송 물량 30% 늘어\n유통업계의 새벽 배송 물량이 한 달 사이 30% 늘었다. 업계는 추석 대목을 앞두고 인력을 1,200명 더 뽑기로 했다.\n2025-09-08 05:30:00\n"),
+    )
+    .unwrap();
+    let (out, stdout, stderr) = next_day(&["send", "--dump", dump.to_str().unwrap()]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("(1 articles; 5 left out, already in the briefing of 2025-09-07)"),
+        "{stdout}"
+    );
+    let eml = std::fs::read_to_string(p.path("outbox/2025-09-08_morning_cfo@example.com.eml"))
+        .unwrap();
+    let message = mail_parser::MessageParser::default()
+        .parse(eml.as_bytes())
+        .unwrap();
+    let text = message.body_text(0).unwrap();
+    assert!(text.contains("새벽 배송 물량 30% 늘어"), "{text}");
+    assert!(!text.contains("K-AI 어벤져스"), "yesterday's news left out: {text}");
+}
