@@ -5,14 +5,15 @@
 //! `Message-ID` derived from (briefing date, group, recipient): a message resent after
 //! a crash has the same ID, so receiving servers can drop the duplicate.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls as LettreTls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::Message;
 
 use crate::config::{SmtpConfig, Tls};
 use crate::digest::Rendered;
@@ -37,13 +38,31 @@ pub enum DeliverError {
 
 /// Where messages go.
 pub enum Transport {
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        /// `host:port`, for messages.
-        server: String,
-    },
+    Smtp(SmtpClient),
     /// `.eml` files in a folder: the default when no SMTP server is configured.
     Outbox(PathBuf),
+}
+
+/// SMTP over connections of our own rather than lettre's transport and pool: lettre's
+/// async client has no timeout after connecting (a server that stops answering would
+/// hold the morning job forever), a pooled connection abandoned mid-reply goes back to
+/// its pool out of step with the server, and its sockets keep Nagle on, which stalls
+/// every message ~40 ms on the server's delayed ACK. Here every send is bounded by
+/// `smtp.timeout_secs`, a connection is reused only after a clean exchange, and plain
+/// and STARTTLS sockets are opened with TCP_NODELAY (implicit TLS still goes through
+/// lettre's connect, which keeps Nagle).
+pub struct SmtpClient {
+    host: String,
+    port: u16,
+    /// `host:port`, for messages.
+    server: String,
+    tls: Tls,
+    tls_parameters: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    hello: ClientId,
+    /// Connections that finished their last exchange cleanly, ready for the next one.
+    idle: std::sync::Mutex<Vec<AsyncSmtpConnection>>,
 }
 
 impl DeliverError {
@@ -62,7 +81,7 @@ impl DeliverError {
 }
 
 impl Transport {
-    /// The SMTP transport of `smtp`, or the outbox folder. The password is read from the
+    /// The SMTP client of `smtp`, or the outbox folder. The password is read from the
     /// environment here, at the last moment, and is never logged.
     pub fn new(smtp: Option<&SmtpConfig>, outbox: &Path) -> Result<Transport, DeliverError> {
         let Some(smtp) = smtp else {
@@ -70,54 +89,53 @@ impl Transport {
         };
         let fatal =
             |what: &str, e: &dyn std::fmt::Display| DeliverError::Fatal(format!("{what}: {e}"));
-        let tls_parameters = || -> Result<TlsParameters, DeliverError> {
-            let mut builder = TlsParameters::builder(smtp.host.clone());
-            if let Some(ca) = &smtp.ca_file {
-                let pem = std::fs::read(ca).map_err(|e| {
-                    fatal(&format!("cannot read smtp.ca_file {}", ca.display()), &e)
-                })?;
-                let cert = Certificate::from_pem(&pem)
-                    .map_err(|e| fatal(&format!("smtp.ca_file {}", ca.display()), &e))?;
-                builder = builder.add_root_certificate(cert);
+        let tls_parameters = match smtp.tls {
+            Tls::None => None,
+            Tls::Starttls | Tls::Tls => {
+                let mut builder = TlsParameters::builder(smtp.host.clone());
+                if let Some(ca) = &smtp.ca_file {
+                    let pem = std::fs::read(ca).map_err(|e| {
+                        fatal(&format!("cannot read smtp.ca_file {}", ca.display()), &e)
+                    })?;
+                    let cert = Certificate::from_pem(&pem)
+                        .map_err(|e| fatal(&format!("smtp.ca_file {}", ca.display()), &e))?;
+                    builder = builder.add_root_certificate(cert);
+                }
+                Some(
+                    builder
+                        .build_rustls()
+                        .map_err(|e| fatal("TLS set-up", &e))?,
+                )
             }
-            builder.build_rustls().map_err(|e| fatal("TLS set-up", &e))
         };
-        let tls = match smtp.tls {
-            Tls::Starttls => LettreTls::Required(tls_parameters()?),
-            Tls::Tls => LettreTls::Wrapper(tls_parameters()?),
-            Tls::None => LettreTls::None,
+        let credentials = match (&smtp.username, &smtp.password_env) {
+            (Some(user), Some(var)) => {
+                let password = std::env::var(var).map_err(|_| {
+                    DeliverError::Fatal(format!(
+                        "smtp.password_env: the environment variable {var} is not set (it must hold the SMTP password)"
+                    ))
+                })?;
+                Some(Credentials::new(user.clone(), password))
+            }
+            _ => None,
         };
-        let mut builder =
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
-                .port(smtp.port)
-                .tls(tls)
-                .timeout(Some(Duration::from_secs(smtp.timeout_secs)))
-                .pool_config(PoolConfig::new().max_size(smtp.connections as u32));
-        if let (Some(user), Some(var)) = (&smtp.username, &smtp.password_env) {
-            let password = std::env::var(var).map_err(|_| {
-                DeliverError::Fatal(format!(
-                    "smtp.password_env: the environment variable {var} is not set (it must hold the SMTP password)"
-                ))
-            })?;
-            builder = builder.credentials(Credentials::new(user.clone(), password));
-        }
-        Ok(Transport::Smtp {
-            transport: builder.build(),
+        Ok(Transport::Smtp(SmtpClient {
+            host: smtp.host.clone(),
+            port: smtp.port,
             server: format!("{}:{}", smtp.host, smtp.port),
-        })
+            tls: smtp.tls,
+            tls_parameters,
+            credentials,
+            timeout: Duration::from_secs(smtp.timeout_secs),
+            hello: ClientId::default(),
+            idle: std::sync::Mutex::new(Vec::new()),
+        }))
     }
 
     /// Delivers one message; returns the server's reply (or the file written).
     pub async fn send(&self, message: &Message, file_stem: &str) -> Result<String, DeliverError> {
         match self {
-            Transport::Smtp { transport, server } => match transport.send(message.clone()).await {
-                Ok(response) => Ok(format!(
-                    "{} {}",
-                    response.code(),
-                    response.message().collect::<Vec<_>>().join(" ")
-                )),
-                Err(e) => Err(classify(&e, server)),
-            },
+            Transport::Smtp(client) => client.send(message).await,
             Transport::Outbox(dir) => write_eml(dir, file_stem, &message.formatted())
                 .map(|path| format!("written to {}", path.display()))
                 .map_err(|e| {
@@ -127,6 +145,101 @@ impl Transport {
                     ))
                 }),
         }
+    }
+
+    /// Says goodbye on the connections left open; the messages are already delivered, so
+    /// a server that does not answer QUIT changes nothing.
+    pub async fn close(&self) {
+        if let Transport::Smtp(client) = self {
+            let idle = std::mem::take(&mut *client.idle());
+            for mut conn in idle {
+                let _ = tokio::time::timeout(client.timeout, conn.quit()).await;
+            }
+        }
+    }
+}
+
+impl SmtpClient {
+    /// The idle list; a panic elsewhere while holding it leaves only a list of
+    /// connections, still usable.
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<AsyncSmtpConnection>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn send(&self, message: &Message) -> Result<String, DeliverError> {
+        let exchange = async {
+            let idle = self.idle().pop();
+            let mut conn = match idle {
+                // NOOP first: the server may have closed a connection that sat idle.
+                Some(mut conn) => match conn.test_connected().await {
+                    true => conn,
+                    false => self.connect().await?,
+                },
+                None => self.connect().await?,
+            };
+            let response = conn
+                .send(message.envelope(), &message.formatted())
+                .await
+                .map_err(|e| classify(&e, &self.server))?;
+            if !conn.has_broken() {
+                self.idle().push(conn);
+            }
+            Ok(format!(
+                "{} {}",
+                response.code(),
+                response.message().collect::<Vec<_>>().join(" ")
+            ))
+        };
+        // On a timeout the exchange is dropped with its connection, which closes it: a
+        // half-finished conversation is never reused.
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| {
+                Err(DeliverError::Unavailable(format!(
+                    "{}: timed out: no reply within smtp.timeout_secs = {}",
+                    self.server,
+                    self.timeout.as_secs()
+                )))
+            })
+    }
+
+    /// A new connection: TCP, EHLO, then STARTTLS or implicit TLS, then AUTH.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, DeliverError> {
+        let lettre_err = |e: lettre::transport::smtp::Error| classify(&e, &self.server);
+        let mut conn = match (&self.tls, &self.tls_parameters) {
+            (Tls::Tls, Some(tls)) => AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(self.timeout),
+                &self.hello,
+                Some(tls.clone()),
+                None,
+            )
+            .await
+            .map_err(lettre_err)?,
+            _ => {
+                let tcp = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
+                    .await
+                    .map_err(|e| DeliverError::Unavailable(format!("{}: {e}", self.server)))?;
+                // Only a latency hint: a socket without it still works, just slower.
+                let _ = tcp.set_nodelay(true);
+                AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+                    .await
+                    .map_err(lettre_err)?
+            }
+        };
+        if let (Tls::Starttls, Some(tls)) = (&self.tls, &self.tls_parameters) {
+            conn.starttls(tls.clone(), &self.hello)
+                .await
+                .map_err(lettre_err)?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await
+                .map_err(lettre_err)?;
+        }
+        Ok(conn)
     }
 }
 
@@ -141,6 +254,10 @@ fn classify(e: &lettre::transport::smtp::Error, server: &str) -> DeliverError {
         DeliverError::Fatal(format!(
             "{text} (TLS failed: check smtp.tls, the port and smtp.ca_file)"
         ))
+    } else if e.is_client() {
+        // What this server cannot do for us (no STARTTLS, no usable AUTH mechanism):
+        // no retry changes that.
+        DeliverError::Fatal(format!("{text} (check smtp.tls and smtp.username)"))
     } else if e.is_permanent() {
         DeliverError::Permanent(text)
     } else if e.is_transient() {
@@ -173,12 +290,15 @@ fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// Writes atomically, so a crash never leaves half a message for a mail pickup to send.
+/// Writes atomically and durably (temporary file, fsync, rename), so neither a crash nor
+/// a power cut leaves half a message, or an empty one, for a mail pickup to send.
 fn write_eml(dir: &Path, stem: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{stem}.eml"));
     let tmp = dir.join(format!(".{stem}.eml.tmp"));
-    std::fs::write(&tmp, bytes)?;
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }

@@ -232,7 +232,9 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
             to,
         };
         let message = compose(&config.mail.from, delivery, &rendered, clock::now().into())?;
-        let reply = transport.send(&message, &delivery.file_stem()).await?;
+        let reply = transport.send(&message, &delivery.file_stem()).await;
+        transport.close().await;
+        let reply = reply?;
         tracing::info!("test copy of {} to {to}: {reply}", group.name);
         report.groups.push(GroupReport {
             group: name,
@@ -287,6 +289,9 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
             (None, _) => {}
         }
         report.groups.push(g);
+    }
+    if let Some(transport) = &transport {
+        transport.close().await;
     }
     if report.groups.iter().any(|g| g.delivered > 0) {
         if let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() {

@@ -215,12 +215,15 @@ fn the_next_briefing_leaves_out_what_the_last_one_carried() {
         stdout.contains("(1 articles; 5 left out, already in the briefing of 2025-09-07)"),
         "{stdout}"
     );
-    let eml = std::fs::read_to_string(p.path("outbox/2025-09-08_morning_cfo@example.com.eml"))
-        .unwrap();
+    let eml =
+        std::fs::read_to_string(p.path("outbox/2025-09-08_morning_cfo@example.com.eml")).unwrap();
     let message = mail_parser::MessageParser::default()
         .parse(eml.as_bytes())
         .unwrap();
     let text = message.body_text(0).unwrap();
     assert!(text.contains("새벽 배송 물량 30% 늘어"), "{text}");
-    assert!(!text.contains("K-AI 어벤져스"), "yesterday's news left out: {text}");
+    assert!(
+        !text.contains("K-AI 어벤져스"),
+        "yesterday's news left out: {text}"
+    );
 }

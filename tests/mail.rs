@@ -277,6 +277,27 @@ fn a_server_that_is_down_is_retried_then_reported() {
     assert_eq!(smtp.messages().len(), 3);
 }
 
+/// A server that accepts the connection but never answers DATA in time: each message
+/// times out, is retried, and the run stops instead of hanging on every recipient.
+#[test]
+fn a_server_that_hangs_times_out_and_stops_the_run() {
+    let smtp = Smtp::start(&["--delay-data", "30"]);
+    let p = Project::new(
+        &smtp
+            .smtp_section("")
+            .replace("timeout_secs = 10", "timeout_secs = 1\nretries = 1"),
+    );
+    let started = std::time::Instant::now();
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("timed out"), "{stdout}");
+    assert!(stdout.contains("stopped: "), "{stdout}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(25),
+        "bounded by the timeout, not the server"
+    );
+}
+
 #[test]
 fn without_smtp_the_outbox_gets_one_eml_per_recipient() {
     let p = Project::new("");
