@@ -244,6 +244,23 @@ fn auth_over_starttls_and_over_implicit_tls() {
     }
 }
 
+/// tls = "starttls" against a server that does not offer it: never downgraded to plain
+/// text, and no use retrying.
+#[test]
+fn a_server_without_starttls_is_refused_not_downgraded() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(
+        &smtp
+            .smtp_section("")
+            .replace("tls = \"none\"", "tls = \"starttls\""),
+    );
+    let (out, stdout, _) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("STARTTLS is not supported"), "{stdout}");
+    assert!(stdout.contains("2 not tried"), "stops at once: {stdout}");
+    assert!(smtp.messages().is_empty());
+}
+
 #[test]
 fn a_server_that_is_down_is_retried_then_reported() {
     // Bind and drop: nothing listens on this port.
