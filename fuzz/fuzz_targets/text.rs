@@ -1,7 +1,7 @@
 //! Fuzz target for the whole text path: bytes -> decode -> dump -> summaries -> digest
 //! -> rendered subject, text and HTML. The first byte picks lines per article and a
-//! cap on items, the rest is the dump. No stage may panic, and a rendered subject is
-//! always one header line.
+//! cap on items, the rest is the dump. No stage may panic, a rendered subject is
+//! always one header line, and no dump text becomes markup in the HTML part.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -51,4 +51,6 @@ fuzz_target!(|data: &[u8]| {
         .render(digest, subject)
         .expect("the built-in templates render any digest");
     assert!(!rendered.subject.contains(['\r', '\n']));
+    // Article text is escaped in HTML: a `<script>` in a dump arrives as text.
+    assert!(!rendered.html.to_ascii_lowercase().contains("<script"));
 });
