@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use croner::Cron;
@@ -64,6 +65,12 @@ pub struct SourceConfig {
     pub timeout_secs: u64,
     /// A dump larger than this is refused rather than read into memory.
     pub max_bytes: u64,
+    /// A dump whose newest article is older than this is refused: yesterday's news
+    /// sent as today's is worse than no briefing. `None` (the default) checks nothing.
+    pub max_age: Option<Duration>,
+    /// Where the last dump fetched over HTTP is kept with its ETag and Last-Modified,
+    /// so that the next fetch can ask "changed since?": `[state] dir`/fetch.
+    pub cache_dir: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +82,8 @@ pub struct ScheduleConfig {
     pub timezone: Tz,
     /// How late a run missed while the daemon was down may still be made up at start-up.
     /// Past it, a briefing would land in the middle of the day: it is reported instead.
-    pub catch_up: chrono::Duration,
+    /// Zero when catching up is off.
+    pub catch_up: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +204,8 @@ struct RawSource {
     timeout_secs: u64,
     #[serde(default = "default_max_bytes")]
     max_bytes: u64,
+    /// Any TOML value, so that `max_age = 36` gets a message about the missing unit.
+    max_age: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -203,7 +213,7 @@ struct RawSource {
 struct RawSchedule {
     cron: Spanned<String>,
     timezone: Spanned<String>,
-    catch_up_minutes: u32,
+    catch_up: Spanned<String>,
 }
 
 impl Default for RawSchedule {
@@ -211,7 +221,7 @@ impl Default for RawSchedule {
         RawSchedule {
             cron: Spanned::new(0..0, "0 0 7 * * *".into()),
             timezone: Spanned::new(0..0, "Asia/Seoul".into()),
-            catch_up_minutes: 120,
+            catch_up: Spanned::new(0..0, "2h".into()),
         }
     }
 }
@@ -368,10 +378,29 @@ impl Config {
         } else {
             resolve(Path::new(location)).to_string_lossy().into_owned()
         };
+        let max_age = match &raw.source.max_age {
+            None => None,
+            Some(value) => Some(
+                value
+                    .get_ref()
+                    .as_str()
+                    .ok_or_else(|| {
+                        format!(
+                            "{} has no unit: write a string such as \"36h\" or \"1d 12h\"",
+                            value.get_ref()
+                        )
+                    })
+                    .and_then(parse_duration)
+                    .map_err(|m| fail(value.span(), "source.max_age", m))?,
+            ),
+        };
+        let state_dir = resolve(&raw.state.dir);
         let source = SourceConfig {
             location,
             timeout_secs: raw.source.timeout_secs,
             max_bytes: raw.source.max_bytes,
+            max_age,
+            cache_dir: state_dir.join("fetch"),
         };
 
         let cron_text = raw.schedule.cron.get_ref().clone();
@@ -391,7 +420,11 @@ impl Config {
             cron_text,
             cron,
             timezone,
-            catch_up: chrono::Duration::minutes(raw.schedule.catch_up_minutes.into()),
+            catch_up: match raw.schedule.catch_up.get_ref().trim() {
+                "off" => Duration::ZERO,
+                text => parse_duration(text)
+                    .map_err(|m| fail(raw.schedule.catch_up.span(), "schedule.catch_up", m))?,
+            },
         };
 
         if raw.summary.lines_per_article == 0 {
@@ -515,7 +548,7 @@ impl Config {
             summary: raw.summary,
             mail,
             smtp,
-            state_dir: resolve(&raw.state.dir),
+            state_dir,
             groups,
         })
     }
@@ -553,6 +586,59 @@ pub fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
         return Err(format!("{text:?}: one address per entry"));
     }
     Mailbox::from_str(text.trim()).map_err(|e| format!("{text:?} is not a valid address: {e}"))
+}
+
+/// A duration written as whole days, hours, minutes and seconds: `36h`, `1d 12h`,
+/// `90m`. A unit is required, so that `36` cannot be read as seconds by one reader and
+/// hours by another.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("{text:?} is not a duration (e.g. \"36h\", \"1d 12h\", \"90m\")");
+    let mut secs: u64 = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        let unit = rest[digits..].chars().next().ok_or_else(bad)?;
+        let scale = match unit {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(bad()),
+        };
+        secs = n
+            .checked_mul(scale)
+            .and_then(|s| s.checked_add(secs))
+            .ok_or_else(bad)?;
+        rest = rest[digits + unit.len_utf8()..].trim_start();
+    }
+    if secs == 0 {
+        return Err(format!("{text:?}: must be longer than zero"));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// `duration` the way [`parse_duration`] reads it, to the minute: `1d 12h`, `45m`.
+pub fn format_duration(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    let parts = [
+        (secs / 86_400, 'd'),
+        (secs / 3_600 % 24, 'h'),
+        (secs / 60 % 60, 'm'),
+    ];
+    let text: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if text.is_empty() {
+        format!("{secs}s")
+    } else {
+        text.join(" ")
+    }
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -618,6 +704,7 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("bad zone", format!("{MINIMAL}[schedule]\ntimezone = \"Seoul\"\n"), ":11: schedule.timezone: unknown time zone"),
             ("duplicate", MINIMAL.replace("cfo@example.com", "ceo@example.com"), "ceo@example.com is listed twice"),
             ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
+            ("bad grace", format!("{MINIMAL}[schedule]\ncatch_up = \"soon\"\n"), ":11: schedule.catch_up: \"soon\" is not a duration"),
             ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: must be between 1 and 64"),
             ("no groups", MINIMAL.replace("[groups.morning]\nrecipients = [\"김하늘 <ceo@example.com>\", \"cfo@example.com\"]", ""), "groups: no [groups.NAME]"),
         ];
@@ -649,6 +736,44 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
         assert_eq!(ok.smtp.unwrap().port, 25);
         let no_env = format!("{MINIMAL}[smtp]\nhost = \"h\"\nusername = \"u\"\n");
         assert!(error(&no_env).contains("smtp.password_env"));
+    }
+
+    #[test]
+    fn max_age_is_a_duration_with_units_and_off_by_default() {
+        assert_eq!(parse(MINIMAL).unwrap().source.max_age, None);
+        let with = |age: &str| MINIMAL.replace("[mail]", &format!("max_age = {age}\n[mail]"));
+        let c = parse(&with("\"36h\"")).unwrap();
+        assert_eq!(c.source.max_age, Some(Duration::from_secs(36 * 3600)));
+        assert_eq!(c.source.cache_dir, Path::new("/etc/briefing/state/fetch"));
+        assert!(error(&with("\"36\"")).contains(":5: source.max_age: \"36\" is not a duration"));
+        assert!(error(&with("36")).contains(":5: source.max_age: 36 has no unit"));
+        let cases = [
+            ("36h", Some(36 * 3600)),
+            ("1d 12h", Some(36 * 3600)),
+            (" 90m ", Some(90 * 60)),
+            ("1d12h30m15s", Some(86_400 + 12 * 3600 + 30 * 60 + 15)),
+            ("0h", None),
+            ("", None),
+            ("h", None),
+            ("3 h", None),
+            ("1.5h", None),
+            ("2w", None),
+            ("36시", None),
+            ("99999999999999999999d", None),
+            ("999999999999999999d", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                parse_duration(text).ok(),
+                want.map(Duration::from_secs),
+                "{text:?}"
+            );
+        }
+        for secs in [36 * 3600, 86_400 + 60, 45 * 60, 7] {
+            let d = Duration::from_secs(secs);
+            assert_eq!(parse_duration(&format_duration(d)), Ok(d), "{secs}");
+        }
+        assert_eq!(format_duration(Duration::from_secs(36 * 3600)), "1d 12h");
     }
 
     #[test]

@@ -3,14 +3,29 @@
 //! Everything is read as bytes and decoded here, because dumps arrive as UTF-8 or as
 //! EUC-KR/CP949 and servers do not always say which (reqwest's `.text()` trusts only
 //! the HTTP header).
+//!
+//! Over HTTP the last good dump is kept in the state folder with its ETag and
+//! Last-Modified ([`cache`]); the next fetch sends them back (`If-None-Match`,
+//! `If-Modified-Since`) and a `304 Not Modified` reuses the kept copy. If that copy is
+//! missing or damaged when the server says `304`, the dump is fetched once more
+//! without validators: the server's "unchanged" is only as good as our copy.
+//!
+//! [`check_age`] refuses a stale dump (`[source] max_age`).
+
+mod cache;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use chrono::{DateTime, Utc};
 use encoding_rs::{Encoding, EUC_KR, UTF_16BE, UTF_16LE};
+use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::StatusCode;
 
-use crate::config::SourceConfig;
+use crate::config::{format_duration, SourceConfig};
+use crate::dump::Article;
+use cache::{Cache, Validators};
 
 /// A dump as text, with where it came from.
 #[derive(Debug, Clone)]
@@ -20,6 +35,9 @@ pub struct Fetched {
     pub text: String,
     /// The encoding the bytes were in.
     pub encoding: &'static str,
+    /// When the source last changed it: the file's modification time or the HTTP
+    /// `Last-Modified`. Only a fallback for [`check_age`].
+    pub modified: Option<DateTime<Utc>>,
 }
 
 /// Why no dump could be had.
@@ -49,6 +67,14 @@ pub enum FetchError {
         "{origin}: neither UTF-8 nor EUC-KR/CP949 text (undecodable bytes near byte {offset})"
     )]
     Undecodable { origin: String, offset: usize },
+    #[error("{origin}: the dump is {age} old ({since}), more than source.max_age = {max_age}; no briefing is built from it")]
+    TooOld {
+        origin: String,
+        age: String,
+        /// What the age was measured from.
+        since: String,
+        max_age: String,
+    },
 }
 
 impl FetchError {
@@ -69,34 +95,73 @@ impl FetchError {
     }
 }
 
-/// How many times a transient HTTP failure is retried, and the first pause.
-const RETRIES: u32 = 3;
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
-
 /// Fetches the dump at `location` (a file, a folder or a URL) and decodes it.
 pub async fn fetch(location: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        let mut attempt = 0;
-        loop {
-            match fetch_url(location, cfg).await {
-                Err(e) if e.is_transient() && attempt < RETRIES => {
-                    let pause = FIRST_BACKOFF * 2u32.pow(attempt);
-                    tracing::warn!("{e}; retrying in {pause:?}");
-                    tokio::time::sleep(pause).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        return fetch_url(location, cfg).await;
+    }
+    let path = Path::new(location);
+    let path = if path.is_dir() {
+        newest_dump(path)?
     } else {
-        let path = Path::new(location);
-        let path = if path.is_dir() {
-            newest_dump(path)?
-        } else {
-            path.to_owned()
-        };
-        let bytes = read_file(&path, cfg.max_bytes)?;
-        decode(&bytes, &path.display().to_string())
+        path.to_owned()
+    };
+    let bytes = read_file(&path, cfg.max_bytes)?;
+    let modified = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(DateTime::<Utc>::from);
+    Ok(Fetched {
+        modified,
+        ..decode(&bytes, &path.display().to_string())?
+    })
+}
+
+/// Refuses a dump older than `[source] max_age` (when set) at `now`.
+///
+/// The age is that of the newest article's time stamp (Korea time, as the dump gives
+/// it): it says how old the news is, and it survives copying, caching and re-uploads
+/// that reset a file's mtime or a server's `Last-Modified`. Only a dump without any
+/// time stamp (an empty news day, a titles-only dump) falls back to `modified`; with
+/// neither, the age is unknown and the dump is let through with a warning.
+pub fn check_age(
+    fetched: &Fetched,
+    articles: &[Article],
+    cfg: &SourceConfig,
+    now: DateTime<Utc>,
+) -> Result<(), FetchError> {
+    let Some(max_age) = cfg.max_age else {
+        return Ok(());
+    };
+    let newest = articles.iter().filter_map(|a| a.published_at).max();
+    let (at, since) = match (newest, fetched.modified) {
+        (Some(t), _) => (
+            t.with_timezone(&Utc),
+            format!("newest article {}", t.format("%Y-%m-%d %H:%M:%S %:z")),
+        ),
+        (None, Some(t)) => (
+            t,
+            format!(
+                "no article time stamp; last modified {}",
+                t.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        ),
+        (None, None) => {
+            tracing::warn!(
+                "{}: no article time stamp and no modification time: its age is unknown, source.max_age not applied",
+                fetched.origin
+            );
+            return Ok(());
+        }
+    };
+    match (now - at).to_std() {
+        Ok(age) if age > max_age => Err(FetchError::TooOld {
+            origin: fetched.origin.clone(),
+            age: format_duration(age),
+            since,
+            max_age: format_duration(max_age),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -184,7 +249,91 @@ fn date_in_name(name: &str) -> Option<String> {
     })
 }
 
+/// How many times a transient HTTP failure is retried, and the first pause.
+const RETRIES: u32 = 3;
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+
+/// A `200` or, to a conditional request, a `304`.
+enum Response {
+    Fresh {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+    NotModified,
+}
+
+/// GET `url`, conditionally when a copy is kept, reusing the copy on a `304`.
 async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError> {
+    let cache = Cache::new(&cfg.cache_dir, url);
+    let mut known = cache.validators(url);
+    loop {
+        match get_with_retries(url, cfg, known.as_ref()).await? {
+            Response::Fresh {
+                bytes,
+                etag,
+                last_modified,
+            } => {
+                let fetched = Fetched {
+                    modified: last_modified.as_deref().and_then(http_date),
+                    ..decode(&bytes, url)?
+                };
+                if etag.is_some() || last_modified.is_some() {
+                    if let Err(e) = cache.store(url, etag, last_modified, &bytes) {
+                        tracing::warn!(
+                            "{url}: cannot keep a copy in {} for the next conditional request: {e}",
+                            cfg.cache_dir.display()
+                        );
+                    }
+                }
+                return Ok(fetched);
+            }
+            Response::NotModified => {
+                // `get` answers NotModified only to a conditional request, and the
+                // next turn of this loop makes an unconditional one.
+                let Some(v) = known.take() else { continue };
+                if let Some(bytes) = cache.body(&v, cfg.max_bytes) {
+                    tracing::info!(
+                        "{url}: unchanged since the last fetch (304 Not Modified); using the copy in {}",
+                        cache.body.display()
+                    );
+                    return Ok(Fetched {
+                        modified: v.last_modified.as_deref().and_then(http_date),
+                        ..decode(&bytes, url)?
+                    });
+                }
+                tracing::warn!("{url}: the server says unchanged (304) but the kept copy is unusable; fetching it again in full");
+            }
+        }
+    }
+}
+
+/// [`get`], with transient failures retried after a doubling pause.
+async fn get_with_retries(
+    url: &str,
+    cfg: &SourceConfig,
+    known: Option<&Validators>,
+) -> Result<Response, FetchError> {
+    let mut attempt = 0;
+    loop {
+        match get(url, cfg, known).await {
+            Err(e) if e.is_transient() && attempt < RETRIES => {
+                let pause = FIRST_BACKOFF * 2u32.pow(attempt);
+                tracing::warn!("{e}; retrying in {pause:?}");
+                tokio::time::sleep(pause).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One GET of `url`, sending `known`'s validators; the body is capped at `max_bytes`.
+async fn get(
+    url: &str,
+    cfg: &SourceConfig,
+    known: Option<&Validators>,
+) -> Result<Response, FetchError> {
     let request = |what, source| FetchError::Request {
         url: url.to_owned(),
         what,
@@ -196,18 +345,34 @@ async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError>
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| request("cannot set up the HTTP client", e))?;
-    let mut response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| request("request failed", e))?;
+    let mut get = client.get(url);
+    if let Some(v) = known {
+        if let Some(etag) = &v.etag {
+            get = get.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = &v.last_modified {
+            get = get.header(IF_MODIFIED_SINCE, date);
+        }
+    }
+    let mut response = get.send().await.map_err(|e| request("request failed", e))?;
     let status = response.status();
+    if status == StatusCode::NOT_MODIFIED && known.is_some() {
+        return Ok(Response::NotModified);
+    }
     if !status.is_success() {
         return Err(FetchError::Status {
             url: url.to_owned(),
             status,
         });
     }
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (etag, last_modified) = (header(ETAG), header(LAST_MODIFIED));
     let too_large = || FetchError::TooLarge {
         origin: url.to_owned(),
         limit: cfg.max_bytes,
@@ -226,7 +391,18 @@ async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError>
         }
         bytes.extend_from_slice(&chunk);
     }
-    decode(&bytes, url)
+    Ok(Response::Fresh {
+        bytes,
+        etag,
+        last_modified,
+    })
+}
+
+/// An HTTP date (`Sun, 07 Sep 2025 01:00:00 GMT`), as `Last-Modified` carries it.
+fn http_date(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc2822(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Bytes -> text: UTF-8 (with or without BOM), UTF-16 with a BOM, else EUC-KR/CP949.
@@ -235,6 +411,7 @@ pub fn decode(bytes: &[u8], origin: &str) -> Result<Fetched, FetchError> {
         origin: origin.to_owned(),
         text,
         encoding: encoding.name(),
+        modified: None,
     };
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         if encoding == UTF_16LE || encoding == UTF_16BE {
@@ -325,6 +502,66 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no dump file"));
+    }
+
+    #[test]
+    fn max_age_measures_the_newest_article_else_the_modification_time() {
+        let cfg = |max_age: Option<&str>| SourceConfig {
+            location: "d.txt".into(),
+            timeout_secs: 1,
+            max_bytes: 1,
+            max_age: max_age.map(|a| crate::config::parse_duration(a).unwrap()),
+            cache_dir: PathBuf::new(),
+        };
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap();
+        let text = "최신기사\n-\n옛 기사\n본문.\n2025-09-05 09:00:00\n-\n새 기사\n본문.\n2025-09-06 07:00:00\n-\n시각 없는 기사\n";
+        let articles = crate::dump::parse(text, "d.txt").unwrap();
+        let dump = |modified: Option<&str>| Fetched {
+            modified: modified.map(|t| at(t).with_timezone(&Utc)),
+            ..decode(text.as_bytes(), "d.txt").unwrap()
+        };
+        let now = at("2025-09-07T19:00:00+09:00").with_timezone(&Utc);
+        // 36 hours after the newest article exactly is still fresh; a minute more is not.
+        assert!(check_age(&dump(None), &articles, &cfg(Some("36h")), now).is_ok());
+        let err = check_age(&dump(None), &articles, &cfg(Some("35h 59m")), now)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "d.txt: the dump is 1d 12h old (newest article 2025-09-06 07:00:00 +09:00), more than source.max_age = 1d 11h 59m; no briefing is built from it");
+        // A recent mtime does not rescue old news.
+        let touched = dump(Some("2025-09-07T18:00:00+09:00"));
+        assert!(check_age(&touched, &articles, &cfg(Some("1h")), now).is_err());
+        assert!(
+            check_age(&touched, &articles, &cfg(None), now).is_ok(),
+            "off unless set"
+        );
+        // No time stamp at all: the modification time, else let through.
+        let empty = crate::dump::parse("최신기사\n-\n", "d.txt").unwrap();
+        assert!(check_age(&touched, &empty, &cfg(Some("2h")), now).is_ok());
+        let err = check_age(&touched, &empty, &cfg(Some("30m")), now).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "is 1h old (no article time stamp; last modified 2025-09-07 09:00:00 UTC)"
+            ),
+            "{err}"
+        );
+        assert!(check_age(&dump(None), &empty, &cfg(Some("1m")), now).is_ok());
+        // Articles from the future (a skewed clock) are not old.
+        assert!(check_age(
+            &dump(None),
+            &articles,
+            &cfg(Some("1m")),
+            at("2025-09-01T00:00:00Z").with_timezone(&Utc)
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn reads_http_dates() {
+        assert_eq!(
+            http_date("Sun, 07 Sep 2025 01:00:00 GMT").map(|t| t.to_rfc3339()),
+            Some("2025-09-07T01:00:00+00:00".into())
+        );
+        assert_eq!(http_date("yesterday"), None);
     }
 
     #[test]

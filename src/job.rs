@@ -46,6 +46,7 @@ pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
     let location = dump.unwrap_or(&config.source.location);
     let fetched = fetch::fetch(location, &config.source).await?;
     let articles = dump::parse(&fetched.text, &fetched.origin)?;
+    fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
     tracing::info!(
         "{}: {} articles ({})",
         fetched.origin,

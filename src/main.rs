@@ -14,9 +14,18 @@ fn main() -> ExitCode {
     match briefing::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            // One line: the outermost context, then each cause after a colon.
-            let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
-            eprintln!("briefing: {}", chain.join(": "));
+            // One line: the outermost context, then each cause after a colon. Many
+            // messages already end with their source's own: say each cause once.
+            let mut line = String::new();
+            for cause in err.chain().map(|e| e.to_string()) {
+                if !line.ends_with(&cause) {
+                    if !line.is_empty() {
+                        line.push_str(": ");
+                    }
+                    line.push_str(&cause);
+                }
+            }
+            eprintln!("briefing: {line}");
             ExitCode::FAILURE
         }
     }

@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::clock;
-use crate::config::Config;
+use crate::config::{format_duration, Config};
 use crate::job::{self, Options};
 use crate::ledger::{self, LedgerError, Standing};
 
@@ -109,19 +109,20 @@ pub async fn run(
         .await
         .context("cannot start the scheduler")?;
     let now = clock::now();
+    let catch_up = config.schedule.catch_up;
     match missed(config, now) {
-        Ok(Some(at)) if now - at.to_utc() <= config.schedule.catch_up => {
+        Ok(Some(at)) if (now - at.to_utc()).to_std().unwrap_or_default() <= catch_up => {
             tracing::info!(
-                "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up_minutes = {})",
+                "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up = {})",
                 at.to_rfc3339(),
-                config.schedule.catch_up.num_minutes()
+                format_duration(catch_up)
             );
             tokio::spawn(run_once());
         }
         Ok(Some(at)) => tracing::warn!(
-            "missed: the briefing due at {} has not reached everyone, and it is past schedule.catch_up_minutes = {}; `briefing send` sends it by hand",
+            "missed: the briefing due at {} has not reached everyone, and it is past schedule.catch_up = {}; `briefing send` sends it by hand",
             at.to_rfc3339(),
-            config.schedule.catch_up.num_minutes()
+            format_duration(catch_up)
         ),
         Ok(None) => {}
         Err(e) => tracing::error!("cannot tell whether a run was missed: {e}"),

@@ -130,7 +130,7 @@ fn a_run_missed_within_the_grace_window_is_caught_up_once() {
 fn a_run_missed_beyond_the_grace_window_is_reported_not_sent() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&format!(
-        "[schedule]\ncatch_up_minutes = 60\n\n{}",
+        "[schedule]\ncatch_up = \"1h\"\n\n{}",
         smtp.smtp_section("")
     ));
     let daemon = Daemon::start(&p, "2025-09-07T10:00:00+09:00");
@@ -138,7 +138,7 @@ fn a_run_missed_beyond_the_grace_window_is_reported_not_sent() {
     let (clean, stderr) = daemon.stop();
     assert!(clean, "{stderr}");
     assert!(
-        stderr.contains("missed: the briefing due at 2025-09-07T07:00:00+09:00 has not reached everyone, and it is past schedule.catch_up_minutes = 60"),
+        stderr.contains("missed: the briefing due at 2025-09-07T07:00:00+09:00 has not reached everyone, and it is past schedule.catch_up = 1h"),
         "{stderr}"
     );
     assert!(smtp.messages().is_empty());

@@ -2,10 +2,48 @@
 
 use std::time::Duration;
 
-use crate::support::{sample, Http, Project, Reply};
+use crate::support::{run, sample, Http, Project, Reply};
 
 fn sample_bytes() -> Vec<u8> {
     std::fs::read(sample()).unwrap()
+}
+
+/// A project with one group of one recipient whose `[source]` also has `source`
+/// (its location is always overridden with `--dump`).
+fn project(source: &str) -> Project {
+    let p = Project::new("");
+    std::fs::write(
+        p.config(),
+        format!("[source]\nlocation = \"unused\"\n{source}\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n"),
+    )
+    .unwrap();
+    p
+}
+
+/// The sample with a response header.
+fn sample_with(header: &str, value: &str) -> Reply {
+    let mut reply = Reply::ok(sample_bytes());
+    reply.headers.push((header.into(), value.into()));
+    reply
+}
+
+/// The request heads the server saw, lower-cased (header names are case-blind).
+fn requests(http: &Http) -> Vec<String> {
+    http.requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.to_lowercase())
+        .collect()
+}
+
+fn outbox(p: &Project) -> Vec<String> {
+    std::fs::read_dir(p.path("outbox"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]
@@ -57,13 +95,7 @@ fn server_errors_are_retried_and_client_errors_are_not() {
 
 #[test]
 fn oversize_slow_and_html_bodies_build_no_briefing() {
-    let p = Project::new("[source]\nlocation = \"unused\"\n");
-    // The [source] above would clash with the kit's own: use a config of our own.
-    std::fs::write(
-        p.config(),
-        "[source]\nlocation = \"x\"\nmax_bytes = 4096\ntimeout_secs = 2\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
-    )
-    .unwrap();
+    let p = project("max_bytes = 4096\ntimeout_secs = 2");
     let big = Http::start(vec![Reply::ok(vec![b'-'; 10_000])]);
     let (out, _, stderr) = p.run(&["send", "--dump", &big.url("/big")]);
     assert_eq!(out.status.code(), Some(1));
@@ -86,4 +118,130 @@ fn oversize_slow_and_html_bodies_build_no_briefing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("an HTML page"), "{stderr}");
     assert!(!p.path("outbox").exists());
+}
+
+#[test]
+fn an_unchanged_dump_is_reused_on_304_by_etag() {
+    let http = Http::start(vec![sample_with("ETag", "\"v1\""), Reply::status(304, "")]);
+    let url = http.url("/dump.txt");
+    let p = project("");
+    let (out, first, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert!(out.status.success(), "{stderr}");
+    let (out, again, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("unchanged since the last fetch (304 Not Modified)"),
+        "{stderr}"
+    );
+    assert_eq!(first, again);
+    // The briefing is built and sent from the kept copy.
+    let (out, _, stderr) = p.run(&["send", "--dump", &url]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(outbox(&p), ["2025-09-07_g_a@example.com.eml"]);
+    let requests = requests(&http);
+    assert_eq!(requests.len(), 3);
+    assert!(!requests[0].contains("if-none-match"), "{}", requests[0]);
+    for r in &requests[1..] {
+        assert!(r.contains("\r\nif-none-match: \"v1\"\r\n"), "{r}");
+        assert!(!r.contains("if-modified-since"), "{r}");
+    }
+}
+
+#[test]
+fn an_unchanged_dump_is_reused_on_304_by_last_modified() {
+    let date = "Sun, 07 Sep 2025 01:00:00 GMT";
+    let http = Http::start(vec![
+        sample_with("Last-Modified", date),
+        Reply::status(304, ""),
+    ]);
+    let url = http.url("/d");
+    let p = project("");
+    for _ in 0..2 {
+        let (out, stdout, stderr) = p.run(&["summarize", "--dump", &url]);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stdout.contains("K-AI 어벤져스"), "{stdout}");
+    }
+    let requests = requests(&http);
+    assert!(!requests[0].contains("if-modified-since"));
+    assert!(
+        requests[1].contains(&format!(
+            "\r\nif-modified-since: {}\r\n",
+            date.to_lowercase()
+        )),
+        "{}",
+        requests[1]
+    );
+    assert!(!requests[1].contains("if-none-match"));
+}
+
+#[test]
+fn a_damaged_copy_on_304_is_fetched_again_in_full() {
+    let http = Http::start(vec![
+        sample_with("ETag", "\"v1\""),
+        Reply::status(304, ""),
+        sample_with("ETag", "\"v1\""),
+    ]);
+    let url = http.url("/d");
+    let p = project("");
+    let (out, first, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert!(out.status.success(), "{stderr}");
+    let bodies: Vec<_> = std::fs::read_dir(p.path("state/fetch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "body"))
+        .collect();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    std::fs::write(&bodies[0], "최신기사\n-\n가짜\n").unwrap();
+
+    let (out, again, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("fetching it again in full"), "{stderr}");
+    assert_eq!(first, again);
+    let requests = requests(&http);
+    assert_eq!(requests.len(), 3);
+    assert!(requests[1].contains("if-none-match"));
+    assert!(!requests[2].contains("if-none-match"), "{}", requests[2]);
+}
+
+#[test]
+fn a_dump_older_than_max_age_is_refused_and_nothing_is_sent() {
+    let http = Http::start(vec![Reply::ok(sample_bytes())]);
+    let url = http.url("/d");
+    let p = project("max_age = \"36h\"");
+    let three_days_later = "2025-09-10T07:00:00+09:00";
+    let sample = sample().display().to_string();
+    for location in [&url, &sample] {
+        let (out, _, stderr) = run(p
+            .cmd(&["send", "--dump", location])
+            .env("BRIEFING_NOW", three_days_later));
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let want = format!("{location}: the dump is 2d 20h 12m old (newest article 2025-09-07 10:47:15 +09:00), more than source.max_age = 1d 12h");
+        assert!(stderr.contains(&want), "{stderr}");
+        assert!(outbox(&p).is_empty());
+    }
+    // On the dump's own morning it is fresh.
+    let (out, _, stderr) = p.run(&["send", "--dump", &url]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(outbox(&p).len(), 1);
+}
+
+#[test]
+fn a_refused_connection_is_retried_then_named() {
+    // A port that was just free: nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/d");
+    let p = project("");
+    let (out, _, stderr) = p.run(&["send", "--dump", &url]);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("briefing: {url}: request failed")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+    assert_eq!(stderr.matches("retrying in").count(), 3, "{stderr}");
+    assert!(outbox(&p).is_empty());
 }
