@@ -351,11 +351,11 @@ impl Config {
             };
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            let key = text
-                .get(span.clone())
-                .filter(|k| !k.contains('\n') && k.len() < 80)
-                .unwrap_or("(toml)");
-            fail(span, key, e.message().to_owned())
+            fail(
+                span.clone(),
+                &key_at(text, span.start),
+                e.message().to_owned(),
+            )
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &Path| -> PathBuf {
@@ -649,6 +649,48 @@ fn is_loopback(host: &str) -> bool {
 }
 
 /// 1-based line number of byte `offset` in `text`.
+/// The dotted key (`source.timeout_secs`) whose key or value is at `offset`: toml's own
+/// errors point at the offending text but do not say which setting it belongs to. Read
+/// back from the line at `offset` to the nearest `key =` and the table header above it.
+fn key_at(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    let here = text.get(line_start..).unwrap_or("");
+    let here = here.split('\n').next().unwrap_or("");
+    let mut key = None;
+    let mut table = None;
+    for line in std::iter::once(here).chain(before[..line_start].lines().rev()) {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            table = Some(
+                header
+                    .trim_start_matches('[')
+                    .split(']')
+                    .next()
+                    .unwrap_or("")
+                    .trim(),
+            );
+            break;
+        }
+        if key.is_none() {
+            let name = line.split('=').next().unwrap_or("").trim();
+            let bare = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"'));
+            if bare {
+                key = Some(name.trim_matches('"'));
+            }
+        }
+    }
+    match (table, key) {
+        (Some(t), Some(k)) => format!("{t}.{k}"),
+        (Some(t), None) => t.to_owned(),
+        (None, Some(k)) => k.to_owned(),
+        (None, None) => "(toml)".to_owned(),
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
@@ -698,7 +740,9 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
     #[test]
     fn errors_name_file_line_and_key() {
         let cases = [
-            ("unknown key", MINIMAL.replace("[mail]", "[mail]\nfrm = 1"), ":6: frm: unknown field"),
+            ("unknown key", MINIMAL.replace("[mail]", "[mail]\nfrm = 1"), ":6: mail.frm: unknown field"),
+            ("wrong type", MINIMAL.replace("[mail]", "timeout_secs = \"x\"\n[mail]"), ":5: source.timeout_secs: invalid type"),
+            ("bad value in a list", MINIMAL.replace("max_articles", "x").replace("[groups.morning]", "[groups.morning]\nmax_articles = -1"), ":9: groups.morning.max_articles: invalid value"),
             ("bad address", MINIMAL.replace("cfo@example.com", "cfo@"), ":9: groups.morning.recipients:"),
             ("five-field cron", format!("{MINIMAL}[schedule]\ncron = \"0 7 * * *\"\n"), ":11: schedule.cron: \"0 7 * * *\" has 5 fields"),
             ("bad zone", format!("{MINIMAL}[schedule]\ntimezone = \"Seoul\"\n"), ":11: schedule.timezone: unknown time zone"),
