@@ -503,7 +503,13 @@ impl Config {
             let mut recipients: Vec<Mailbox> = Vec::with_capacity(g.recipients.get_ref().len());
             for r in g.recipients.into_inner() {
                 let mailbox = parse_mailbox(r.get_ref()).map_err(|m| fail(r.span(), &key, m))?;
-                if recipients.iter().any(|m| m.email == mailbox.email) {
+                // Addresses are compared as the ledger keys them: CFO@ and cfo@ are one person,
+                // who would otherwise get two copies.
+                if recipients.iter().any(|m| {
+                    m.email
+                        .to_string()
+                        .eq_ignore_ascii_case(mailbox.email.as_ref())
+                }) {
                     return Err(fail(
                         r.span(),
                         &key,
@@ -747,6 +753,7 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("five-field cron", format!("{MINIMAL}[schedule]\ncron = \"0 7 * * *\"\n"), ":11: schedule.cron: \"0 7 * * *\" has 5 fields"),
             ("bad zone", format!("{MINIMAL}[schedule]\ntimezone = \"Seoul\"\n"), ":11: schedule.timezone: unknown time zone"),
             ("duplicate", MINIMAL.replace("cfo@example.com", "ceo@example.com"), "ceo@example.com is listed twice"),
+            ("duplicate in other case", MINIMAL.replace("cfo@example.com", "CEO@example.com"), "is listed twice"),
             ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
             ("bad grace", format!("{MINIMAL}[schedule]\ncatch_up = \"soon\"\n"), ":11: schedule.catch_up: \"soon\" is not a duration"),
             ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: must be between 1 and 64"),

@@ -5,7 +5,6 @@
 //! `Message-ID` derived from (briefing date, group, recipient): a message resent after
 //! a crash has the same ID, so receiving servers can drop the duplicate.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -17,6 +16,7 @@ use lettre::Message;
 
 use crate::config::{SmtpConfig, Tls};
 use crate::digest::Rendered;
+use crate::durable::write_atomically;
 
 /// Why a message was not delivered, sorted by what the caller should do next.
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +182,12 @@ impl SmtpClient {
             let response = conn
                 .send(message.envelope(), &message.formatted())
                 .await
-                .map_err(|e| classify(&e, &self.server))?;
+                .map_err(|e| match e.is_client() {
+                    // Found before a byte is sent (an address this server cannot take,
+                    // such as a non-ASCII one without SMTPUTF8): this recipient only.
+                    true => DeliverError::Permanent(format!("{}: {e}", self.server)),
+                    false => classify(&e, &self.server),
+                })?;
             if !conn.has_broken() {
                 self.idle().push(conn);
             }
@@ -290,16 +295,11 @@ fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// Writes atomically and durably (temporary file, fsync, rename), so neither a crash nor
-/// a power cut leaves half a message, or an empty one, for a mail pickup to send.
+/// Written whole and durably before the ledger says `delivered`, so neither a crash nor
+/// a power cut leaves half a message, or none, for a mail pickup to send.
 fn write_eml(dir: &Path, stem: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{stem}.eml"));
-    let tmp = dir.join(format!(".{stem}.eml.tmp"));
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, &path)?;
+    write_atomically(&path, bytes)?;
     Ok(path)
 }
 
@@ -310,13 +310,21 @@ pub struct Delivery<'a> {
     pub date: &'a str,
     pub group: &'a str,
     pub to: &'a Mailbox,
+    /// 0 for the briefing itself. A copy sent on purpose (`--force`, `--to`) counts up
+    /// from 1 and gets an ID of its own: receiving servers that drop duplicates by ID
+    /// would otherwise drop it.
+    pub copy: u64,
 }
 
 impl Delivery<'_> {
     /// Stable across runs: the same briefing to the same person has the same ID.
     pub fn message_id(&self, from: &Mailbox) -> String {
+        let copy = match self.copy {
+            0 => String::new(),
+            n => format!(".c{n}"),
+        };
         format!(
-            "<briefing.{}.{}.{:016x}@{}>",
+            "<briefing.{}.{}.{:016x}{copy}@{}>",
             self.date,
             safe(self.group),
             fnv1a(self.to.email.to_string().to_lowercase().as_bytes()),
@@ -338,24 +346,23 @@ impl Delivery<'_> {
 /// The message for one recipient: text and HTML alternatives of the same briefing.
 pub fn compose(
     from: &Mailbox,
-    delivery: Delivery<'_>,
+    to: &Mailbox,
+    message_id: String,
     rendered: &Rendered,
     now: SystemTime,
 ) -> Result<Message, DeliverError> {
     Message::builder()
         .from(from.clone())
-        .to(delivery.to.clone())
+        .to(to.clone())
         .subject(rendered.subject.clone())
         .date(now)
-        .message_id(Some(delivery.message_id(from)))
+        .message_id(Some(message_id))
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")).to_owned())
         .multipart(MultiPart::alternative_plain_html(
             rendered.text.clone(),
             rendered.html.clone(),
         ))
-        .map_err(|e| {
-            DeliverError::Fatal(format!("cannot build the message to {}: {e}", delivery.to))
-        })
+        .map_err(|e| DeliverError::Fatal(format!("cannot build the message to {to}: {e}")))
 }
 
 fn safe(s: &str) -> String {
@@ -399,9 +406,13 @@ mod tests {
             date: "2025-09-07",
             group: "morning",
             to,
+            copy: 0,
         };
         assert_eq!(d(&a).message_id(&from), d(&a).message_id(&from));
         assert_ne!(d(&a).message_id(&from), d(&b).message_id(&from));
+        let resent = Delivery { copy: 2, ..d(&a) };
+        assert_ne!(resent.message_id(&from), d(&a).message_id(&from));
+        assert_eq!(resent.file_stem(), d(&a).file_stem());
         assert!(d(&b).message_id(&from).ends_with("@example.com>"));
         assert_eq!(d(&b).file_stem(), "2025-09-07_morning_cfo@example.com");
     }
@@ -414,8 +425,16 @@ mod tests {
             date: "2025-09-07",
             group: "morning",
             to: &to,
+            copy: 0,
         };
-        let m = compose(&from, d, &rendered(), SystemTime::UNIX_EPOCH).unwrap();
+        let m = compose(
+            &from,
+            &to,
+            d.message_id(&from),
+            &rendered(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
         let raw = String::from_utf8(m.formatted()).unwrap();
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
         assert!(raw.contains("multipart/alternative"));
@@ -433,8 +452,16 @@ mod tests {
             date: "2025-09-07",
             group: "morning",
             to: &to,
+            copy: 0,
         };
-        let m = compose(&from, d, &rendered(), SystemTime::UNIX_EPOCH).unwrap();
+        let m = compose(
+            &from,
+            &to,
+            d.message_id(&from),
+            &rendered(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
         let reply = t.send(&m, &d.file_stem()).await.unwrap();
         assert!(reply.starts_with("written to "));
         let files: Vec<_> = std::fs::read_dir(dir.path())

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use futures_util::future::join_all;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 use lettre::message::Mailbox;
 
 use crate::clock;
@@ -125,6 +126,8 @@ pub struct Report {
     pub groups: Vec<GroupReport>,
     /// The error that stopped the run early (AUTH, TLS, outbox not writable).
     pub fatal: Option<String>,
+    /// The run stopped because the server could not be reached: worth another run soon.
+    pub server_down: bool,
 }
 
 impl Report {
@@ -223,16 +226,21 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
     let empty = articles.is_empty() && config.mail.on_empty == OnEmpty::Skip;
 
     if let Some(to) = &opts.to {
+        // The config check refuses a config without groups.
         let group = &config.groups[0];
         let rendered = render_group(config, &templates, &by_k, group, date)?;
         let transport = Transport::new(config.smtp.as_ref(), &config.mail.outbox)?;
         let name = format!("{}-test", group.name);
+        let now = clock::now();
         let delivery = Delivery {
             date: &report.date,
             group: &name,
             to,
+            // Each test copy is a new message, not a duplicate of the last one.
+            copy: now.timestamp().unsigned_abs(),
         };
-        let message = compose(&config.mail.from, delivery, &rendered, clock::now().into())?;
+        let message_id = delivery.message_id(&config.mail.from);
+        let message = compose(&config.mail.from, to, message_id, &rendered, now.into())?;
         let reply = transport.send(&message, &delivery.file_stem()).await;
         transport.close().await;
         let reply = reply?;
@@ -276,9 +284,21 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
                     opts,
                     transport,
                 };
-                report.fatal = courier.deliver_group(group, &rendered, &mut g).await?;
+                if let Some(stop) = courier.deliver_group(group, &rendered, &mut g).await? {
+                    report.server_down =
+                        matches!(stop, Stop::Delivery(DeliverError::Unavailable(_)));
+                    report.fatal = Some(stop.to_string());
+                }
             }
-            (Some(_), Some(_)) => g.not_tried = group.recipients.len(),
+            (Some(_), Some(_)) => {
+                let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
+                g.already = group
+                    .recipients
+                    .iter()
+                    .filter(|r| log.is_delivered(r.email.as_ref()))
+                    .count();
+                g.not_tried = group.recipients.len() - g.already;
+            }
             (None, _) if !empty => {
                 let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
                 g.already = group
@@ -294,9 +314,14 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
     if let Some(transport) = &transport {
         transport.close().await;
     }
-    if report.groups.iter().any(|g| g.delivered > 0) {
+    // Only a run that went through to the end marks what it carried: after a stop, the
+    // rerun that finishes the briefing marks it, and until then nothing is left out.
+    if report.fatal.is_none() && report.groups.iter().any(|g| g.delivered > 0) {
+        // A time stamp from the future (a typo in the dump) must not hide every article
+        // until that day comes.
         if let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() {
-            ledger::mark_newest(&config.state_dir, &report.date, newest)?;
+            let now = clock::now().with_timezone(newest.offset());
+            ledger::mark_newest(&config.state_dir, &report.date, newest.min(now))?;
         }
     }
     Ok(report)
@@ -311,8 +336,8 @@ fn newer_than(articles: Vec<Article>, newest: DateTime<FixedOffset>) -> Vec<Arti
         .collect()
 }
 
-/// Local files need no connection; a batch this size keeps the fsyncs per message low.
-const OUTBOX_BATCH: usize = 16;
+/// Local files need no connection; this many in flight keeps the fsyncs per message low.
+const OUTBOX_WINDOW: usize = 16;
 
 /// What every message of one run shares.
 struct Courier<'a> {
@@ -339,23 +364,33 @@ struct Outcome {
     result: Result<String, DeliverError>,
 }
 
+/// Why a group's delivery stopped before its last recipient.
+#[derive(Debug, thiserror::Error)]
+enum Stop {
+    #[error("{0}")]
+    Delivery(DeliverError),
+    #[error("shut down before every message was sent")]
+    Shutdown,
+}
+
 impl Courier<'_> {
     fn stopping(&self) -> bool {
         self.opts.stop.is_some_and(|s| s.load(Ordering::SeqCst))
     }
 
-    /// Delivers one group's briefing to everyone who does not have it yet, a batch at a
-    /// time: one ledger write marks the whole batch `sending` before any message leaves,
-    /// the batch goes out in parallel, and one write records every outcome. A crash in
-    /// between leaves the batch in doubt, to be resent with the same Message-IDs.
-    /// Returns the fatal error that should stop the whole run, if any; ledger failures
-    /// are errors.
+    /// Delivers one group's briefing to everyone who does not have it yet, with up to
+    /// `smtp.connections` messages in flight. Group commits keep the ledger off the
+    /// critical path without weakening it: one append marks every letter about to leave
+    /// `sending`, before any of them is handed to the server, and one append records
+    /// every outcome that has come in meanwhile. A crash in between leaves those letters
+    /// in doubt, to be resent with the same Message-IDs. A slow recipient holds only its
+    /// own slot. Ledger failures are errors.
     async fn deliver_group(
         &self,
         group: &Group,
         rendered: &Rendered,
         report: &mut GroupReport,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Stop>> {
         let mut log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
         let pending: Vec<&Mailbox> = group
             .recipients
@@ -363,63 +398,71 @@ impl Courier<'_> {
             .filter(|to| self.opts.force || !log.recipients().is_delivered(to.email.as_ref()))
             .collect();
         report.already = group.recipients.len() - pending.len();
-        let batch = self
+        let window = self
             .config
             .smtp
             .as_ref()
-            .map_or(OUTBOX_BATCH, |s| s.connections);
-        let mut left = pending.len();
-        for chunk in pending.chunks(batch) {
-            if self.stopping() {
-                report.not_tried = left;
-                return Ok(Some("shut down before every message was sent".into()));
+            .map_or(OUTBOX_WINDOW, |s| s.connections);
+        let mut queue = pending.into_iter();
+        let mut in_flight = FuturesUnordered::new();
+        let mut stop = None;
+        loop {
+            if stop.is_none() && self.stopping() {
+                stop = Some(Stop::Shutdown);
             }
-            left -= chunk.len();
-            let letters = chunk
-                .iter()
-                .map(|to| self.letter(&log, group, to, rendered))
-                .collect::<Result<Vec<_>>>()?;
-            let sending: Vec<Record> = letters
-                .iter()
-                .map(|l| record(l, Event::Sending, l.attempts_before + 1, String::new()))
-                .collect();
-            log.append(&sending)?;
-            let outcomes = join_all(letters.iter().map(|l| self.attempt(l))).await;
+            if stop.is_none() {
+                let letters = queue
+                    .by_ref()
+                    .take(window - in_flight.len())
+                    .map(|to| self.letter(&log, group, to, rendered))
+                    .collect::<Result<Vec<_>>>()?;
+                if !letters.is_empty() {
+                    let sending: Vec<Record> = letters
+                        .iter()
+                        .map(|l| record(l, Event::Sending, l.attempts_before + 1, String::new()))
+                        .collect();
+                    log.append(&sending)?;
+                    in_flight.extend(letters.into_iter().map(|l| self.attempt(l)));
+                }
+            }
+            let Some(first) = in_flight.next().await else {
+                break;
+            };
+            let mut done = vec![first];
+            while let Some(Some(more)) = in_flight.next().now_or_never() {
+                done.push(more);
+            }
             let mut records = Vec::new();
-            let mut fatal = None;
-            for (letter, outcome) in letters.iter().zip(outcomes) {
+            for (letter, outcome) in done {
                 for (attempt, error) in outcome.retried {
-                    records.push(record(letter, Event::Failed, attempt, error));
+                    records.push(record(&letter, Event::Failed, attempt, error));
                 }
                 let address = &letter.address;
                 match outcome.result {
                     Ok(reply) => {
                         tracing::info!("{}: delivered to {address}: {reply}", group.name);
-                        records.push(record(letter, Event::Delivered, outcome.attempt, reply));
+                        records.push(record(&letter, Event::Delivered, outcome.attempt, reply));
                         report.delivered += 1;
                     }
                     Err(e) => {
                         tracing::error!("{}: {address}: {e}", group.name);
                         records.push(record(
-                            letter,
+                            &letter,
                             Event::Failed,
                             outcome.attempt,
                             e.to_string(),
                         ));
                         report.failed.push((address.clone(), e.to_string()));
-                        if e.stops_run() {
-                            fatal.get_or_insert(e.to_string());
+                        if e.stops_run() && !matches!(stop, Some(Stop::Delivery(_))) {
+                            stop = Some(Stop::Delivery(e));
                         }
                     }
                 }
             }
             log.append(&records)?;
-            if fatal.is_some() {
-                report.not_tried = left;
-                return Ok(fatal);
-            }
         }
-        Ok(None)
+        report.not_tried = queue.len();
+        Ok(stop)
     }
 
     fn letter(
@@ -429,29 +472,44 @@ impl Courier<'_> {
         to: &Mailbox,
         rendered: &Rendered,
     ) -> Result<Letter> {
+        let address = to.email.to_string();
+        let status = log.recipients().status(&address);
+        let attempts_before = status.map_or(0, |s| s.attempts);
         let delivery = Delivery {
             date: self.date,
             group: &group.name,
             to,
+            // Resent on purpose: a new message. Otherwise the briefing itself.
+            copy: match status {
+                Some(s) if s.delivered => u64::from(attempts_before) + 1,
+                _ => 0,
+            },
         };
-        let address = to.email.to_string();
+        // A message in doubt goes again under the ID it left with, even if `mail.from`
+        // or the group's name changed since: that ID is what lets a server drop it.
+        let message_id = match status {
+            Some(s) if !s.delivered && !s.last.message_id.is_empty() => s.last.message_id.clone(),
+            _ => delivery.message_id(&self.config.mail.from),
+        };
         Ok(Letter {
-            attempts_before: log.recipients().status(&address).map_or(0, |s| s.attempts),
-            message_id: delivery.message_id(&self.config.mail.from),
+            attempts_before,
             message: compose(
                 &self.config.mail.from,
-                delivery,
+                to,
+                message_id.clone(),
                 rendered,
                 clock::now().into(),
             )?,
+            message_id,
             file_stem: delivery.file_stem(),
             address,
         })
     }
 
     /// Sends one letter, retrying transient failures with backoff, unless a shutdown
-    /// asks to stop: then the message is left undelivered, to be resent next run.
-    async fn attempt(&self, letter: &Letter) -> Outcome {
+    /// asks to stop: then no new try starts (a pause is cut short) and the message is
+    /// left undelivered, to be resent next run.
+    async fn attempt(&self, letter: Letter) -> (Letter, Outcome) {
         let (retries, delay) = self
             .config
             .smtp
@@ -470,18 +528,39 @@ impl Courier<'_> {
                     let pause = backoff(delay, retry + 1, &letter.address);
                     tracing::warn!("{}: {e}; retry in {pause:?}", letter.address);
                     retried.push((attempt, e.to_string()));
-                    tokio::time::sleep(pause).await;
+                    if !self.pause(pause).await {
+                        let outcome = Outcome {
+                            retried,
+                            attempt,
+                            result: Err(e),
+                        };
+                        return (letter, outcome);
+                    }
                     retry += 1;
                 }
                 result => {
-                    return Outcome {
+                    let outcome = Outcome {
                         retried,
                         attempt,
                         result,
-                    }
+                    };
+                    return (letter, outcome);
                 }
             }
         }
+    }
+
+    /// Sleeps for `pause`, in short steps so a shutdown is noticed; false if it was.
+    async fn pause(&self, pause: Duration) -> bool {
+        const STEP: Duration = Duration::from_millis(100);
+        let deadline = tokio::time::Instant::now() + pause;
+        while tokio::time::Instant::now() < deadline {
+            if self.stopping() {
+                return false;
+            }
+            tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + STEP)).await;
+        }
+        !self.stopping()
     }
 }
 

@@ -9,11 +9,13 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::durable::{sync_dir, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,16 +88,37 @@ impl BriefingLog {
             path: path.clone(),
             source,
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        let file = OpenOptions::new()
+        let dir = path.parent().unwrap_or(state_dir);
+        let new = !path.exists();
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let mut file = OpenOptions::new()
             .create(true)
             .read(true)
             .append(true)
             .open(&path)
             .map_err(err)?;
+        if new {
+            // The new file (and a new date folder) must outlive a power cut like the
+            // records in it.
+            sync_dir(dir)
+                .and_then(|()| dir.parent().map_or(Ok(()), sync_dir))
+                .map_err(err)?;
+        }
         let recipients = replay(&file, &path)?;
+        // A crash can tear the last line; end it, so the next record starts a line of
+        // its own instead of being glued to the fragment and lost with it.
+        let len = file.metadata().map_err(err)?.len();
+        if len > 0 {
+            let mut last = [0u8];
+            file.seek(SeekFrom::Start(len - 1))
+                .and_then(|_| file.read_exact(&mut last))
+                .map_err(err)?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n")
+                    .and_then(|()| file.sync_data())
+                    .map_err(err)?;
+            }
+        }
         Ok(BriefingLog {
             path,
             file,
@@ -251,18 +274,8 @@ pub fn mark_newest(
     newest: DateTime<FixedOffset>,
 ) -> Result<(), LedgerError> {
     let path = state_dir.join("ledger").join(date).join(NEWEST);
-    let err = |source| LedgerError {
-        path: path.clone(),
-        source,
-    };
-    let dir = path.parent().unwrap_or(state_dir);
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let tmp = dir.join(format!(".{NEWEST}.tmp"));
-    let mut file = File::create(&tmp).map_err(err)?;
-    file.write_all(newest.to_rfc3339().as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(err)?;
-    std::fs::rename(&tmp, &path).map_err(err)
+    write_atomically(&path, newest.to_rfc3339().as_bytes())
+        .map_err(|source| LedgerError { path, source })
 }
 
 /// The newest article of the latest briefing before `date`, if one was marked.
@@ -415,6 +428,13 @@ mod tests {
             briefings(dir.path()).unwrap(),
             [("2025-09-07".to_owned(), vec!["morning".to_owned()])]
         );
+
+        // The next run's first record must not be glued to the torn fragment.
+        let mut log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
+        log.append(&[record("cfo@example.com", Event::Delivered, 2)])
+            .unwrap();
+        let seen = read(dir.path(), "2025-09-07", "morning").unwrap();
+        assert!(seen.is_delivered("cfo@example.com"));
     }
 
     #[test]

@@ -24,6 +24,7 @@
 //! ledger.rs    what was delivered to whom
 //! schedule.rs  the daemon: cron job with a shutdown future
 //! clock.rs     the one place that reads the wall clock
+//! durable.rs   crash-safe file writes
 //! ```
 
 pub mod cli;
@@ -33,6 +34,7 @@ pub mod config;
 pub mod deliver;
 pub mod digest;
 pub mod dump;
+pub mod durable;
 pub mod fetch;
 pub mod job;
 pub mod ledger;

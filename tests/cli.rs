@@ -189,7 +189,12 @@ fn errors_exit_non_zero_with_one_line() {
 #[test]
 fn the_next_briefing_leaves_out_what_the_last_one_carried() {
     let p = Project::new("");
-    let (out, stdout, _) = p.run(&["send"]);
+    // Noon, after the sample's newest article (10:47): a mark is never later than the
+    // run that made it.
+    let (out, stdout, _) = crate::support::run(
+        p.cmd(&["send"])
+            .env("BRIEFING_NOW", "2025-09-07T12:00:00+09:00"),
+    );
     assert!(out.status.success(), "{stdout}");
 
     let next_day = |args: &[&str]| {
@@ -225,5 +230,26 @@ fn the_next_briefing_leaves_out_what_the_last_one_carried() {
     assert!(
         !text.contains("K-AI 어벤져스"),
         "yesterday's news left out: {text}"
+    );
+
+    // An article stamped years ahead (a typo) is sent, but does not hide the news of
+    // the days until then.
+    std::fs::write(
+        &dump,
+        format!("{sample}-\n-\n날짜가 잘못된 기사\n입력 오류로 미래 날짜가 붙은 기사다.\n2052-09-08 05:30:00\n"),
+    )
+    .unwrap();
+    let (out, stdout, _) = crate::support::run(
+        p.cmd(&["send", "--dump", dump.to_str().unwrap()])
+            .env("BRIEFING_NOW", "2025-09-09T07:00:00+09:00"),
+    );
+    assert!(
+        out.status.success() && stdout.contains("(1 articles"),
+        "{stdout}"
+    );
+    let mark = std::fs::read_to_string(p.path("state/ledger/2025-09-09/newest-article")).unwrap();
+    assert!(
+        mark.starts_with("2025-09-09T07:00:00"),
+        "capped at the run: {mark}"
     );
 }

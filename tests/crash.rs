@@ -112,6 +112,10 @@ fn kill_9_half_way_then_rerun_delivers_each_recipient_exactly_once() {
         );
         dropped += smtp.duplicates_dropped();
     }
+    assert!(
+        trials < 3 || in_doubt > 0,
+        "no kill landed between `sending` and its outcome: the window was never tested"
+    );
     eprintln!(
         "{trials} kill -9 trials ({killed_mid_run} killed mid-run): every recipient exactly once; \
          {in_doubt} messages in doubt after the kill, {dropped} duplicates dropped by Message-ID"

@@ -121,7 +121,38 @@ fn a_second_send_on_the_same_day_does_nothing_and_force_resends() {
     assert_eq!(smtp.messages().len(), 3);
     let (out, _, stderr) = p.run(&["send", "--force"]);
     assert!(out.status.success(), "{stderr}");
-    assert_eq!(smtp.messages().len(), 6);
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 6);
+    // A resend on purpose is a new message: a server dropping duplicates by Message-ID
+    // must not drop it.
+    let ids: std::collections::BTreeSet<String> = messages
+        .iter()
+        .map(|(_, raw)| {
+            let m = MessageParser::default().parse(raw).unwrap();
+            m.message_id().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+}
+
+/// An address this server cannot take (non-ASCII, no SMTPUTF8) fails for that
+/// recipient only; the others in the group still get theirs.
+#[test]
+fn an_address_the_server_cannot_take_fails_alone() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::with_groups(
+        &smtp.smtp_section("connections = 1"),
+        "[groups.g]\nrecipients = [\"a@example.com\", \"b@예시.kr\", \"c@example.com\"]\n",
+    );
+    let (out, stdout, _) = p.run(&["send"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("2 delivered, 0 already delivered earlier, 1 failed, 0 not tried"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("failed b@예시.kr"), "{stdout}");
+    assert!(!stdout.contains("stopped:"), "{stdout}");
+    assert_eq!(smtp.messages().len(), 2);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::load_config;
 use crate::cli::Format;
 use crate::clock;
-use crate::config::Config;
+use crate::config::{Config, Group};
 use crate::ledger::{self, Standing};
 use crate::schedule::next_run;
 
@@ -62,10 +62,12 @@ fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
         }
         let mut statuses = Vec::new();
         for group in groups {
-            let expected: Vec<String> = match config.group(&group) {
-                Some(g) if date == today => g.addresses(),
-                _ => Vec::new(),
-            };
+            // A recipient the run never reached has no record: the config says who
+            // should have had it.
+            let expected = config
+                .group(&group)
+                .map(Group::addresses)
+                .unwrap_or_default();
             let recipients = ledger::standings(&config.state_dir, &date, &group, &expected)?
                 .into_iter()
                 .map(|(address, standing)| RecipientStatus { address, standing })

@@ -10,12 +10,12 @@
 //! the wrong length or CRC, or over `max_bytes` is not used: on a `304` the caller
 //! then fetches again without validators (see [`super::fetch`]).
 
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use reqwest::header::HeaderValue;
 use serde::{Deserialize, Serialize};
+
+use crate::durable::write_atomically;
 
 /// What a conditional request sends, and what the cached body must match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,24 +112,6 @@ impl Cache {
         write_atomically(&self.body, body)?;
         write_atomically(&self.meta, &serde_json::to_vec_pretty(&v)?)
     }
-}
-
-/// Replaces `path` with `bytes` so that a reader (or a crash) sees either the old file
-/// or the new one, never a part: temporary file, fsync, rename, fsync of the folder.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
