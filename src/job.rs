@@ -550,18 +550,23 @@ impl Courier<'_> {
         }
     }
 
-    /// Sleeps for `pause`, in short steps so a shutdown is noticed; false if it was.
     async fn pause(&self, pause: Duration) -> bool {
-        const STEP: Duration = Duration::from_millis(100);
-        let deadline = tokio::time::Instant::now() + pause;
-        while tokio::time::Instant::now() < deadline {
-            if self.stopping() {
-                return false;
-            }
-            tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + STEP)).await;
-        }
-        !self.stopping()
+        pause_unless_stopped(pause, self.opts.stop).await
     }
+}
+
+/// Sleeps for `pause`, in short steps so a shutdown is noticed; false if it was.
+pub async fn pause_unless_stopped(pause: Duration, stop: Option<&AtomicBool>) -> bool {
+    const STEP: Duration = Duration::from_millis(100);
+    let stopping = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let deadline = tokio::time::Instant::now() + pause;
+    while tokio::time::Instant::now() < deadline {
+        if stopping() {
+            return false;
+        }
+        tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + STEP)).await;
+    }
+    !stopping()
 }
 
 fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record {

@@ -9,6 +9,7 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Timelike, Utc};
@@ -137,24 +138,52 @@ pub async fn run(
     Ok(())
 }
 
+/// One scheduled run. When the relay cannot be reached (its retries spent), the run is
+/// tried again for as long as a missed run would still be caught up (`schedule.catch_up`),
+/// so a relay restarting at 07:00 does not cost the day's briefing.
 async fn scheduled_run(path: &Path, stop: &AtomicBool) {
-    let config = match Config::from_file(path) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!("scheduled run skipped: {e}");
-            return;
+    let started = std::time::Instant::now();
+    loop {
+        let config = match Config::from_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("scheduled run skipped: {e}");
+                return;
+            }
+        };
+        let opts = Options {
+            stop: Some(stop),
+            ..Options::default()
+        };
+        let server_down = match job::send(&config, &opts).await {
+            Ok(report) if report.complete() => {
+                tracing::info!("{}", report.to_string().trim_end());
+                false
+            }
+            Ok(report) => {
+                tracing::error!("{}", report.to_string().trim_end());
+                report.server_down
+            }
+            Err(e) => {
+                tracing::error!("scheduled run failed: {e:#}");
+                false
+            }
+        };
+        let grace = config.schedule.catch_up;
+        let pause = (grace / 8).clamp(Duration::from_secs(1), Duration::from_secs(300));
+        if server_down && started.elapsed() + pause <= grace {
+            tracing::warn!(
+                "the mail server could not be reached; trying the rest again in {} (within schedule.catch_up = {})",
+                format_duration(pause),
+                format_duration(grace)
+            );
+            if job::pause_unless_stopped(pause, Some(stop)).await {
+                continue;
+            }
         }
-    };
-    let opts = Options {
-        stop: Some(stop),
-        ..Options::default()
-    };
-    match job::send(&config, &opts).await {
-        Ok(report) if report.complete() => tracing::info!("{}", report.to_string().trim_end()),
-        Ok(report) => tracing::error!("{}", report.to_string().trim_end()),
-        Err(e) => tracing::error!("scheduled run failed: {e:#}"),
+        log_next(&config);
+        return;
     }
-    log_next(&config);
 }
 
 fn log_next(config: &Config) {

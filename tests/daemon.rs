@@ -143,3 +143,20 @@ fn a_run_missed_beyond_the_grace_window_is_reported_not_sent() {
     );
     assert!(smtp.messages().is_empty());
 }
+
+/// The relay is down when the 07:00 run starts and comes up a little later: the daemon
+/// tries the rest again within `catch_up`, and everyone gets the briefing that morning.
+#[test]
+fn a_relay_that_comes_back_within_the_grace_window_still_gets_the_briefing_out() {
+    let port = crate::support::free_port();
+    let p = Project::new(&format!(
+        "[schedule]\ncatch_up = \"8s\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 0\n"
+    ));
+    let daemon = Daemon::start(&p, "2025-09-07T07:00:02+09:00");
+    assert!(daemon.wait_log("trying the rest again in 1s"));
+    let smtp = Smtp::start(&["--port", &port.to_string()]);
+    let delivered = smtp.wait_for(3, Duration::from_secs(20));
+    let (clean, stderr) = daemon.stop();
+    assert!(delivered && clean, "{stderr}");
+    assert_eq!(smtp.messages().len(), 3, "{stderr}");
+}

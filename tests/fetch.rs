@@ -227,12 +227,7 @@ fn a_dump_older_than_max_age_is_refused_and_nothing_is_sent() {
 
 #[test]
 fn a_refused_connection_is_retried_then_named() {
-    // A port that was just free: nothing listens on it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let url = format!("http://127.0.0.1:{port}/d");
     let p = project("");
     let (out, _, stderr) = p.run(&["send", "--dump", &url]);

@@ -294,12 +294,7 @@ fn a_server_without_starttls_is_refused_not_downgraded() {
 
 #[test]
 fn a_server_that_is_down_is_retried_then_reported() {
-    // Bind and drop: nothing listens on this port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let p = Project::new(&format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 1\nretry_delay_ms = 10\n"));
     let (out, stdout, stderr) = p.run(&["send"]);
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");

@@ -102,6 +102,14 @@ fn python() -> PathBuf {
     }
 }
 
+/// A loopback port with nothing listening on it (bound, then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// A running aiosmtpd server and the messages it accepted.
 pub struct Smtp {
     child: Child,
@@ -110,7 +118,7 @@ pub struct Smtp {
 }
 
 impl Smtp {
-    /// Starts `smtpd.py` with `args` (faults) and waits for its port.
+    /// Starts `smtpd.py` with `args` (faults, or `--port N`) and waits for its port.
     pub fn start(args: &[&str]) -> Smtp {
         let maildir = tempfile::tempdir().expect("temp dir");
         let python = python();

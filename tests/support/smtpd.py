@@ -5,6 +5,9 @@ Binds 127.0.0.1 on a free port, prints `PORT <n>` on stdout once it listens, and
 every accepted message as MAILDIR/<n>.eml with an `X-Envelope-To:` first line. Runs
 until killed (the tests stop it by its process id).
 
+  --port N             listen on this port instead of a free one (a server that
+                       comes up where a client has been failing to connect)
+
 Faults:
   --reject ADDR        answer 550 to RCPT TO:<ADDR> (a permanent, per-recipient failure)
   --transient N        answer 451 to the first N DATA commands, then accept
@@ -75,6 +78,7 @@ def main():
     p.add_argument("--tls", nargs=2)
     p.add_argument("--delay-data", type=float, default=0)
     p.add_argument("--dedupe", action="store_true")
+    p.add_argument("--port", type=int, default=0)
     args = p.parse_args()
     args.reject = [a.lower() for a in args.reject]
     os.makedirs(args.maildir, exist_ok=True)
@@ -104,7 +108,7 @@ def main():
         server = await loop.create_server(
             lambda: SMTP(handler, hostname="localhost", **kwargs),
             host="127.0.0.1",
-            port=0,
+            port=args.port,
             ssl=context(args.tls) if args.tls else None,
         )
         print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
