@@ -560,6 +560,13 @@ impl Config {
     }
 
     /// The group called `name`.
+    /// Key lines per article for `group`: its own setting, else `[summary]`'s.
+    pub fn lines_per_article(&self, group: &Group) -> usize {
+        group
+            .lines_per_article
+            .unwrap_or(self.summary.lines_per_article)
+    }
+
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
     }

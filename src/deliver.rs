@@ -6,7 +6,7 @@
 //! a crash has the same ID, so receiving servers can drop the duplicate.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -62,7 +62,7 @@ pub struct SmtpClient {
     timeout: Duration,
     hello: ClientId,
     /// Connections that finished their last exchange cleanly, ready for the next one.
-    idle: std::sync::Mutex<Vec<AsyncSmtpConnection>>,
+    idle: std::sync::Mutex<Vec<(Instant, AsyncSmtpConnection)>>,
 }
 
 impl DeliverError {
@@ -152,17 +152,21 @@ impl Transport {
     pub async fn close(&self) {
         if let Transport::Smtp(client) = self {
             let idle = std::mem::take(&mut *client.idle());
-            for mut conn in idle {
+            for (_, mut conn) in idle {
                 let _ = tokio::time::timeout(client.timeout, conn.quit()).await;
             }
         }
     }
 }
 
+/// Idle longer than this, a connection is probed before use. Servers close idle
+/// connections after tens of seconds at the soonest, so a busy run never probes.
+const PROBE_AFTER: Duration = Duration::from_secs(2);
+
 impl SmtpClient {
     /// The idle list; a panic elsewhere while holding it leaves only a list of
     /// connections, still usable.
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<AsyncSmtpConnection>> {
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<(Instant, AsyncSmtpConnection)>> {
         self.idle
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -172,8 +176,10 @@ impl SmtpClient {
         let exchange = async {
             let idle = self.idle().pop();
             let mut conn = match idle {
-                // NOOP first: the server may have closed a connection that sat idle.
-                Some(mut conn) => match conn.test_connected().await {
+                // Within a burst, go straight on. After a pause, NOOP first: the
+                // server may have closed a connection that sat idle.
+                Some((since, conn)) if since.elapsed() < PROBE_AFTER => conn,
+                Some((_, mut conn)) => match conn.test_connected().await {
                     true => conn,
                     false => self.connect().await?,
                 },
@@ -189,7 +195,7 @@ impl SmtpClient {
                     false => classify(&e, &self.server),
                 })?;
             if !conn.has_broken() {
-                self.idle().push(conn);
+                self.idle().push((Instant::now(), conn));
             }
             Ok(format!(
                 "{} {}",

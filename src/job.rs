@@ -64,9 +64,7 @@ pub fn summaries_by_k<'a>(
 ) -> BTreeMap<usize, Vec<Summary<'a>>> {
     let mut by_k = BTreeMap::new();
     for group in &config.groups {
-        let k = group
-            .lines_per_article
-            .unwrap_or(config.summary.lines_per_article);
+        let k = config.lines_per_article(group);
         by_k.entry(k).or_insert_with(|| {
             let mut cfg = config.summary.clone();
             cfg.lines_per_article = k;
@@ -84,9 +82,7 @@ pub fn render_group(
     group: &Group,
     date: NaiveDate,
 ) -> Result<Rendered> {
-    let k = group
-        .lines_per_article
-        .unwrap_or(config.summary.lines_per_article);
+    let k = config.lines_per_article(group);
     let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
     let digest = digest::build(summaries, group, date);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);

@@ -134,7 +134,8 @@ impl BriefingLog {
     pub fn append(&mut self, records: &[Record]) -> Result<(), LedgerError> {
         let mut buf = Vec::new();
         for r in records {
-            // Serialising a struct of strings and numbers cannot fail.
+            // A struct of strings and numbers always serialises; the error is mapped
+            // rather than unwrapped so that a future field cannot turn into a panic.
             serde_json::to_writer(&mut buf, r).map_err(|e| LedgerError {
                 path: self.path.clone(),
                 source: e.into(),
