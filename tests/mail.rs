@@ -157,27 +157,32 @@ fn an_address_the_server_cannot_take_fails_alone() {
 
 #[test]
 fn transient_failures_are_retried_and_then_delivered() {
-    let smtp = Smtp::start(&["--transient", "2"]);
-    let p = Project::new(&smtp.smtp_section(""));
-    let (out, stdout, stderr) = p.run(&["send"]);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert_eq!(smtp.messages().len(), 3);
-    // Count the retry lines by the reply text: a bare "451" could also turn up in a
-    // jittered pause such as "1.451s".
-    assert_eq!(
-        stderr.matches("(451): 4.3.0 try again later").count(),
-        2,
-        "{stderr}"
-    );
-    let ledger = std::fs::read_to_string(p.path("state/ledger/2025-09-07/columns.jsonl")).unwrap();
-    assert!(
-        ledger.contains("\"event\":\"delivered\",\"at\""),
-        "{ledger}"
-    );
-    assert!(
-        ledger.contains("\"attempt\":3"),
-        "third try went through: {ledger}"
-    );
+    for code in ["451", "421"] {
+        let smtp = Smtp::start(&["--transient", "2", "--transient-code", code]);
+        let p = Project::new(&smtp.smtp_section(""));
+        let (out, stdout, stderr) = p.run(&["send"]);
+        assert!(out.status.success(), "{code}: {stdout}\n{stderr}");
+        assert_eq!(smtp.messages().len(), 3, "{code}");
+        // Count the retry lines by the reply text: a bare "451" could also turn up in
+        // a jittered pause such as "1.451s".
+        assert_eq!(
+            stderr
+                .matches(&format!("({code}): 4.3.0 try again later"))
+                .count(),
+            2,
+            "{stderr}"
+        );
+        let ledger =
+            std::fs::read_to_string(p.path("state/ledger/2025-09-07/columns.jsonl")).unwrap();
+        assert!(
+            ledger.contains("\"event\":\"delivered\",\"at\""),
+            "{ledger}"
+        );
+        assert!(
+            ledger.contains("\"attempt\":3"),
+            "third try went through: {ledger}"
+        );
+    }
 }
 
 #[test]

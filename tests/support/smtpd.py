@@ -11,6 +11,7 @@ until killed (the tests stop it by its process id).
 Faults:
   --reject ADDR        answer 550 to RCPT TO:<ADDR> (a permanent, per-recipient failure)
   --transient N        answer 451 to the first N DATA commands, then accept
+  --transient-code C   answer C (e.g. 421, "service shutting down") instead of 451
   --auth USER:PASS     require AUTH (PLAIN/LOGIN) with these credentials
   --starttls CERT KEY  offer STARTTLS with this certificate and require it
   --tls CERT KEY       implicit TLS from the first byte
@@ -49,7 +50,7 @@ class Handler:
             await asyncio.sleep(self.args.delay_data)
         if self.transient_left > 0:
             self.transient_left -= 1
-            return "451 4.3.0 try again later"
+            return "%d 4.3.0 try again later" % self.args.transient_code
         if self.args.dedupe:
             raw = envelope.original_content or envelope.content
             head = email.parser.BytesHeaderParser().parsebytes(raw)
@@ -73,6 +74,7 @@ def main():
     p.add_argument("--maildir", required=True)
     p.add_argument("--reject", action="append", default=[])
     p.add_argument("--transient", type=int, default=0)
+    p.add_argument("--transient-code", type=int, default=451)
     p.add_argument("--auth")
     p.add_argument("--starttls", nargs=2)
     p.add_argument("--tls", nargs=2)
