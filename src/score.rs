@@ -136,11 +136,28 @@ fn last_syllable(bytes: &[u8]) -> Option<usize> {
     if !(0xEA..=0xED).contains(&t[0]) {
         return None;
     }
-    let cp =
-        (u32::from(t[0] & 0x0F) << 12) | (u32::from(t[1] & 0x3F) << 6) | u32::from(t[2] & 0x3F);
-    (0xAC00..=0xD7A3)
-        .contains(&cp)
-        .then(|| (cp - 0xAC00) as usize)
+    syllable(t[0], t[1], t[2])
+}
+
+/// The index of the Hangul syllable (U+AC00..=U+D7A3) whose UTF-8 bytes are `a b c`,
+/// or `None` for any other three bytes that start with `EA`..`ED`.
+fn syllable(a: u8, b: u8, c: u8) -> Option<usize> {
+    is_syllable(a, b, c).then(|| {
+        let cp = (u32::from(a & 0x0F) << 12) | (u32::from(b & 0x3F) << 6) | u32::from(c & 0x3F);
+        (cp - 0xAC00) as usize
+    })
+}
+
+/// Whether the UTF-8 bytes `a b c` are a Hangul syllable, without decoding them:
+/// U+AC00 is `EA B0 80`, U+D7A3 is `ED 9E A3`, and every three-byte character from
+/// `EB` and `EC` lies between.
+fn is_syllable(a: u8, b: u8, c: u8) -> bool {
+    match a {
+        0xEB | 0xEC => true,
+        0xEA => b >= 0xB0,
+        0xED => b < 0x9E || (b == 0x9E && c <= 0xA3),
+        _ => false,
+    }
 }
 
 /// Words that carry no topic in news prose whatever the article: time deictics,
@@ -270,7 +287,7 @@ impl Stopwords {
 
 /// The content-word stem of one eojeol with its hash, or `None` when it carries no
 /// keyword (one character, a number, a stopword).
-fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
+pub fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
     if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
@@ -303,88 +320,190 @@ fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
     (!Stopwords::get().contains(hash)).then_some((stem, hash))
 }
 
-/// The words of `text`: maximal runs of letters and digits. `unicode_words` or a
-/// `split` on `char::is_alphanumeric` would do, but this is the innermost loop of the
-/// selection: it decodes Hangul syllables (nearly every character of an article) from
-/// their three bytes directly and leaves the general table search to the rest.
-fn words(text: &str) -> Words<'_> {
-    Words { text, pos: 0 }
+/// What one pass over a line tells besides its words: its length in characters, how
+/// much of it is quoted, and which rare characters occur, so that the checks for
+/// bylines, contacts, tables and copyright only search lines that can match.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Shape {
+    pub chars: usize,
+    /// Characters inside quotation marks; an unclosed quote runs to the end of the
+    /// line, as it does when the splitter cut a long quote.
+    pub quoted: usize,
+    pub at: bool,
+    pub pipes: usize,
+    pub tab: bool,
+    pub colon: bool,
+    pub dash: bool,
+    pub digit: bool,
+    /// `ⓒ` or `©`.
+    pub copyright_sign: bool,
 }
 
-struct Words<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl Words<'_> {
-    /// Whether the character at byte `i` is a word character, and its length.
-    fn class(&self, i: usize) -> (bool, usize) {
-        let b = self.text.as_bytes();
-        let b0 = b[i];
-        if b0 < 0x80 {
-            return (b0.is_ascii_alphanumeric(), 1);
-        }
-        if (0xEA..=0xED).contains(&b0) && i + 2 < b.len() {
-            let cp = (u32::from(b0 & 0x0F) << 12)
-                | (u32::from(b[i + 1] & 0x3F) << 6)
-                | u32::from(b[i + 2] & 0x3F);
-            if (0xAC00..=0xD7A3).contains(&cp) {
-                return (true, 3);
-            }
-        }
-        match self.text[i..].chars().next() {
-            Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-            None => (false, 1),
-        }
+impl Shape {
+    /// The share of the line inside quotation marks.
+    pub fn quote_share(&self) -> f64 {
+        self.quoted as f64 / self.chars.max(1) as f64
     }
 }
 
-impl<'a> Iterator for Words<'a> {
-    type Item = &'a str;
+/// Walks `text` once: hands every word (a maximal run of letters and digits) to `word`
+/// and returns the line's [`Shape`]. This is the innermost loop of the selection, run
+/// over every byte of a dump, so it decodes Hangul syllables (nearly every character
+/// of an article) from their three bytes directly, and does the word split and the
+/// line checks in the same pass instead of one pass each.
+pub fn scan<'a>(text: &'a str, mut word: impl FnMut(&'a str)) -> Shape {
+    const NONE: usize = usize::MAX;
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut shape = Shape::default();
+    // Quoted characters are counted per quote, from where it opened to where it closes,
+    // rather than character by character.
+    let mut quote = Quote::default();
+    let mut start = NONE;
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        if i + 2 < n && is_syllable(c, b[i + 1], b[i + 2]) {
+            // A run of Hangul syllables: nearly every character of an article.
+            if start == NONE {
+                start = i;
+            }
+            i += 3;
+            shape.chars += 1;
+            while i + 2 < n && is_syllable(b[i], b[i + 1], b[i + 2]) {
+                i += 3;
+                shape.chars += 1;
+            }
+            continue;
+        }
+        let (is_word, len) = if c < 0x80 {
+            match c {
+                b'"' => quote.mark(&mut shape, !quote.inside),
+                b'@' => shape.at = true,
+                b'|' => shape.pipes += 1,
+                b'\t' => shape.tab = true,
+                b':' => shape.colon = true,
+                b'-' => shape.dash = true,
+                b'0'..=b'9' => shape.digit = true,
+                _ => {}
+            }
+            (c.is_ascii_alphanumeric(), 1)
+        } else if c == 0xE2 && i + 2 < n && b[i + 1] == 0x80 && matches!(b[i + 2], 0x9C | 0x9D) {
+            // “ is E2 80 9C and ” is E2 80 9D.
+            quote.mark(&mut shape, b[i + 2] == 0x9C);
+            (false, 3)
+        } else {
+            // `i` is a char boundary: every branch steps over whole characters.
+            match text[i..].chars().next() {
+                Some(ch) => {
+                    shape.copyright_sign |= matches!(ch, 'ⓒ' | '©');
+                    (ch.is_alphanumeric(), ch.len_utf8())
+                }
+                None => (false, 1),
+            }
+        };
+        shape.chars += 1;
+        if is_word {
+            if start == NONE {
+                start = i;
+            }
+        } else if start != NONE {
+            word(&text[start..i]);
+            start = NONE;
+        }
+        i += len;
+    }
+    if start != NONE {
+        word(&text[start..]);
+    }
+    // An unclosed quote runs to the end of the line.
+    quote.mark(&mut shape, false);
+    shape
+}
 
-    fn next(&mut self) -> Option<&'a str> {
-        let len = self.text.len();
-        while self.pos < len {
-            let (word, n) = self.class(self.pos);
-            if word {
-                break;
-            }
-            self.pos += n;
+/// Where the open quotation of a [`scan`] began.
+#[derive(Default)]
+struct Quote {
+    inside: bool,
+    /// Characters before the first quoted one.
+    open_at: usize,
+}
+
+impl Quote {
+    /// A quotation mark at the next character: it closes the open quote, if any (its
+    /// characters count as quoted), and opens a new one if `opens`.
+    fn mark(&mut self, shape: &mut Shape, opens: bool) {
+        if self.inside {
+            shape.quoted += shape.chars - self.open_at;
         }
-        if self.pos >= len {
-            return None;
-        }
-        let start = self.pos;
-        while self.pos < len {
-            let (word, n) = self.class(self.pos);
-            if !word {
-                break;
-            }
-            self.pos += n;
-        }
-        Some(&self.text[start..self.pos])
+        self.inside = opens;
+        self.open_at = shape.chars + 1;
     }
 }
 
 /// The content words of `text`: words with particles and endings stripped, at least two
 /// characters, no stopwords, no numbers.
-pub fn terms(text: &str) -> impl Iterator<Item = &str> {
-    words(text).filter_map(stem).map(|(t, _)| t)
+pub fn terms(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    scan(text, |w| out.extend(stem(w).map(|(t, _)| t)));
+    out
 }
 
-/// [`terms`] as [`term_hash`]es, for the hot path.
-pub fn term_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
-    words(text).filter_map(stem).map(|(_, h)| h)
+/// Calls `f` with the [`term_hash`] of every content word of `text` (see [`terms`]).
+pub fn term_hashes(text: &str, mut f: impl FnMut(u64)) -> Shape {
+    scan(text, |w| {
+        if let Some((_, h)) = stem(w) {
+            f(h);
+        }
+    })
 }
 
-/// The key of a term in every table: FNV-1a over its bytes.
+/// The key of a term in every table. A stem is 4 to 15 bytes, so it is read as two
+/// (overlapping) 64-bit words and mixed with one wide multiply per word, as wyhash
+/// does for short keys: byte-wise FNV cost as much as the rest of `stem`.
 pub fn term_hash(term: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in term.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    const K0: u64 = 0xA076_1D64_78BD_642F;
+    const K1: u64 = 0xE703_7ED1_A0B4_28DB;
+    let b = term.as_bytes();
+    let n = b.len();
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+    let half = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    let mut h = K0 ^ n as u64;
+    let mut i = 0;
+    while n - i > 16 {
+        h = fold(word(i) ^ K1, h);
+        i += 8;
     }
-    h
+    let (x, y) = match n - i {
+        8.. => (word(i), word(n - 8)),
+        4.. => (half(i), half(n - 4)),
+        1.. => (
+            u64::from(b[i]) | u64::from(b[i + (n - i) / 2]) << 8 | u64::from(b[n - 1]) << 16,
+            0,
+        ),
+        0 => (0, 0),
+    };
+    fold(x ^ K1, y ^ h)
+}
+
+/// The two halves of the 128-bit product, xored: every input bit reaches every output bit.
+fn fold(x: u64, y: u64) -> u64 {
+    let r = u128::from(x) * u128::from(y);
+    (r as u64) ^ (r >> 64) as u64
+}
+
+/// The entries of `list` that `text` starts with, in list order. The first byte rules
+/// out nearly every entry before a whole comparison (and a `memcmp` call).
+pub fn prefixes<'a>(text: &'a str, list: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    let first = text.as_bytes().first().copied();
+    let text = text.as_bytes();
+    list.iter()
+        .copied()
+        .filter(move |p| p.as_bytes().first().copied() == first && text.starts_with(p.as_bytes()))
 }
 
 /// Units that make a number a figure worth reporting, longest first (`억원` before
@@ -474,7 +593,7 @@ pub fn figures(text: &str) -> impl Iterator<Item = &str> {
                 at += 1;
             }
             let rest = &text[at..];
-            if let Some(unit) = UNITS.iter().find(|u| rest.starts_with(**u)) {
+            if let Some(unit) = prefixes(rest, UNITS).next() {
                 let end = at + unit.len();
                 // `3 m` is a figure, `3 members` is not.
                 let ascii_unit = unit.as_bytes()[0].is_ascii_alphabetic();
@@ -522,7 +641,7 @@ impl Idf {
         for doc in docs {
             idf.docs += 1;
             seen.clear();
-            seen.extend(term_hashes(doc));
+            term_hashes(doc, |h| seen.push(h));
             seen.sort_unstable();
             seen.dedup();
             for &term in &seen {
@@ -583,7 +702,7 @@ mod tests {
             ),
         ];
         for (name, text, want) in cases {
-            let got: Vec<&str> = terms(text).collect();
+            let got: Vec<&str> = terms(text);
             assert_eq!(&got, want, "{name}");
         }
     }

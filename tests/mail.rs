@@ -133,7 +133,11 @@ fn transient_failures_are_retried_and_then_delivered() {
     assert_eq!(smtp.messages().len(), 3);
     // Count the retry lines by the reply text: a bare "451" could also turn up in a
     // jittered pause such as "1.451s".
-    assert_eq!(stderr.matches("451 4.3.0 try again later").count(), 2, "{stderr}");
+    assert_eq!(
+        stderr.matches("451 4.3.0 try again later").count(),
+        2,
+        "{stderr}"
+    );
     let ledger = std::fs::read_to_string(p.path("state/ledger/2025-09-07/columns.jsonl")).unwrap();
     assert!(
         ledger.contains("\"event\":\"delivered\",\"at\""),
