@@ -96,7 +96,42 @@ const SUFFIXES: &[&str] = &[
 struct SuffixTable {
     /// Per Hangul syllable (U+AC00..=U+D7A3), 1 + its group in `groups`, or 0.
     group_of: Vec<u8>,
-    groups: Vec<Vec<&'static str>>,
+    groups: Vec<Vec<Suffix>>,
+}
+
+/// One suffix as [`tail`] packs its bytes, so that matching the end of a word is one
+/// masked comparison instead of a byte loop per suffix.
+struct Suffix {
+    bytes: u128,
+    mask: u128,
+    len: usize,
+    /// A topic, focus or genitive particle, behind which another particle may stack.
+    stacks: bool,
+}
+
+/// The last (up to) 16 bytes of `b`, the last one most significant: dropping `n` bytes
+/// from the end of `b` is a left shift by `8 * n`. No suffix is longer than 12 bytes.
+///
+/// Built from overlapping word loads rather than a copy into a buffer: a copy of a
+/// variable length is a `memcpy` call, which cost more than the matching.
+fn tail(b: &[u8]) -> u128 {
+    let n = b.len();
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+    let u32_at =
+        |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or_default()));
+    match n {
+        16.. => u128::from(u64_at(n - 16)) | u128::from(u64_at(n - 8)) << 64,
+        // The first load overlaps the last; the shift drops the overlap.
+        8.. => {
+            let low = (u128::from(u64_at(0)) << (8 * (16 - n))) as u64;
+            u128::from(low) | u128::from(u64_at(n - 8)) << 64
+        }
+        4.. => {
+            let low = u64::from((u32_at(0) << (8 * (8 - n))) as u32);
+            u128::from(u32_at(n - 4) << 32 | low) << 64
+        }
+        _ => b.iter().fold(0, |v, &x| v >> 8 | u128::from(x) << 120),
+    }
 }
 
 impl SuffixTable {
@@ -116,17 +151,27 @@ impl SuffixTable {
                     table.group_of[i] = u8::try_from(table.groups.len()).unwrap_or(u8::MAX);
                 }
                 let g = usize::from(table.group_of[i]) - 1;
-                table.groups[g].push(suffix);
+                table.groups[g].push(Suffix {
+                    bytes: tail(suffix.as_bytes()),
+                    mask: tail(&[0xFF; 16][..suffix.len()]),
+                    len: suffix.len(),
+                    stacks: matches!(*suffix, "는" | "은" | "도" | "의" | "만"),
+                });
             }
             table
         })
     }
 
-    fn ending_like(&self, word: &str) -> &[&'static str] {
-        match last_syllable(word.as_bytes()) {
-            Some(i) if self.group_of[i] > 0 => &self.groups[usize::from(self.group_of[i]) - 1],
-            _ => &[],
-        }
+    /// The longest suffix `word` ends with that leaves a stem of two characters or
+    /// more. `packed` is the [`tail`] of `word`.
+    #[inline]
+    fn strip(&self, word: &str, packed: u128) -> Option<&Suffix> {
+        let i = last_syllable(word.as_bytes())?;
+        let group = self.groups.get(usize::from(self.group_of[i]).checked_sub(1)?)?;
+        // A match ends the word, so the cut is at a char boundary.
+        group
+            .iter()
+            .find(|s| packed & s.mask == s.bytes && two_chars(&word.as_bytes()[..word.len() - s.len]))
     }
 }
 
@@ -146,6 +191,20 @@ fn syllable(a: u8, b: u8, c: u8) -> Option<usize> {
         let cp = (u32::from(a & 0x0F) << 12) | (u32::from(b & 0x3F) << 6) | u32::from(c & 0x3F);
         (cp - 0xAC00) as usize
     })
+}
+
+/// Whether a Hangul syllable starts at byte `i` of the UTF-8 bytes `b`. A first byte
+/// `EB` or `EC` settles it (in valid UTF-8 two more bytes follow); only `EA` and `ED`
+/// need the next ones.
+#[inline]
+fn syllable_at(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        Some(0xEB | 0xEC) => true,
+        Some(&a @ (0xEA | 0xED)) => {
+            matches!(b.get(i + 1..i + 3), Some(&[x, y]) if is_syllable(a, x, y))
+        }
+        _ => false,
+    }
 }
 
 /// Whether the UTF-8 bytes `a b c` are a Hangul syllable, without decoding them:
@@ -241,19 +300,17 @@ const STOPWORDS: &[&str] = &[
     "등에",
 ];
 
-/// Whether `s` has at least two characters, without counting them all.
-fn two_chars(s: &str) -> bool {
-    // No character is longer than four bytes.
-    s.len() >= 5 || (s.len() >= 2 && s.chars().nth(1).is_some())
-}
-
-/// `s` without `suffix`, compared byte by byte: the suffixes are a few bytes long and a
-/// `memcmp` call costs more than the comparison.
-fn strip_bytes<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
-    let (a, b) = (s.as_bytes(), suffix.as_bytes());
-    let cut = a.len().checked_sub(b.len())?;
-    // `cut` is a char boundary: the bytes after it are a whole `&str`'s bytes.
-    (a[cut..].iter().zip(b).all(|(x, y)| x == y)).then(|| &s[..cut])
+/// Whether the UTF-8 bytes `s` (the start of a `str`) hold at least two characters:
+/// more bytes than the first character's length, read from its first byte.
+fn two_chars(s: &[u8]) -> bool {
+    let first = match s.first() {
+        None => return false,
+        Some(0..0x80) => 1,
+        Some(0x80..0xE0) => 2,
+        Some(0xE0..0xF0) => 3,
+        Some(_) => 4,
+    };
+    s.len() > first
 }
 
 /// [`STOPWORDS`] as sorted hashes behind a 1024-bit filter: every stem is hashed
@@ -287,33 +344,28 @@ impl Stopwords {
 
 /// The content-word stem of one eojeol with its hash, or `None` when it carries no
 /// keyword (one character, a number, a stopword).
+#[inline]
 pub fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
     if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
     let mut stem = word;
     let table = SuffixTable::get();
-    let strip = |word: &'a str| {
-        table.ending_like(word).iter().find_map(|s| {
-            strip_bytes(word, s)
-                .filter(|rest| two_chars(rest))
-                .map(|rest| (rest, *s))
-        })
-    };
-    if let Some((rest, suffix)) = strip(stem) {
-        stem = rest;
+    let packed = tail(word.as_bytes());
+    if let Some(suffix) = table.strip(stem, packed) {
+        stem = &stem[..stem.len() - suffix.len];
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
         // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
         // loses one `가`, not two.
-        if matches!(suffix, "는" | "은" | "도" | "의" | "만") {
-            if let Some((rest, inner)) = strip(stem) {
-                if inner.len() > 3 {
-                    stem = rest;
+        if suffix.stacks {
+            if let Some(inner) = table.strip(stem, packed << (8 * suffix.len)) {
+                if inner.len > 3 {
+                    stem = &stem[..stem.len() - inner.len];
                 }
             }
         }
     }
-    if !two_chars(stem) {
+    if !two_chars(stem.as_bytes()) {
         return None;
     }
     let hash = term_hash(stem);
@@ -334,7 +386,8 @@ pub struct Shape {
     pub tab: bool,
     pub colon: bool,
     pub dash: bool,
-    pub digit: bool,
+    /// Numbers with units, as [`figures`] finds them.
+    pub figures: usize,
     /// `ⓒ` or `©`.
     pub copyright_sign: bool,
 }
@@ -359,18 +412,20 @@ pub fn scan<'a>(text: &'a str, mut word: impl FnMut(&'a str)) -> Shape {
     // Quoted characters are counted per quote, from where it opened to where it closes,
     // rather than character by character.
     let mut quote = Quote::default();
+    // The end of the last number read, whose digits must not start another.
+    let mut after_number = 0;
     let mut start = NONE;
     let mut i = 0;
     while i < n {
         let c = b[i];
-        if i + 2 < n && is_syllable(c, b[i + 1], b[i + 2]) {
+        if syllable_at(b, i) {
             // A run of Hangul syllables: nearly every character of an article.
             if start == NONE {
                 start = i;
             }
             i += 3;
             shape.chars += 1;
-            while i + 2 < n && is_syllable(b[i], b[i + 1], b[i + 2]) {
+            while syllable_at(b, i) {
                 i += 3;
                 shape.chars += 1;
             }
@@ -384,7 +439,16 @@ pub fn scan<'a>(text: &'a str, mut word: impl FnMut(&'a str)) -> Shape {
                 b'\t' => shape.tab = true,
                 b':' => shape.colon = true,
                 b'-' => shape.dash = true,
-                b'0'..=b'9' => shape.digit = true,
+                b'0'..=b'9' if i >= after_number && number_starts(b, i) => {
+                    // Counted here rather than by a pass of `figures` over the line.
+                    match figure_at(text, i) {
+                        Ok(end) => {
+                            shape.figures += 1;
+                            after_number = end;
+                        }
+                        Err(end) => after_number = end,
+                    }
+                }
                 _ => {}
             }
             (c.is_ascii_alphanumeric(), 1)
@@ -576,35 +640,52 @@ pub fn figures(text: &str) -> impl Iterator<Item = &str> {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
-            if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+            if !number_starts(bytes, i) {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_digit()
-                    || (matches!(bytes[i], b'.' | b',')
-                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                i += 1;
-            }
-            let mut at = i;
-            if bytes.get(at) == Some(&b' ') {
-                at += 1;
-            }
-            let rest = &text[at..];
-            if let Some(unit) = prefixes(rest, UNITS).next() {
-                let end = at + unit.len();
-                // `3 m` is a figure, `3 members` is not.
-                let ascii_unit = unit.as_bytes()[0].is_ascii_alphabetic();
-                if !(ascii_unit && bytes.get(end).is_some_and(u8::is_ascii_alphabetic)) {
+            match figure_at(text, i) {
+                Ok(end) => {
                     i = end;
                     return Some(&text[start..end]);
                 }
+                Err(end) => i = end,
             }
         }
         None
     })
+}
+
+/// Whether a number starts at byte `i`: a digit not glued to a letter or digit before it.
+fn number_starts(bytes: &[u8], i: usize) -> bool {
+    bytes[i].is_ascii_digit() && !(i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+}
+
+/// The number starting at byte `start` of `text` read with its unit: `Ok` with the end
+/// of the figure, or `Err` with the end of a number that has no unit.
+fn figure_at(text: &str, start: usize) -> Result<usize, usize> {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < bytes.len()
+        && (bytes[i].is_ascii_digit()
+            || (matches!(bytes[i], b'.' | b',') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
+    {
+        i += 1;
+    }
+    let mut at = i;
+    if bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    if let Some(unit) = prefixes(&text[at..], UNITS).next() {
+        let end = at + unit.len();
+        // `3 m` is a figure, `3 members` is not.
+        let ascii_unit = unit.as_bytes()[0].is_ascii_alphabetic();
+        if !(ascii_unit && bytes.get(end).is_some_and(u8::is_ascii_alphabetic)) {
+            return Ok(end);
+        }
+    }
+    Err(i)
 }
 
 /// A hasher for keys that already are hashes: mixing them again is wasted work.
@@ -732,6 +813,18 @@ mod tests {
         for (name, text, want) in cases {
             let got: Vec<&str> = figures(text).collect();
             assert_eq!(&got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn tail_packs_the_last_bytes_right_aligned() {
+        let text = "가나다라마바사아자차카타파하".as_bytes();
+        for n in 0..=text.len() {
+            let b = &text[text.len() - n..];
+            let mut buf = [0u8; 16];
+            let k = n.min(16);
+            buf[16 - k..].copy_from_slice(&b[n - k..]);
+            assert_eq!(tail(b), u128::from_le_bytes(buf), "{n} bytes");
         }
     }
 

@@ -377,8 +377,6 @@ struct Parts {
     /// Rank among the candidate lines, 0 for the first.
     rank: usize,
     chars: usize,
-    /// The line holds a digit, so it may hold figures.
-    digits: bool,
     /// Distinct content words of the line that the title has too.
     in_title: usize,
     position: f64,
@@ -465,11 +463,11 @@ impl Terms {
         }
     }
 
-    /// Where `hash` lives or would go. FNV's low bits are weak, so the slot comes from
-    /// the high bits of a multiplicative mix.
+    /// Where `hash` lives or would go. [`term_hash`] mixes every bit into the low ones,
+    /// so they index the table as they are.
     fn probe(&self, hash: u64) -> usize {
         let mask = self.slots.len() - 1;
-        let mut i = (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask;
+        let mut i = hash as usize & mask;
         while self.slots[i].1 == self.epoch && self.slots[i].0 != hash {
             i = (i + 1) & mask;
         }
@@ -577,11 +575,10 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
             candidate: kind == LineKind::Content,
             rank: 0,
             chars: shape.chars,
-            digits: shape.digit,
             in_title,
             position: 0.0,
             keywords: 0.0,
-            figures: 0,
+            figures: shape.figures,
             number: 0.0,
             title: 0.0,
             quote: shape.quote_share(),
@@ -618,7 +615,6 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
         let mass: f64 = line_terms.iter().map(|&t| s.article.weight(t, idf)).sum();
         p.keywords = mass / length_norm(line_terms.len());
         max_keywords = max_keywords.max(p.keywords);
-        p.figures = if p.digits { figures(line).count() } else { 0 };
         p.number = cfg.number_weight * p.figures.min(cfg.figures_full) as f64
             / cfg.figures_full.max(1) as f64;
         if s.title_terms > 0 {
