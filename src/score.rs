@@ -117,8 +117,11 @@ struct Suffix {
 fn tail(b: &[u8]) -> u128 {
     let n = b.len();
     let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
-    let u32_at =
-        |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or_default()));
+    let u32_at = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
     match n {
         16.. => u128::from(u64_at(n - 16)) | u128::from(u64_at(n - 8)) << 64,
         // The first load overlaps the last; the shift drops the overlap.
@@ -167,11 +170,13 @@ impl SuffixTable {
     #[inline]
     fn strip(&self, word: &str, packed: u128) -> Option<&Suffix> {
         let i = last_syllable(word.as_bytes())?;
-        let group = self.groups.get(usize::from(self.group_of[i]).checked_sub(1)?)?;
+        let group = self
+            .groups
+            .get(usize::from(self.group_of[i]).checked_sub(1)?)?;
         // A match ends the word, so the cut is at a char boundary.
-        group
-            .iter()
-            .find(|s| packed & s.mask == s.bytes && two_chars(&word.as_bytes()[..word.len() - s.len]))
+        group.iter().find(|s| {
+            packed & s.mask == s.bytes && two_chars(&word.as_bytes()[..word.len() - s.len])
+        })
     }
 }
 
@@ -345,7 +350,7 @@ impl Stopwords {
 /// The content-word stem of one eojeol with its hash, or `None` when it carries no
 /// keyword (one character, a number, a stopword).
 #[inline]
-pub fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
+pub fn stem(word: &str) -> Option<(&str, u64)> {
     if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
@@ -657,6 +662,45 @@ pub fn figures(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// [`UNITS`] bucketed by their first two bytes (the first byte of an ASCII unit): every
+/// number of a dump is looked up here, and all Hangul units share four first bytes, so
+/// a first-byte filter still left dozens to compare.
+struct UnitTable {
+    buckets: Vec<Vec<&'static str>>,
+}
+
+impl UnitTable {
+    fn get() -> &'static UnitTable {
+        static TABLE: OnceLock<UnitTable> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut table = UnitTable {
+                buckets: vec![Vec::new(); 64],
+            };
+            for unit in UNITS {
+                // In list order, so that the longest unit still comes first.
+                table.buckets[Self::bucket(unit.as_bytes())].push(unit);
+            }
+            table
+        })
+    }
+
+    fn bucket(b: &[u8]) -> usize {
+        match b {
+            [a @ 0..0x80, ..] => usize::from(*a) & 63,
+            [a, b, ..] => (usize::from(*a) ^ usize::from(*b) << 1) & 63,
+            _ => 0,
+        }
+    }
+
+    /// The unit `text` starts with, the longest if several do.
+    fn unit(&self, text: &str) -> Option<&'static str> {
+        self.buckets[Self::bucket(text.as_bytes())]
+            .iter()
+            .copied()
+            .find(|u| text.starts_with(u))
+    }
+}
+
 /// Whether a number starts at byte `i`: a digit not glued to a letter or digit before it.
 fn number_starts(bytes: &[u8], i: usize) -> bool {
     bytes[i].is_ascii_digit() && !(i > 0 && bytes[i - 1].is_ascii_alphanumeric())
@@ -669,7 +713,8 @@ fn figure_at(text: &str, start: usize) -> Result<usize, usize> {
     let mut i = start;
     while i < bytes.len()
         && (bytes[i].is_ascii_digit()
-            || (matches!(bytes[i], b'.' | b',') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
+            || (matches!(bytes[i], b'.' | b',')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
     {
         i += 1;
     }
@@ -677,7 +722,7 @@ fn figure_at(text: &str, start: usize) -> Result<usize, usize> {
     if bytes.get(at) == Some(&b' ') {
         at += 1;
     }
-    if let Some(unit) = prefixes(&text[at..], UNITS).next() {
+    if let Some(unit) = UnitTable::get().unit(&text[at..]) {
         let end = at + unit.len();
         // `3 m` is a figure, `3 members` is not.
         let ascii_unit = unit.as_bytes()[0].is_ascii_alphabetic();
@@ -813,6 +858,72 @@ mod tests {
         for (name, text, want) in cases {
             let got: Vec<&str> = figures(text).collect();
             assert_eq!(&got, want, "{name}");
+        }
+    }
+
+    /// What `scan` must agree with: words split on `char::is_alphanumeric`, quoted
+    /// characters counted one by one.
+    fn naive_scan(text: &str) -> (Vec<&str>, usize, usize) {
+        let words = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let (mut inside, mut quoted, mut chars) = (false, 0, 0);
+        for c in text.chars() {
+            chars += 1;
+            match c {
+                '"' => inside = !inside,
+                '“' => inside = true,
+                '”' => inside = false,
+                _ => quoted += usize::from(inside),
+            }
+        }
+        (words, quoted, chars)
+    }
+
+    #[test]
+    fn scan_reads_words_quotes_and_figures_in_one_pass() {
+        let cases: &[(&str, &str, usize, usize)] = &[
+            // name, line, quoted characters, figures
+            ("plain", "시는 22일 예산 1,200억원을 확정했다.", 0, 2),
+            ("closed quote", "그는 “예산이 부족하다”고 말했다.", 8, 0),
+            (
+                "unclosed quote runs to the end",
+                "그는 “예산이 부족하다",
+                8,
+                0,
+            ),
+            ("ascii quotes", "그는 \"좋다\"고 했다", 2, 0),
+            ("number inside a number", "지원금은 1.5배, 3만 명이다", 0, 2),
+            ("phone number is no figure", "문의 061-797-3323", 0, 0),
+        ];
+        for (name, line, quoted, figures_n) in cases {
+            let mut words = Vec::new();
+            let shape = scan(line, |w| words.push(w));
+            let (want_words, want_quoted, chars) = naive_scan(line);
+            assert_eq!(words, want_words, "{name}");
+            assert_eq!(shape.chars, chars, "{name}");
+            assert_eq!(shape.quoted, *quoted, "{name}");
+            assert_eq!(shape.quoted, want_quoted, "{name}");
+            assert_eq!(shape.figures, *figures_n, "{name}");
+            assert_eq!(shape.figures, figures(line).count(), "{name}");
+        }
+        let signs = scan("ⓒ 광양신문 | 기자 @ 메일", |_| ());
+        assert!(signs.copyright_sign && signs.at && signs.pipes == 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_agrees_with_the_naive_reading(
+            text in "[가나힣깋퇴A-Za-z0-9 .,%“”\"‘’·ⓒ@|:-]{0,60}"
+        ) {
+            let mut words = Vec::new();
+            let shape = scan(&text, |w| words.push(w));
+            let (want_words, quoted, chars) = naive_scan(&text);
+            proptest::prop_assert_eq!(words, want_words);
+            proptest::prop_assert_eq!(shape.quoted, quoted);
+            proptest::prop_assert_eq!(shape.chars, chars);
+            proptest::prop_assert_eq!(shape.figures, figures(&text).count());
         }
     }
 

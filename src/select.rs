@@ -351,18 +351,28 @@ const PHOTO_WORD: u8 = 4;
 /// anyway, and a check of its first bytes is far cheaper than a substring search of
 /// every line.
 fn word_marks(word: &str) -> u8 {
+    let b = word.as_bytes();
     let mut marks = 0;
-    if word
-        .as_bytes()
-        .get(..9)
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"copyright"))
-    {
-        marks |= COPYRIGHT_WORD;
+    // One byte rules out most words: `C`/`c`, or `EB`/`EC` (무, 재, 사) first; `사진`
+    // last ends in `84`.
+    match b.first() {
+        Some(b'C' | b'c')
+            if b.get(..9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"copyright")) =>
+        {
+            marks |= COPYRIGHT_WORD;
+        }
+        Some(0xEB | 0xEC) => {
+            if word.starts_with("무단") || word.starts_with("재배포") {
+                marks |= NOTICE_WORD;
+            }
+            if word.starts_with("사진") {
+                marks |= PHOTO_WORD;
+            }
+        }
+        _ => {}
     }
-    if word.starts_with("무단") || word.starts_with("재배포") {
-        marks |= NOTICE_WORD;
-    }
-    if word.starts_with("사진") || word.ends_with("사진") {
+    if b.last() == Some(&0x84) && word.ends_with("사진") {
         marks |= PHOTO_WORD;
     }
     marks
@@ -950,6 +960,24 @@ mod tests {
                 "무단전재 및 재배포 금지",
                 None,
                 LineKind::Copyright,
+            ),
+            (
+                "latin copyright",
+                "Copyright 2025 광양신문. All rights reserved.",
+                None,
+                LineKind::Copyright,
+            ),
+            (
+                "무단 alone is no notice",
+                "시는 하천 둔치의 쓰레기 무단 투기를 집중 단속한다고 밝혔다.",
+                None,
+                LineKind::Content,
+            ),
+            (
+                "credit glued to a word",
+                "새로 단장한 벽화마을 골목. 홍보사진 제공",
+                None,
+                LineKind::Caption,
             ),
             ("fragment", "끝.", None, LineKind::Fragment),
             (
