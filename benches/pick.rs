@@ -81,7 +81,11 @@ fn naive_select(sentences: &[&str], idf: &Idf) -> Vec<usize> {
         .iter()
         .map(|s| {
             let words = s.split_whitespace().count().max(1) as f64;
-            terms(s).map(|t| tf[t].ln_1p() * idf.weight(t)).sum::<f64>() / words
+            terms(s)
+                .into_iter()
+                .map(|t| tf[t].ln_1p() * idf.weight(t))
+                .sum::<f64>()
+                / words
         })
         .collect();
     let mut order: Vec<usize> = (0..sentences.len()).collect();

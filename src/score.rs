@@ -96,7 +96,45 @@ const SUFFIXES: &[&str] = &[
 struct SuffixTable {
     /// Per Hangul syllable (U+AC00..=U+D7A3), 1 + its group in `groups`, or 0.
     group_of: Vec<u8>,
-    groups: Vec<Vec<&'static str>>,
+    groups: Vec<Vec<Suffix>>,
+}
+
+/// One suffix as [`tail`] packs its bytes, so that matching the end of a word is one
+/// masked comparison instead of a byte loop per suffix.
+struct Suffix {
+    bytes: u128,
+    mask: u128,
+    len: usize,
+    /// A topic, focus or genitive particle, behind which another particle may stack.
+    stacks: bool,
+}
+
+/// The last (up to) 16 bytes of `b`, the last one most significant: dropping `n` bytes
+/// from the end of `b` is a left shift by `8 * n`. No suffix is longer than 12 bytes.
+///
+/// Built from overlapping word loads rather than a copy into a buffer: a copy of a
+/// variable length is a `memcpy` call, which cost more than the matching.
+fn tail(b: &[u8]) -> u128 {
+    let n = b.len();
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+    let u32_at = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    match n {
+        16.. => u128::from(u64_at(n - 16)) | u128::from(u64_at(n - 8)) << 64,
+        // The first load overlaps the last; the shift drops the overlap.
+        8.. => {
+            let low = (u128::from(u64_at(0)) << (8 * (16 - n))) as u64;
+            u128::from(low) | u128::from(u64_at(n - 8)) << 64
+        }
+        4.. => {
+            let low = u64::from((u32_at(0) << (8 * (8 - n))) as u32);
+            u128::from(u32_at(n - 4) << 32 | low) << 64
+        }
+        _ => b.iter().fold(0, |v, &x| v >> 8 | u128::from(x) << 120),
+    }
 }
 
 impl SuffixTable {
@@ -116,17 +154,29 @@ impl SuffixTable {
                     table.group_of[i] = u8::try_from(table.groups.len()).unwrap_or(u8::MAX);
                 }
                 let g = usize::from(table.group_of[i]) - 1;
-                table.groups[g].push(suffix);
+                table.groups[g].push(Suffix {
+                    bytes: tail(suffix.as_bytes()),
+                    mask: tail(&[0xFF; 16][..suffix.len()]),
+                    len: suffix.len(),
+                    stacks: matches!(*suffix, "는" | "은" | "도" | "의" | "만"),
+                });
             }
             table
         })
     }
 
-    fn ending_like(&self, word: &str) -> &[&'static str] {
-        match last_syllable(word.as_bytes()) {
-            Some(i) if self.group_of[i] > 0 => &self.groups[usize::from(self.group_of[i]) - 1],
-            _ => &[],
-        }
+    /// The longest suffix `word` ends with that leaves a stem of two characters or
+    /// more. `packed` is the [`tail`] of `word`.
+    #[inline]
+    fn strip(&self, word: &str, packed: u128) -> Option<&Suffix> {
+        let i = last_syllable(word.as_bytes())?;
+        let group = self
+            .groups
+            .get(usize::from(self.group_of[i]).checked_sub(1)?)?;
+        // A match ends the word, so the cut is at a char boundary.
+        group.iter().find(|s| {
+            packed & s.mask == s.bytes && two_chars(&word.as_bytes()[..word.len() - s.len])
+        })
     }
 }
 
@@ -136,11 +186,42 @@ fn last_syllable(bytes: &[u8]) -> Option<usize> {
     if !(0xEA..=0xED).contains(&t[0]) {
         return None;
     }
-    let cp =
-        (u32::from(t[0] & 0x0F) << 12) | (u32::from(t[1] & 0x3F) << 6) | u32::from(t[2] & 0x3F);
-    (0xAC00..=0xD7A3)
-        .contains(&cp)
-        .then(|| (cp - 0xAC00) as usize)
+    syllable(t[0], t[1], t[2])
+}
+
+/// The index of the Hangul syllable (U+AC00..=U+D7A3) whose UTF-8 bytes are `a b c`,
+/// or `None` for any other three bytes that start with `EA`..`ED`.
+fn syllable(a: u8, b: u8, c: u8) -> Option<usize> {
+    is_syllable(a, b, c).then(|| {
+        let cp = (u32::from(a & 0x0F) << 12) | (u32::from(b & 0x3F) << 6) | u32::from(c & 0x3F);
+        (cp - 0xAC00) as usize
+    })
+}
+
+/// Whether a Hangul syllable starts at byte `i` of the UTF-8 bytes `b`. A first byte
+/// `EB` or `EC` settles it (in valid UTF-8 two more bytes follow); only `EA` and `ED`
+/// need the next ones.
+#[inline]
+fn syllable_at(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        Some(0xEB | 0xEC) => true,
+        Some(&a @ (0xEA | 0xED)) => {
+            matches!(b.get(i + 1..i + 3), Some(&[x, y]) if is_syllable(a, x, y))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the UTF-8 bytes `a b c` are a Hangul syllable, without decoding them:
+/// U+AC00 is `EA B0 80`, U+D7A3 is `ED 9E A3`, and every three-byte character from
+/// `EB` and `EC` lies between.
+fn is_syllable(a: u8, b: u8, c: u8) -> bool {
+    match a {
+        0xEB | 0xEC => true,
+        0xEA => b >= 0xB0,
+        0xED => b < 0x9E || (b == 0x9E && c <= 0xA3),
+        _ => false,
+    }
 }
 
 /// Words that carry no topic in news prose whatever the article: time deictics,
@@ -224,19 +305,17 @@ const STOPWORDS: &[&str] = &[
     "등에",
 ];
 
-/// Whether `s` has at least two characters, without counting them all.
-fn two_chars(s: &str) -> bool {
-    // No character is longer than four bytes.
-    s.len() >= 5 || (s.len() >= 2 && s.chars().nth(1).is_some())
-}
-
-/// `s` without `suffix`, compared byte by byte: the suffixes are a few bytes long and a
-/// `memcmp` call costs more than the comparison.
-fn strip_bytes<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
-    let (a, b) = (s.as_bytes(), suffix.as_bytes());
-    let cut = a.len().checked_sub(b.len())?;
-    // `cut` is a char boundary: the bytes after it are a whole `&str`'s bytes.
-    (a[cut..].iter().zip(b).all(|(x, y)| x == y)).then(|| &s[..cut])
+/// Whether the UTF-8 bytes `s` (the start of a `str`) hold at least two characters:
+/// more bytes than the first character's length, read from its first byte.
+fn two_chars(s: &[u8]) -> bool {
+    let first = match s.first() {
+        None => return false,
+        Some(0..0x80) => 1,
+        Some(0x80..0xE0) => 2,
+        Some(0xE0..0xF0) => 3,
+        Some(_) => 4,
+    };
+    s.len() > first
 }
 
 /// [`STOPWORDS`] as sorted hashes behind a 1024-bit filter: every stem is hashed
@@ -270,121 +349,230 @@ impl Stopwords {
 
 /// The content-word stem of one eojeol with its hash, or `None` when it carries no
 /// keyword (one character, a number, a stopword).
-fn stem<'a>(word: &'a str) -> Option<(&'a str, u64)> {
+#[inline]
+pub fn stem(word: &str) -> Option<(&str, u64)> {
     if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
     let mut stem = word;
     let table = SuffixTable::get();
-    let strip = |word: &'a str| {
-        table.ending_like(word).iter().find_map(|s| {
-            strip_bytes(word, s)
-                .filter(|rest| two_chars(rest))
-                .map(|rest| (rest, *s))
-        })
-    };
-    if let Some((rest, suffix)) = strip(stem) {
-        stem = rest;
+    let packed = tail(word.as_bytes());
+    if let Some(suffix) = table.strip(stem, packed) {
+        stem = &stem[..stem.len() - suffix.len];
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
         // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
         // loses one `가`, not two.
-        if matches!(suffix, "는" | "은" | "도" | "의" | "만") {
-            if let Some((rest, inner)) = strip(stem) {
-                if inner.len() > 3 {
-                    stem = rest;
+        if suffix.stacks {
+            if let Some(inner) = table.strip(stem, packed << (8 * suffix.len)) {
+                if inner.len > 3 {
+                    stem = &stem[..stem.len() - inner.len];
                 }
             }
         }
     }
-    if !two_chars(stem) {
+    if !two_chars(stem.as_bytes()) {
         return None;
     }
     let hash = term_hash(stem);
     (!Stopwords::get().contains(hash)).then_some((stem, hash))
 }
 
-/// The words of `text`: maximal runs of letters and digits. `unicode_words` or a
-/// `split` on `char::is_alphanumeric` would do, but this is the innermost loop of the
-/// selection: it decodes Hangul syllables (nearly every character of an article) from
-/// their three bytes directly and leaves the general table search to the rest.
-fn words(text: &str) -> Words<'_> {
-    Words { text, pos: 0 }
+/// What one pass over a line tells besides its words: its length in characters, how
+/// much of it is quoted, and which rare characters occur, so that the checks for
+/// bylines, contacts, tables and copyright only search lines that can match.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Shape {
+    pub chars: usize,
+    /// Characters inside quotation marks; an unclosed quote runs to the end of the
+    /// line, as it does when the splitter cut a long quote.
+    pub quoted: usize,
+    pub at: bool,
+    pub pipes: usize,
+    pub tab: bool,
+    pub colon: bool,
+    pub dash: bool,
+    /// Numbers with units, as [`figures`] finds them.
+    pub figures: usize,
+    /// `ⓒ` or `©`.
+    pub copyright_sign: bool,
 }
 
-struct Words<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl Words<'_> {
-    /// Whether the character at byte `i` is a word character, and its length.
-    fn class(&self, i: usize) -> (bool, usize) {
-        let b = self.text.as_bytes();
-        let b0 = b[i];
-        if b0 < 0x80 {
-            return (b0.is_ascii_alphanumeric(), 1);
-        }
-        if (0xEA..=0xED).contains(&b0) && i + 2 < b.len() {
-            let cp = (u32::from(b0 & 0x0F) << 12)
-                | (u32::from(b[i + 1] & 0x3F) << 6)
-                | u32::from(b[i + 2] & 0x3F);
-            if (0xAC00..=0xD7A3).contains(&cp) {
-                return (true, 3);
-            }
-        }
-        match self.text[i..].chars().next() {
-            Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-            None => (false, 1),
-        }
+impl Shape {
+    /// The share of the line inside quotation marks.
+    pub fn quote_share(&self) -> f64 {
+        self.quoted as f64 / self.chars.max(1) as f64
     }
 }
 
-impl<'a> Iterator for Words<'a> {
-    type Item = &'a str;
+/// Walks `text` once: hands every word (a maximal run of letters and digits) to `word`
+/// and returns the line's [`Shape`]. This is the innermost loop of the selection, run
+/// over every byte of a dump, so it decodes Hangul syllables (nearly every character
+/// of an article) from their three bytes directly, and does the word split and the
+/// line checks in the same pass instead of one pass each.
+pub fn scan<'a>(text: &'a str, mut word: impl FnMut(&'a str)) -> Shape {
+    const NONE: usize = usize::MAX;
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut shape = Shape::default();
+    // Quoted characters are counted per quote, from where it opened to where it closes,
+    // rather than character by character.
+    let mut quote = Quote::default();
+    // The end of the last number read, whose digits must not start another.
+    let mut after_number = 0;
+    let mut start = NONE;
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        if syllable_at(b, i) {
+            // A run of Hangul syllables: nearly every character of an article.
+            if start == NONE {
+                start = i;
+            }
+            i += 3;
+            shape.chars += 1;
+            while syllable_at(b, i) {
+                i += 3;
+                shape.chars += 1;
+            }
+            continue;
+        }
+        let (is_word, len) = if c < 0x80 {
+            match c {
+                b'"' => quote.mark(&mut shape, !quote.inside),
+                b'@' => shape.at = true,
+                b'|' => shape.pipes += 1,
+                b'\t' => shape.tab = true,
+                b':' => shape.colon = true,
+                b'-' => shape.dash = true,
+                b'0'..=b'9' if i >= after_number && number_starts(b, i) => {
+                    // Counted here rather than by a pass of `figures` over the line.
+                    match figure_at(text, i) {
+                        Ok(end) => {
+                            shape.figures += 1;
+                            after_number = end;
+                        }
+                        Err(end) => after_number = end,
+                    }
+                }
+                _ => {}
+            }
+            (c.is_ascii_alphanumeric(), 1)
+        } else if c == 0xE2 && i + 2 < n && b[i + 1] == 0x80 && matches!(b[i + 2], 0x9C | 0x9D) {
+            // “ is E2 80 9C and ” is E2 80 9D.
+            quote.mark(&mut shape, b[i + 2] == 0x9C);
+            (false, 3)
+        } else {
+            // `i` is a char boundary: every branch steps over whole characters.
+            match text[i..].chars().next() {
+                Some(ch) => {
+                    shape.copyright_sign |= matches!(ch, 'ⓒ' | '©');
+                    (ch.is_alphanumeric(), ch.len_utf8())
+                }
+                None => (false, 1),
+            }
+        };
+        shape.chars += 1;
+        if is_word {
+            if start == NONE {
+                start = i;
+            }
+        } else if start != NONE {
+            word(&text[start..i]);
+            start = NONE;
+        }
+        i += len;
+    }
+    if start != NONE {
+        word(&text[start..]);
+    }
+    // An unclosed quote runs to the end of the line.
+    quote.mark(&mut shape, false);
+    shape
+}
 
-    fn next(&mut self) -> Option<&'a str> {
-        let len = self.text.len();
-        while self.pos < len {
-            let (word, n) = self.class(self.pos);
-            if word {
-                break;
-            }
-            self.pos += n;
+/// Where the open quotation of a [`scan`] began.
+#[derive(Default)]
+struct Quote {
+    inside: bool,
+    /// Characters before the first quoted one.
+    open_at: usize,
+}
+
+impl Quote {
+    /// A quotation mark at the next character: it closes the open quote, if any (its
+    /// characters count as quoted), and opens a new one if `opens`.
+    fn mark(&mut self, shape: &mut Shape, opens: bool) {
+        if self.inside {
+            shape.quoted += shape.chars - self.open_at;
         }
-        if self.pos >= len {
-            return None;
-        }
-        let start = self.pos;
-        while self.pos < len {
-            let (word, n) = self.class(self.pos);
-            if !word {
-                break;
-            }
-            self.pos += n;
-        }
-        Some(&self.text[start..self.pos])
+        self.inside = opens;
+        self.open_at = shape.chars + 1;
     }
 }
 
 /// The content words of `text`: words with particles and endings stripped, at least two
 /// characters, no stopwords, no numbers.
-pub fn terms(text: &str) -> impl Iterator<Item = &str> {
-    words(text).filter_map(stem).map(|(t, _)| t)
+pub fn terms(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    scan(text, |w| out.extend(stem(w).map(|(t, _)| t)));
+    out
 }
 
-/// [`terms`] as [`term_hash`]es, for the hot path.
-pub fn term_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
-    words(text).filter_map(stem).map(|(_, h)| h)
+/// Calls `f` with the [`term_hash`] of every content word of `text` (see [`terms`]).
+pub fn term_hashes(text: &str, mut f: impl FnMut(u64)) -> Shape {
+    scan(text, |w| {
+        if let Some((_, h)) = stem(w) {
+            f(h);
+        }
+    })
 }
 
-/// The key of a term in every table: FNV-1a over its bytes.
+/// The key of a term in every table. A stem is 4 to 15 bytes, so it is read as two
+/// (overlapping) 64-bit words and mixed with one wide multiply per word, as wyhash
+/// does for short keys: byte-wise FNV cost as much as the rest of `stem`.
 pub fn term_hash(term: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in term.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    const K0: u64 = 0xA076_1D64_78BD_642F;
+    const K1: u64 = 0xE703_7ED1_A0B4_28DB;
+    let b = term.as_bytes();
+    let n = b.len();
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+    let half = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    let mut h = K0 ^ n as u64;
+    let mut i = 0;
+    while n - i > 16 {
+        h = fold(word(i) ^ K1, h);
+        i += 8;
     }
-    h
+    let (x, y) = match n - i {
+        8.. => (word(i), word(n - 8)),
+        4.. => (half(i), half(n - 4)),
+        1.. => (
+            u64::from(b[i]) | u64::from(b[i + (n - i) / 2]) << 8 | u64::from(b[n - 1]) << 16,
+            0,
+        ),
+        0 => (0, 0),
+    };
+    fold(x ^ K1, y ^ h)
+}
+
+/// The two halves of the 128-bit product, xored: every input bit reaches every output bit.
+fn fold(x: u64, y: u64) -> u64 {
+    let r = u128::from(x) * u128::from(y);
+    (r as u64) ^ (r >> 64) as u64
+}
+
+/// The entries of `list` that `text` starts with, in list order. The first byte rules
+/// out nearly every entry before a whole comparison (and a `memcmp` call).
+pub fn prefixes<'a>(text: &'a str, list: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    let first = text.as_bytes().first().copied();
+    let text = text.as_bytes();
+    list.iter()
+        .copied()
+        .filter(move |p| p.as_bytes().first().copied() == first && text.starts_with(p.as_bytes()))
 }
 
 /// Units that make a number a figure worth reporting, longest first (`억원` before
@@ -457,35 +645,92 @@ pub fn figures(text: &str) -> impl Iterator<Item = &str> {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
-            if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+            if !number_starts(bytes, i) {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_digit()
-                    || (matches!(bytes[i], b'.' | b',')
-                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                i += 1;
-            }
-            let mut at = i;
-            if bytes.get(at) == Some(&b' ') {
-                at += 1;
-            }
-            let rest = &text[at..];
-            if let Some(unit) = UNITS.iter().find(|u| rest.starts_with(**u)) {
-                let end = at + unit.len();
-                // `3 m` is a figure, `3 members` is not.
-                let ascii_unit = unit.as_bytes()[0].is_ascii_alphabetic();
-                if !(ascii_unit && bytes.get(end).is_some_and(u8::is_ascii_alphabetic)) {
+            match figure_at(text, i) {
+                Ok(end) => {
                     i = end;
                     return Some(&text[start..end]);
                 }
+                Err(end) => i = end,
             }
         }
         None
     })
+}
+
+/// [`UNITS`] bucketed by their first two bytes (the first byte of an ASCII unit): every
+/// number of a dump is looked up here, and all Hangul units share four first bytes, so
+/// a first-byte filter still left dozens to compare.
+struct UnitTable {
+    buckets: Vec<Vec<&'static str>>,
+}
+
+impl UnitTable {
+    fn get() -> &'static UnitTable {
+        static TABLE: OnceLock<UnitTable> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut table = UnitTable {
+                buckets: vec![Vec::new(); 64],
+            };
+            for unit in UNITS {
+                // In list order, so that the longest unit still comes first.
+                table.buckets[Self::bucket(unit.as_bytes())].push(unit);
+            }
+            table
+        })
+    }
+
+    fn bucket(b: &[u8]) -> usize {
+        match b {
+            [a @ 0..0x80, ..] => usize::from(*a) & 63,
+            [a, b, ..] => (usize::from(*a) ^ usize::from(*b) << 1) & 63,
+            _ => 0,
+        }
+    }
+
+    /// The unit `text` starts with, the longest if several do.
+    fn unit(&self, text: &str) -> Option<&'static str> {
+        self.buckets[Self::bucket(text.as_bytes())]
+            .iter()
+            .copied()
+            .find(|u| text.starts_with(u))
+    }
+}
+
+/// Whether a number starts at byte `i`: a digit not glued to a letter or digit before it.
+fn number_starts(bytes: &[u8], i: usize) -> bool {
+    bytes[i].is_ascii_digit() && !(i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+}
+
+/// The number starting at byte `start` of `text` read with its unit: `Ok` with the end
+/// of the figure, or `Err` with the end of a number that has no unit.
+fn figure_at(text: &str, start: usize) -> Result<usize, usize> {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < bytes.len()
+        && (bytes[i].is_ascii_digit()
+            || (matches!(bytes[i], b'.' | b',')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
+    {
+        i += 1;
+    }
+    let mut at = i;
+    if bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    if let Some(unit) = UnitTable::get().unit(&text[at..]) {
+        let end = at + unit.len();
+        // `3 m` is a figure, `3 members` is not.
+        let ascii_unit = unit.as_bytes()[0].is_ascii_alphabetic();
+        if !(ascii_unit && bytes.get(end).is_some_and(u8::is_ascii_alphabetic)) {
+            return Ok(end);
+        }
+    }
+    Err(i)
 }
 
 /// A hasher for keys that already are hashes: mixing them again is wasted work.
@@ -522,7 +767,7 @@ impl Idf {
         for doc in docs {
             idf.docs += 1;
             seen.clear();
-            seen.extend(term_hashes(doc));
+            term_hashes(doc, |h| seen.push(h));
             seen.sort_unstable();
             seen.dedup();
             for &term in &seen {
@@ -583,7 +828,7 @@ mod tests {
             ),
         ];
         for (name, text, want) in cases {
-            let got: Vec<&str> = terms(text).collect();
+            let got: Vec<&str> = terms(text);
             assert_eq!(&got, want, "{name}");
         }
     }
@@ -613,6 +858,84 @@ mod tests {
         for (name, text, want) in cases {
             let got: Vec<&str> = figures(text).collect();
             assert_eq!(&got, want, "{name}");
+        }
+    }
+
+    /// What `scan` must agree with: words split on `char::is_alphanumeric`, quoted
+    /// characters counted one by one.
+    fn naive_scan(text: &str) -> (Vec<&str>, usize, usize) {
+        let words = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let (mut inside, mut quoted, mut chars) = (false, 0, 0);
+        for c in text.chars() {
+            chars += 1;
+            match c {
+                '"' => inside = !inside,
+                '“' => inside = true,
+                '”' => inside = false,
+                _ => quoted += usize::from(inside),
+            }
+        }
+        (words, quoted, chars)
+    }
+
+    #[test]
+    fn scan_reads_words_quotes_and_figures_in_one_pass() {
+        let cases: &[(&str, &str, usize, usize)] = &[
+            // name, line, quoted characters, figures
+            ("plain", "시는 22일 예산 1,200억원을 확정했다.", 0, 2),
+            ("closed quote", "그는 “예산이 부족하다”고 말했다.", 8, 0),
+            (
+                "unclosed quote runs to the end",
+                "그는 “예산이 부족하다",
+                8,
+                0,
+            ),
+            ("ascii quotes", "그는 \"좋다\"고 했다", 2, 0),
+            ("number inside a number", "지원금은 1.5배, 3만 명이다", 0, 2),
+            ("phone number is no figure", "문의 061-797-3323", 0, 0),
+        ];
+        for (name, line, quoted, figures_n) in cases {
+            let mut words = Vec::new();
+            let shape = scan(line, |w| words.push(w));
+            let (want_words, want_quoted, chars) = naive_scan(line);
+            assert_eq!(words, want_words, "{name}");
+            assert_eq!(shape.chars, chars, "{name}");
+            assert_eq!(shape.quoted, *quoted, "{name}");
+            assert_eq!(shape.quoted, want_quoted, "{name}");
+            assert_eq!(shape.figures, *figures_n, "{name}");
+            assert_eq!(shape.figures, figures(line).count(), "{name}");
+        }
+        let signs = scan("ⓒ 광양신문 | 기자 @ 메일", |_| ());
+        assert!(signs.copyright_sign && signs.at && signs.pipes == 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_agrees_with_the_naive_reading(
+            text in "[가나힣깋퇴A-Za-z0-9 .,%“”\"‘’·ⓒ@|:-]{0,60}"
+        ) {
+            let mut words = Vec::new();
+            let shape = scan(&text, |w| words.push(w));
+            let (want_words, quoted, chars) = naive_scan(&text);
+            proptest::prop_assert_eq!(words, want_words);
+            proptest::prop_assert_eq!(shape.quoted, quoted);
+            proptest::prop_assert_eq!(shape.chars, chars);
+            proptest::prop_assert_eq!(shape.figures, figures(&text).count());
+        }
+    }
+
+    #[test]
+    fn tail_packs_the_last_bytes_right_aligned() {
+        let text = "가나다라마바사아자차카타파하".as_bytes();
+        for n in 0..=text.len() {
+            let b = &text[text.len() - n..];
+            let mut buf = [0u8; 16];
+            let k = n.min(16);
+            buf[16 - k..].copy_from_slice(&b[n - k..]);
+            assert_eq!(tail(b), u128::from_le_bytes(buf), "{n} bytes");
         }
     }
 

@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::score::{figures, term_hash, term_hashes, terms, Idf};
+use crate::score::{figures, prefixes, scan, stem, term_hash, term_hashes, terms, Idf, Shape};
 
 /// `[summary]` in config.toml: how many lines, and how much each feature counts.
 ///
@@ -232,17 +232,8 @@ const CAPTION_MARKS: &[&str] = &[
     "사진 제공",
     "사진제공",
 ];
-const COPYRIGHT_MARKS: &[&str] = &[
-    "Copyright",
-    "copyright",
-    "COPYRIGHT",
-    "ⓒ",
-    "©",
-    "무단전재",
-    "무단 전재",
-    "재배포 금지",
-    "재배포금지",
-];
+/// Redistribution notices in Korean. `Copyright`, `ⓒ` and `©` are caught by the scan.
+const NOTICE_PHRASES: &[&str] = &["무단전재", "무단 전재", "재배포 금지", "재배포금지"];
 const BYLINE_ENDS: &[&str] = &[
     "기자",
     "특파원",
@@ -273,19 +264,23 @@ const CONNECTIVES: &[&str] = &[
     "따라서",
 ];
 
-/// What `line` is. `title_terms` (sorted hashes) spots subtitles that repeat the title.
+/// What `line` is. `words` holds the [`word_marks`] of its words; `terms` counts its
+/// distinct content words, `in_title` how many of them the title has: together they spot
+/// subtitles that repeat the title.
 fn classify(
     line: &str,
-    scan: &LineScan,
-    line_terms: &[u32],
-    title_terms: &[u32],
+    scan: &Shape,
+    words: u8,
+    terms: usize,
+    in_title: usize,
     cfg: &SummaryConfig,
 ) -> LineKind {
     let chars = scan.chars;
-    // Every notice has a symbol, Latin letters, 무단 or 재배포: two searches rule out
-    // nearly every line before the full list is tried.
-    if (scan.symbol || scan.ascii_letter || line.contains("무단") || line.contains("재배포"))
-        && COPYRIGHT_MARKS.iter().any(|m| line.contains(m))
+    // `무단` alone is no notice (`무단 투기` is illegal dumping): a word starting 무단 or
+    // 재배포 only makes the line worth searching for the phrases.
+    if scan.copyright_sign
+        || words & COPYRIGHT_WORD != 0
+        || (words & NOTICE_WORD != 0 && NOTICE_PHRASES.iter().any(|m| line.contains(m)))
     {
         return LineKind::Copyright;
     }
@@ -307,8 +302,10 @@ fn classify(
     if bare.starts_with("문의") || (scan.dash && chars < 40 && has_phone(line)) {
         return LineKind::Contact;
     }
-    if CAPTION_OPENERS.iter().any(|o| line.starts_with(o))
-        || (chars < 100 && line.contains("사진") && CAPTION_MARKS.iter().any(|m| line.contains(m)))
+    if prefixes(line, CAPTION_OPENERS).next().is_some()
+        || (chars < 100
+            && words & PHOTO_WORD != 0
+            && CAPTION_MARKS.iter().any(|m| line.contains(m)))
     {
         return LineKind::Caption;
     }
@@ -332,104 +329,53 @@ fn classify(
         End::None => return LineKind::Heading,
         End::Verbal => {}
     }
-    if !title_terms.is_empty() && !line_terms.is_empty() {
-        let shared = line_terms
-            .iter()
-            .filter(|t| title_terms.binary_search(t).is_ok())
-            .count();
-        // A subtitle that restates the title adds nothing to it in a briefing.
-        if shared * 10 >= line_terms.len() * 8 {
-            return LineKind::Heading;
-        }
+    // A subtitle that restates the title adds nothing to it in a briefing.
+    if terms > 0 && in_title * 10 >= terms * 8 {
+        return LineKind::Heading;
     }
     LineKind::Content
 }
 
-/// What one pass over a line's bytes tells: its length in characters, how much of it
-/// is quoted, and which rare characters occur, so that the checks for bylines,
-/// contacts, tables and copyright only search lines that can match.
-#[derive(Debug, Default, Clone, Copy)]
-struct LineScan {
-    chars: usize,
-    /// Characters inside quotation marks; an unclosed quote runs to the end of the
-    /// line, as it does when the splitter cut a long quote.
-    quoted: usize,
-    at: bool,
-    pipes: usize,
-    tab: bool,
-    colon: bool,
-    dash: bool,
-    digit: bool,
-    ascii_letter: bool,
-    /// `ⓒ`, `©` or another symbol from the two-byte and `E2` ranges.
-    symbol: bool,
-}
-
-impl LineScan {
-    fn of(line: &str) -> LineScan {
-        let b = line.as_bytes();
-        let mut scan = LineScan::default();
-        let mut inside = false;
-        let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
-            if c < 0x80 {
-                match c {
-                    b'"' => inside = !inside,
-                    b'@' => scan.at = true,
-                    b'|' => scan.pipes += 1,
-                    b'\t' => scan.tab = true,
-                    b':' => scan.colon = true,
-                    b'-' => scan.dash = true,
-                    b'0'..=b'9' => scan.digit = true,
-                    b'a'..=b'z' | b'A'..=b'Z' => scan.ascii_letter = true,
-                    _ => {}
-                }
-                scan.quoted += usize::from(inside && c != b'"');
-                scan.chars += 1;
-                i += 1;
-                continue;
-            }
-            // “ is E2 80 9C and ” is E2 80 9D.
-            if c == 0xE2 && b.get(i + 1) == Some(&0x80) {
-                match b.get(i + 2) {
-                    Some(0x9C) => {
-                        inside = true;
-                        scan.chars += 1;
-                        i += 3;
-                        continue;
-                    }
-                    Some(0x9D) => {
-                        inside = false;
-                        scan.chars += 1;
-                        i += 3;
-                        continue;
-                    }
-                    _ => {}
-                }
-            }
-            scan.symbol |= c == 0xC2 || c == 0xE2;
-            scan.quoted += usize::from(inside);
-            scan.chars += 1;
-            i += match c {
-                0xF0.. => 4,
-                0xE0.. => 3,
-                _ => 2,
-            };
-        }
-        scan
-    }
-
-    fn quote_share(&self) -> f64 {
-        self.quoted as f64 / self.chars.max(1) as f64
-    }
-}
-
 fn opens_with_connective(line: &str) -> bool {
-    CONNECTIVES.iter().any(|c| {
-        line.strip_prefix(c)
-            .is_some_and(|rest| rest.starts_with([' ', ',']))
-    })
+    prefixes(line, CONNECTIVES).any(|c| line[c.len()..].starts_with([' ', ',']))
+}
+
+/// A word starting `Copyright` in any case.
+const COPYRIGHT_WORD: u8 = 1;
+/// A word starting `무단` or `재배포`, as in a redistribution notice.
+const NOTICE_WORD: u8 = 2;
+/// A word starting or ending in `사진`, as in a picture credit.
+const PHOTO_WORD: u8 = 4;
+
+/// What a word tells [`classify`] about its line: the scan hands over every word
+/// anyway, and a check of its first bytes is far cheaper than a substring search of
+/// every line.
+fn word_marks(word: &str) -> u8 {
+    let b = word.as_bytes();
+    let mut marks = 0;
+    // One byte rules out most words: `C`/`c`, or `EB`/`EC` (무, 재, 사) first; `사진`
+    // last ends in `84`.
+    match b.first() {
+        Some(b'C' | b'c')
+            if b.get(..9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"copyright")) =>
+        {
+            marks |= COPYRIGHT_WORD;
+        }
+        Some(0xEB | 0xEC) => {
+            if word.starts_with("무단") || word.starts_with("재배포") {
+                marks |= NOTICE_WORD;
+            }
+            if word.starts_with("사진") {
+                marks |= PHOTO_WORD;
+            }
+        }
+        _ => {}
+    }
+    if b.last() == Some(&0x84) && word.ends_with("사진") {
+        marks |= PHOTO_WORD;
+    }
+    marks
 }
 
 /// The parts of one line's score, before redundancy.
@@ -441,8 +387,8 @@ struct Parts {
     /// Rank among the candidate lines, 0 for the first.
     rank: usize,
     chars: usize,
-    /// The line holds a digit, so it may hold figures.
-    digits: bool,
+    /// Distinct content words of the line that the title has too.
+    in_title: usize,
     position: f64,
     keywords: f64,
     figures: usize,
@@ -452,7 +398,7 @@ struct Parts {
     connective: f64,
     short: f64,
     long: f64,
-    /// Range of this line's distinct terms (as [`TermTable`] slots) in `Scratch::terms`.
+    /// Range of this line's distinct terms (as [`Terms`] ids) in `Scratch::terms`.
     terms: (usize, usize),
 }
 
@@ -471,16 +417,11 @@ impl Parts {
 #[derive(Default)]
 struct Scratch {
     parts: Vec<Parts>,
-    /// Every line's distinct terms as slots of `article`, line after line.
+    /// Every line's distinct terms as ids of `article`, line after line.
     terms: Vec<u32>,
-    hashes: Vec<u64>,
-    article: TermTable,
-    /// The title's terms as slots (sorted); terms absent from the article are left out,
-    /// as they cannot be shared with any line.
-    title: Vec<u32>,
-    title_hashes: Vec<u64>,
-    /// One bit per slot: the terms of the lines picked so far.
-    picked_terms: Vec<u64>,
+    article: Terms,
+    /// Distinct content words of the title.
+    title_terms: usize,
     /// Per line, its largest overlap with a picked line.
     overlap: Vec<f64>,
     /// Picks in pick order, with the redundancy penalty each one paid.
@@ -493,77 +434,104 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// The article's terms: an open-addressing table reused across articles (a `HashMap`
-/// per article would dominate the cost of the selection). Each distinct term gets a
-/// slot, and lines hold slot numbers, so that counting, weighting and comparing terms
-/// are array lookups.
-#[derive(Default)]
-struct TermTable {
-    /// Term hash per slot; 0 marks an empty slot.
-    keys: Vec<u64>,
+/// What the article knows about one of its terms.
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    hash: u64,
     /// Candidate lines holding the term.
-    lines: Vec<u32>,
+    lines: u32,
+    /// The last line (1-based) the term was seen in, so that a line lists it once.
+    seen_in: u32,
+    in_title: bool,
+    /// The pick (1-based) whose terms were last marked with this one, for redundancy.
+    mark: u32,
     /// Keyword weight, NaN until asked for.
-    weights: Vec<f64>,
-    mask: usize,
+    weight: f64,
 }
 
-impl TermTable {
-    fn reset(&mut self, terms: usize) {
-        let size = (terms * 2).next_power_of_two().max(16);
-        self.keys.clear();
-        self.keys.resize(size, 0);
-        self.lines.clear();
-        self.lines.resize(size, 0);
-        self.weights.clear();
-        self.weights.resize(size, f64::NAN);
-        self.mask = size - 1;
+/// The article's terms, interned: each distinct term gets a dense id and lines hold
+/// ids, so that counting, weighting and comparing terms are array lookups. The hash
+/// table is kept across articles (a `HashMap` per article would dominate the cost of
+/// the selection) and emptied by bumping `epoch` rather than by clearing it.
+#[derive(Default)]
+struct Terms {
+    /// Open addressing: (term hash, epoch, id); a slot from an older epoch is empty.
+    slots: Vec<(u64, u32, u32)>,
+    epoch: u32,
+    terms: Vec<Term>,
+}
+
+impl Terms {
+    fn reset(&mut self) {
+        self.terms.clear();
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 || self.slots.is_empty() {
+            // First use, or the epoch wrapped: old slots could look current.
+            self.slots.clear();
+            self.slots.resize(1024, (0, 0, 0));
+            self.epoch = 1;
+        }
     }
 
-    fn slot(&mut self, hash: u64) -> u32 {
-        let key = hash.max(1);
-        let mut i = (key as usize) & self.mask;
-        while self.keys[i] != 0 && self.keys[i] != key {
-            i = (i + 1) & self.mask;
+    /// Where `hash` lives or would go. [`term_hash`] mixes every bit into the low ones,
+    /// so they index the table as they are.
+    fn probe(&self, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        while self.slots[i].1 == self.epoch && self.slots[i].0 != hash {
+            i = (i + 1) & mask;
         }
-        self.keys[i] = key;
-        i as u32
+        i
+    }
+
+    fn intern(&mut self, hash: u64) -> u32 {
+        let i = self.probe(hash);
+        if self.slots[i].1 == self.epoch {
+            return self.slots[i].2;
+        }
+        let id = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        self.slots[i] = (hash, self.epoch, id);
+        self.terms.push(Term {
+            hash,
+            lines: 0,
+            seen_in: 0,
+            in_title: false,
+            mark: 0,
+            weight: f64::NAN,
+        });
+        if self.terms.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        id
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        self.slots.clear();
+        self.slots.resize(size, (0, 0, 0));
+        for (id, t) in self.terms.iter().enumerate() {
+            let i = self.probe(t.hash);
+            self.slots[i] = (t.hash, self.epoch, id as u32);
+        }
     }
 
     fn find(&self, hash: u64) -> Option<u32> {
-        let key = hash.max(1);
-        let mut i = (key as usize) & self.mask;
-        while self.keys[i] != 0 {
-            if self.keys[i] == key {
-                return Some(i as u32);
-            }
-            i = (i + 1) & self.mask;
-        }
-        None
+        let i = self.probe(hash);
+        (self.slots[i].1 == self.epoch).then_some(self.slots[i].2)
     }
 
     /// A word that occurs in one line only says nothing about the article's topic; one
     /// that recurs does, the more the rarer it is in the rest of the dump.
-    fn weight(&mut self, slot: u32, idf: &Idf) -> f64 {
-        let i = slot as usize;
-        if self.weights[i].is_nan() {
-            self.weights[i] = if self.lines[i] > 1 {
-                f64::from(self.lines[i]).ln() * idf.weight_of(self.keys[i])
+    fn weight(&mut self, id: u32, idf: &Idf) -> f64 {
+        let t = &mut self.terms[id as usize];
+        if t.weight.is_nan() {
+            t.weight = if t.lines > 1 {
+                f64::from(t.lines).ln() * idf.weight_of(t.hash)
             } else {
                 0.0
             };
         }
-        self.weights[i]
-    }
-
-    /// [`TermTable::weight`] without caching, for [`explain`].
-    fn peek_weight(&self, slot: u32, idf: &Idf) -> f64 {
-        let i = slot as usize;
-        if self.lines[i] > 1 {
-            f64::from(self.lines[i]).ln() * idf.weight_of(self.keys[i])
-        } else {
-            0.0
-        }
+        t.weight
     }
 }
 
@@ -573,81 +541,62 @@ fn length_norm(terms: usize) -> f64 {
     (terms as f64 + 3.0).sqrt()
 }
 
-/// Shared terms over the smaller set, between a line and one picked line's bits.
-fn overlap(line: &[u32], picked: &[u64], picked_len: usize) -> f64 {
-    if line.is_empty() || picked_len == 0 {
-        return 0.0;
-    }
-    let shared = line
-        .iter()
-        .filter(|&&t| picked[t as usize / 64] & (1 << (t % 64)) != 0)
-        .count();
-    shared as f64 / line.len().min(picked_len) as f64
-}
-
 /// Scores one article into `s.parts` and picks into `s.chosen`.
 fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, s: &mut Scratch) {
     s.parts.clear();
     s.terms.clear();
-    s.hashes.clear();
-    s.title.clear();
-    s.title_hashes.clear();
     s.chosen.clear();
-    // Terms first, as hashes, so that the table can be sized once.
-    for line in sentences {
-        let start = s.hashes.len();
-        s.hashes.extend(term_hashes(line));
-        s.hashes[start..].sort_unstable();
-        let mut end = start;
-        for i in start..s.hashes.len() {
-            if i == start || s.hashes[i] != s.hashes[end - 1] {
-                s.hashes[end] = s.hashes[i];
-                end += 1;
+    s.article.reset();
+    s.title_terms = 0;
+    if let Some(t) = title {
+        let (article, count) = (&mut s.article, &mut s.title_terms);
+        term_hashes(t, |h| {
+            let id = article.intern(h) as usize;
+            let term = &mut article.terms[id];
+            *count += usize::from(!term.in_title);
+            term.in_title = true;
+        });
+    }
+    // One pass per line gives its terms (each once) and its shape; the form of the line
+    // then says what it is.
+    let mut any_content = false;
+    for (n, line) in (1u32..).zip(sentences) {
+        let line = line.trim();
+        let start = s.terms.len();
+        let mut in_title = 0;
+        let mut words = 0;
+        let (article, terms) = (&mut s.article, &mut s.terms);
+        let shape = scan(line, |w| {
+            words |= word_marks(w);
+            let Some((_, h)) = stem(w) else { return };
+            let id = article.intern(h);
+            let term = &mut article.terms[id as usize];
+            if term.seen_in != n {
+                term.seen_in = n;
+                in_title += usize::from(term.in_title);
+                terms.push(id);
             }
-        }
-        s.hashes.truncate(end);
+        });
+        let end = s.terms.len();
+        let kind = classify(line, &shape, words, end - start, in_title, cfg);
+        any_content |= kind == LineKind::Content;
         s.parts.push(Parts {
-            kind: LineKind::Content,
-            candidate: false,
+            kind,
+            candidate: kind == LineKind::Content,
             rank: 0,
-            chars: 0,
-            digits: false,
+            chars: shape.chars,
+            in_title,
             position: 0.0,
             keywords: 0.0,
-            figures: 0,
+            figures: shape.figures,
             number: 0.0,
             title: 0.0,
-            quote: 0.0,
+            quote: shape.quote_share(),
             connective: 0.0,
             short: 0.0,
             long: 0.0,
             terms: (start, end),
         });
-    }
-    if let Some(t) = title {
-        s.title_hashes.extend(term_hashes(t));
-    }
-    s.article.reset(s.hashes.len() + s.title_hashes.len());
-    for &h in &s.hashes {
-        let slot = s.article.slot(h);
-        s.terms.push(slot);
-    }
-    for &h in &s.title_hashes {
-        let slot = s.article.slot(h);
-        s.title.push(slot);
-    }
-    s.title.sort_unstable();
-    s.title.dedup();
-    let mut any_content = false;
-    for (p, line) in s.parts.iter_mut().zip(sentences) {
-        let line = line.trim();
-        let scan = LineScan::of(line);
-        p.chars = scan.chars;
-        p.quote = scan.quote_share();
-        p.kind = classify(line, &scan, &s.terms[p.terms.0..p.terms.1], &s.title, cfg);
-        p.candidate = p.kind == LineKind::Content;
-        any_content |= p.candidate;
-        p.digits = scan.digit;
     }
     if !any_content {
         for p in &mut s.parts {
@@ -658,13 +607,14 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
     // caption's place is not the article's topic.
     for p in s.parts.iter().filter(|p| p.candidate) {
         for &t in &s.terms[p.terms.0..p.terms.1] {
-            s.article.lines[t as usize] += 1;
+            s.article.terms[t as usize].lines += 1;
         }
     }
     let mut rank = 0;
     let mut max_keywords: f64 = 0.0;
     for (p, line) in s.parts.iter_mut().zip(sentences) {
         if !p.candidate {
+            p.quote = 0.0;
             continue;
         }
         let line = line.trim();
@@ -675,15 +625,10 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
         let mass: f64 = line_terms.iter().map(|&t| s.article.weight(t, idf)).sum();
         p.keywords = mass / length_norm(line_terms.len());
         max_keywords = max_keywords.max(p.keywords);
-        p.figures = if p.digits { figures(line).count() } else { 0 };
         p.number = cfg.number_weight * p.figures.min(cfg.figures_full) as f64
             / cfg.figures_full.max(1) as f64;
-        if !s.title.is_empty() {
-            let shared = line_terms
-                .iter()
-                .filter(|t| s.title.binary_search(t).is_ok())
-                .count();
-            p.title = cfg.title_weight * shared as f64 / s.title.len() as f64;
+        if s.title_terms > 0 {
+            p.title = cfg.title_weight * p.in_title as f64 / s.title_terms as f64;
         }
         p.quote = cfg.quote_penalty * (p.quote / 0.5).min(1.0);
         if opens_with_connective(line) {
@@ -701,20 +646,14 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
     } else {
         0.0
     };
-    for p in s.parts.iter_mut() {
-        if p.candidate {
-            p.keywords *= s.keyword_scale;
-        } else {
-            p.quote = 0.0;
-        }
+    for p in s.parts.iter_mut().filter(|p| p.candidate) {
+        p.keywords *= s.keyword_scale;
     }
     // Greedy maximal marginal relevance: each pick is the best line once its overlap
     // with the lines already picked is charged for. Ties go to the earlier line. Each
     // round compares the lines with the newest pick only, keeping the running maximum.
     s.overlap.clear();
     s.overlap.resize(s.parts.len(), 0.0);
-    s.picked_terms.clear();
-    s.picked_terms.resize(s.article.keys.len().div_ceil(64), 0);
     while s.chosen.len() < cfg.lines_per_article {
         let mut best: Option<(usize, f64)> = None;
         for (i, p) in s.parts.iter().enumerate() {
@@ -731,14 +670,20 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
         if s.chosen.len() == cfg.lines_per_article || cfg.redundancy_weight == 0.0 {
             break;
         }
+        let mark = s.chosen.len() as u32;
         let (a, b) = s.parts[i].terms;
-        s.picked_terms.fill(0);
         for &t in &s.terms[a..b] {
-            s.picked_terms[t as usize / 64] |= 1 << (t % 64);
+            s.article.terms[t as usize].mark = mark;
         }
         for (j, p) in s.parts.iter().enumerate() {
-            if p.candidate {
-                let o = overlap(&s.terms[p.terms.0..p.terms.1], &s.picked_terms, b - a);
+            let line = &s.terms[p.terms.0..p.terms.1];
+            if p.candidate && !line.is_empty() && b > a {
+                // Shared terms over the smaller set.
+                let shared = line
+                    .iter()
+                    .filter(|&&t| s.article.terms[t as usize].mark == mark)
+                    .count();
+                let o = shared as f64 / line.len().min(b - a) as f64;
                 s.overlap[j] = s.overlap[j].max(o);
             }
         }
@@ -836,10 +781,11 @@ pub fn explain(
                     let norm = length_norm(p.terms.1 - p.terms.0);
                     let scale = s.keyword_scale;
                     for term in terms(line) {
+                        // Every term of a candidate line was weighed by `run`.
                         let weight = s
                             .article
                             .find(term_hash(term))
-                            .map_or(0.0, |slot| s.article.peek_weight(slot, idf))
+                            .map_or(0.0, |id| s.article.terms[id as usize].weight)
                             * scale
                             / norm;
                         if weight > 0.0 && !keyword_hits.iter().any(|h| h.term == term) {
@@ -1014,6 +960,24 @@ mod tests {
                 "무단전재 및 재배포 금지",
                 None,
                 LineKind::Copyright,
+            ),
+            (
+                "latin copyright",
+                "Copyright 2025 광양신문. All rights reserved.",
+                None,
+                LineKind::Copyright,
+            ),
+            (
+                "무단 alone is no notice",
+                "시는 하천 둔치의 쓰레기 무단 투기를 집중 단속한다고 밝혔다.",
+                None,
+                LineKind::Content,
+            ),
+            (
+                "credit glued to a word",
+                "새로 단장한 벽화마을 골목. 홍보사진 제공",
+                None,
+                LineKind::Caption,
             ),
             ("fragment", "끝.", None, LineKind::Fragment),
             (
