@@ -403,6 +403,24 @@ mod tests {
         }
     }
 
+    fn morning_message<'a>(from: &Mailbox, to: &'a Mailbox) -> (Delivery<'a>, Message) {
+        let d = Delivery {
+            date: "2025-09-07",
+            group: "morning",
+            to,
+            copy: 0,
+        };
+        let m = compose(
+            from,
+            to,
+            d.message_id(from),
+            &rendered(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        (d, m)
+    }
+
     #[test]
     fn message_ids_are_stable_and_distinct_per_recipient() {
         let from: Mailbox = "아침 브리핑 <briefing@example.com>".parse().unwrap();
@@ -427,20 +445,7 @@ mod tests {
     fn composes_multipart_alternative_with_an_encoded_korean_subject() {
         let from: Mailbox = "아침 브리핑 <briefing@example.com>".parse().unwrap();
         let to: Mailbox = "김하늘 <ceo@example.com>".parse().unwrap();
-        let d = Delivery {
-            date: "2025-09-07",
-            group: "morning",
-            to: &to,
-            copy: 0,
-        };
-        let m = compose(
-            &from,
-            &to,
-            d.message_id(&from),
-            &rendered(),
-            SystemTime::UNIX_EPOCH,
-        )
-        .unwrap();
+        let (_, m) = morning_message(&from, &to);
         let raw = String::from_utf8(m.formatted()).unwrap();
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
         assert!(raw.contains("multipart/alternative"));
@@ -454,20 +459,7 @@ mod tests {
         let t = Transport::new(None, dir.path()).unwrap();
         let from: Mailbox = "briefing@example.com".parse().unwrap();
         let to: Mailbox = "cfo@example.com".parse().unwrap();
-        let d = Delivery {
-            date: "2025-09-07",
-            group: "morning",
-            to: &to,
-            copy: 0,
-        };
-        let m = compose(
-            &from,
-            &to,
-            d.message_id(&from),
-            &rendered(),
-            SystemTime::UNIX_EPOCH,
-        )
-        .unwrap();
+        let (d, m) = morning_message(&from, &to);
         let reply = t.send(&m, &d.file_stem()).await.unwrap();
         assert!(reply.starts_with("written to "));
         let files: Vec<_> = std::fs::read_dir(dir.path())

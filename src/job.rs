@@ -286,24 +286,19 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
                     report.fatal = Some(stop.to_string());
                 }
             }
-            (Some(_), Some(_)) => {
+            _ if empty => {}
+            // A dry run, or a run stopped before this group: report from the ledger.
+            (stopped, _) => {
                 let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
                 g.already = group
                     .recipients
                     .iter()
                     .filter(|r| log.is_delivered(r.email.as_ref()))
                     .count();
-                g.not_tried = group.recipients.len() - g.already;
+                if stopped.is_some() {
+                    g.not_tried = group.recipients.len() - g.already;
+                }
             }
-            (None, _) if !empty => {
-                let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
-                g.already = group
-                    .recipients
-                    .iter()
-                    .filter(|r| log.is_delivered(r.email.as_ref()))
-                    .count();
-            }
-            (None, _) => {}
         }
         report.groups.push(g);
     }
