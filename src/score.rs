@@ -755,26 +755,39 @@ impl Hasher for PreHashed {
 /// about any one of them.
 #[derive(Debug, Default)]
 pub struct Idf {
-    df: HashMap<u64, u32, BuildHasherDefault<PreHashed>>,
+    /// The weight of every term of the dump, computed once when the dump is counted:
+    /// the selection asks for it in every article the term recurs in, and a logarithm
+    /// per ask cost more than the lookup.
+    weights: HashMap<u64, f64, BuildHasherDefault<PreHashed>>,
     docs: u32,
 }
 
 impl Idf {
     /// Document frequencies over `docs`, one text per article.
     pub fn from_texts<'a>(docs: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut idf = Idf::default();
+        let mut df: HashMap<u64, u32, BuildHasherDefault<PreHashed>> = HashMap::default();
+        let mut n = 0;
         let mut seen: Vec<u64> = Vec::new();
         for doc in docs {
-            idf.docs += 1;
+            n += 1;
             seen.clear();
             term_hashes(doc, |h| seen.push(h));
             seen.sort_unstable();
             seen.dedup();
             for &term in &seen {
-                *idf.df.entry(term).or_default() += 1;
+                *df.entry(term).or_default() += 1;
             }
         }
-        idf
+        let weights = df
+            .into_iter()
+            .map(|(term, df)| (term, Self::formula(n, df)))
+            .collect();
+        Idf { weights, docs: n }
+    }
+
+    /// Smoothed inverse document frequency of a term found in `df` of `docs` articles.
+    fn formula(docs: u32, df: u32) -> f64 {
+        ((1.0 + f64::from(docs)) / (1.0 + f64::from(df))).ln() + 1.0
     }
 
     /// Smoothed inverse document frequency of `term`.
@@ -784,8 +797,10 @@ impl Idf {
 
     /// [`Idf::weight`] for a term already hashed with [`term_hash`].
     pub fn weight_of(&self, hash: u64) -> f64 {
-        let df = self.df.get(&hash).copied().unwrap_or(0);
-        ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(df))).ln() + 1.0
+        match self.weights.get(&hash) {
+            Some(&w) => w,
+            None => Self::formula(self.docs, 0),
+        }
     }
 
     /// Articles counted.

@@ -428,6 +428,9 @@ struct Scratch {
     chosen: Vec<(usize, f64)>,
     /// Factor turning a line's raw keyword mass into its share of `keyword_weight`.
     keyword_scale: f64,
+    /// `ln(k)` at index `k`: ranks and line counts are small integers, and a logarithm
+    /// per candidate line and per recurring term was a noticeable share of the selection.
+    ln: Vec<f64>,
 }
 
 thread_local! {
@@ -522,11 +525,12 @@ impl Terms {
 
     /// A word that occurs in one line only says nothing about the article's topic; one
     /// that recurs does, the more the rarer it is in the rest of the dump.
-    fn weight(&mut self, id: u32, idf: &Idf) -> f64 {
+    /// `ln` is [`Scratch::ln`], long enough for any line count.
+    fn weight(&mut self, id: u32, idf: &Idf, ln: &[f64]) -> f64 {
         let t = &mut self.terms[id as usize];
         if t.weight.is_nan() {
             t.weight = if t.lines > 1 {
-                f64::from(t.lines).ln() * idf.weight_of(t.hash)
+                ln[t.lines as usize] * idf.weight_of(t.hash)
             } else {
                 0.0
             };
@@ -548,6 +552,10 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
     s.chosen.clear();
     s.article.reset();
     s.title_terms = 0;
+    // Ranks go up to the line count less one, and line counts up to the line count.
+    while s.ln.len() <= sentences.len() {
+        s.ln.push((s.ln.len() as f64).ln());
+    }
     if let Some(t) = title {
         let (article, count) = (&mut s.article, &mut s.title_terms);
         term_hashes(t, |h| {
@@ -620,9 +628,12 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
         let line = line.trim();
         p.rank = rank;
         rank += 1;
-        p.position = -cfg.position_weight * (1.0 + p.rank as f64).ln();
+        p.position = -cfg.position_weight * s.ln[p.rank + 1];
         let line_terms = &s.terms[p.terms.0..p.terms.1];
-        let mass: f64 = line_terms.iter().map(|&t| s.article.weight(t, idf)).sum();
+        let mass: f64 = line_terms
+            .iter()
+            .map(|&t| s.article.weight(t, idf, &s.ln))
+            .sum();
         p.keywords = mass / length_norm(line_terms.len());
         max_keywords = max_keywords.max(p.keywords);
         p.number = cfg.number_weight * p.figures.min(cfg.figures_full) as f64
