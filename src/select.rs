@@ -603,7 +603,12 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
             number: 0.0,
             title: 0.0,
             quote: shape.quote_share(),
-            connective: 0.0,
+            // Judged here, where the line is trimmed already; kept for candidates only.
+            connective: if opens_with_connective(line) {
+                cfg.connective_penalty
+            } else {
+                0.0
+            },
             short: 0.0,
             long: 0.0,
             terms: (start, end),
@@ -623,12 +628,12 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
     }
     let mut rank = 0;
     let mut max_keywords: f64 = 0.0;
-    for (p, line) in s.parts.iter_mut().zip(sentences) {
+    for p in &mut s.parts {
         if !p.candidate {
             p.quote = 0.0;
+            p.connective = 0.0;
             continue;
         }
-        let line = line.trim();
         p.rank = rank;
         rank += 1;
         p.position = -cfg.position_weight * s.ln[p.rank + 1];
@@ -645,9 +650,6 @@ fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, 
             p.title = cfg.title_weight * p.in_title as f64 / s.title_terms as f64;
         }
         p.quote = cfg.quote_penalty * (p.quote / 0.5).min(1.0);
-        if opens_with_connective(line) {
-            p.connective = cfg.connective_penalty;
-        }
         if p.chars < cfg.short_chars {
             p.short = cfg.short_penalty;
         }
