@@ -166,40 +166,48 @@ pub fn read(state_dir: &Path, date: &str, group: &str) -> Result<Recipients, Led
     }
 }
 
-/// The briefings on record, newest first: (date, groups in name order).
-pub fn briefings(state_dir: &Path) -> Result<Vec<(String, Vec<String>)>, LedgerError> {
-    let root = state_dir.join("ledger");
-    let names = |dir: &Path, want_dirs: bool| -> Result<Vec<String>, LedgerError> {
-        let err = |source| LedgerError {
-            path: dir.to_owned(),
-            source,
-        };
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(err(e)),
-        };
-        let mut names = Vec::new();
-        for entry in entries {
-            let path = entry.map_err(err)?.path();
-            let name = if want_dirs {
-                path.is_dir().then(|| path.file_name())
-            } else {
-                (path.extension().is_some_and(|x| x == "jsonl")).then(|| path.file_stem())
-            };
-            if let Some(name) = name.flatten().and_then(|n| n.to_str()) {
-                names.push(name.to_owned());
-            }
-        }
-        names.sort();
-        Ok(names)
+/// The dates with a briefing on record, newest first. Only names: a caller that wants
+/// one day's groups lists that day alone ([`groups`]), not every day since the start.
+pub fn dates(state_dir: &Path) -> Result<Vec<String>, LedgerError> {
+    let mut dates = names(&state_dir.join("ledger"), |path| {
+        path.is_dir().then(|| path.file_name()).flatten()
+    })?;
+    dates.reverse();
+    Ok(dates)
+}
+
+/// The groups with a log for the briefing of `date`, in name order.
+pub fn groups(state_dir: &Path, date: &str) -> Result<Vec<String>, LedgerError> {
+    names(&state_dir.join("ledger").join(date), |path| {
+        (path.extension().is_some_and(|x| x == "jsonl"))
+            .then(|| path.file_stem())
+            .flatten()
+    })
+}
+
+/// The sorted names `pick` takes from the entries of `dir`; none if `dir` is missing.
+fn names(
+    dir: &Path,
+    pick: impl Fn(&Path) -> Option<&std::ffi::OsStr>,
+) -> Result<Vec<String>, LedgerError> {
+    let err = |source| LedgerError {
+        path: dir.to_owned(),
+        source,
     };
-    let mut out = Vec::new();
-    for date in names(&root, true)?.into_iter().rev() {
-        let groups = names(&root.join(&date), false)?;
-        out.push((date, groups));
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(err(e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(err)?.path();
+        if let Some(name) = pick(&path).and_then(|n| n.to_str()) {
+            names.push(name.to_owned());
+        }
     }
-    Ok(out)
+    names.sort();
+    Ok(names)
 }
 
 /// Where one recipient of a briefing stands.
@@ -284,7 +292,7 @@ pub fn newest_before(
     state_dir: &Path,
     date: &str,
 ) -> Result<Option<(String, DateTime<FixedOffset>)>, LedgerError> {
-    for (earlier, _) in briefings(state_dir)? {
+    for earlier in dates(state_dir)? {
         if earlier.as_str() >= date {
             continue;
         }
@@ -426,8 +434,11 @@ mod tests {
         );
         assert_eq!(seen.iter().count(), 2);
         assert_eq!(
-            briefings(dir.path()).unwrap(),
-            [("2025-09-07".to_owned(), vec!["morning".to_owned()])]
+            (
+                dates(dir.path()).unwrap(),
+                groups(dir.path(), "2025-09-07").unwrap()
+            ),
+            (vec!["2025-09-07".to_owned()], vec!["morning".to_owned()])
         );
 
         // The next run's first record must not be glued to the torn fragment.

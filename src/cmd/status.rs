@@ -49,12 +49,13 @@ pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
 /// configured recipients, so a briefing that has not gone out yet shows as not sent.
 fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
     let today = clock::today(config.schedule.timezone).to_string();
-    let mut on_record = ledger::briefings(&config.state_dir)?;
-    if !on_record.iter().any(|(date, _)| *date == today) {
-        on_record.insert(0, (today.clone(), Vec::new()));
+    let mut on_record = ledger::dates(&config.state_dir)?;
+    if !on_record.contains(&today) {
+        on_record.insert(0, today.clone());
     }
     let mut out = Vec::new();
-    for (date, mut groups) in on_record.into_iter().take(days) {
+    for date in on_record.into_iter().take(days) {
+        let mut groups = ledger::groups(&config.state_dir, &date)?;
         if date == today {
             groups.extend(config.groups.iter().map(|g| g.name.clone()));
             groups.sort();
