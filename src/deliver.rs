@@ -400,6 +400,7 @@ mod tests {
             text: "1. 제목\n   - 핵심 문장이다.\n".into(),
             html: "<p>1. 제목</p>".into(),
             items: 1,
+            newest: None,
         }
     }
 

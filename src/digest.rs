@@ -34,6 +34,9 @@ pub struct Digest {
     /// Number of items.
     pub count: usize,
     pub items: Vec<Item>,
+    /// The newest article time among the items: what a delivered briefing carried.
+    #[serde(skip)]
+    pub newest: Option<DateTime<FixedOffset>>,
 }
 
 /// One article (or round-up story) as the reader sees it.
@@ -61,6 +64,9 @@ pub struct Rendered {
     /// With CSS inlined: many mail clients drop `<style>`.
     pub html: String,
     pub items: usize,
+    /// The newest article time it carries, marked once it is delivered so that the
+    /// next briefing leaves out only what this one carried.
+    pub newest: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +175,7 @@ impl Templates {
             text,
             html,
             items: digest.count,
+            newest: digest.newest,
         })
     }
 }
@@ -177,6 +184,7 @@ impl Templates {
 pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
     let mut items: Vec<Item> = Vec::new();
     let mut last_roundup: Option<&str> = None;
+    let mut newest = None;
     for s in summaries
         .iter()
         .filter(|s| accepts(&group.filter, s.article))
@@ -185,6 +193,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             break;
         }
         let a = s.article;
+        newest = newest.max(a.published_at);
         let roundup_start = a.roundup.is_some() && a.roundup.as_deref() != last_roundup;
         last_roundup = a.roundup.as_deref();
         items.push(Item {
@@ -204,6 +213,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         group: group.name.clone(),
         count: items.len(),
         items,
+        newest,
     }
 }
 

@@ -18,7 +18,9 @@ use crate::deliver::{compose, DeliverError, Delivery, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
-use crate::ledger::{self, BriefingLog, Event, Record, SendLock};
+use crate::day;
+use crate::ledger::{self, BriefingLog, Event, LedgerError, Record, SendLock};
+use crate::schedule::retry_pause;
 use crate::summary::{summarize, Summary};
 
 /// How one run was asked to behave.
@@ -26,15 +28,106 @@ use crate::summary::{summarize, Summary};
 pub struct Options<'a> {
     /// Overrides `[source] location`.
     pub dump: Option<&'a str>,
-    /// Build and report, deliver nothing.
+    /// Build and report, deliver nothing (whatever else is asked).
     pub dry_run: bool,
     /// Send one test copy of the first group's briefing here, and record nothing.
     pub to: Option<Mailbox>,
     /// Send again to recipients already delivered today.
     pub force: bool,
-    /// Set by a shutdown: finish the current message, start no other.
+    /// Set by a shutdown: end the current stage, start no other message.
     pub stop: Option<&'a AtomicBool>,
 }
+
+/// Why a run did not happen, shaped like lettre's error: the scheduler asks
+/// [`Error::is_transient`] instead of reading the message.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    inner: anyhow::Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorKind {
+    /// May go through later: the dump server is down, another send holds the lock.
+    Transient,
+    /// Will fail the same way until someone changes the config, the templates or the
+    /// files.
+    Permanent,
+    /// A shutdown signal ended the run before delivery.
+    Shutdown,
+}
+
+impl Error {
+    /// Worth another run within `schedule.catch_up`.
+    pub fn is_transient(&self) -> bool {
+        self.kind == ErrorKind::Transient
+    }
+
+    /// No retry will help until something is fixed.
+    pub fn is_permanent(&self) -> bool {
+        self.kind == ErrorKind::Permanent
+    }
+
+    /// The run was ended by SIGINT/SIGTERM: nothing failed.
+    pub fn is_shutdown(&self) -> bool {
+        self.kind == ErrorKind::Shutdown
+    }
+
+    fn shutdown(stage: &str) -> Error {
+        Error {
+            kind: ErrorKind::Shutdown,
+            inner: anyhow::anyhow!("shut down while {stage}; nothing was sent"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
+
+/// Every stage's error becomes a job error here; the typed errors beneath it decide
+/// whether a retry can help, so the decision made in `fetch` (5xx, timeouts) and
+/// `ledger` (a busy lock) reaches the scheduler intact.
+impl From<anyhow::Error> for Error {
+    fn from(inner: anyhow::Error) -> Error {
+        let transient = inner.chain().any(|e| {
+            e.downcast_ref::<fetch::FetchError>()
+                .is_some_and(fetch::FetchError::is_transient)
+                || e.downcast_ref::<LedgerError>()
+                    .is_some_and(LedgerError::is_busy)
+        });
+        let kind = match transient {
+            true => ErrorKind::Transient,
+            false => ErrorKind::Permanent,
+        };
+        Error { kind, inner }
+    }
+}
+
+macro_rules! job_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Error {
+                anyhow::Error::from(e).into()
+            }
+        }
+    )*};
+}
+job_error_from!(
+    fetch::FetchError,
+    LedgerError,
+    DeliverError,
+    crate::digest::DigestError,
+    crate::dump::DumpError
+);
 
 /// The dump as parsed, with where it came from.
 pub struct Loaded {
@@ -48,13 +141,17 @@ pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
     let fetched = fetch::fetch(location, &config.source).await?;
     let articles = dump::parse(&fetched.text, &fetched.origin)?;
     fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
+    log_loaded(&fetched, &articles);
+    Ok(Loaded { fetched, articles })
+}
+
+fn log_loaded(fetched: &Fetched, articles: &[Article]) {
     tracing::info!(
         "{}: {} articles ({})",
         fetched.origin,
         articles.len(),
         fetched.encoding
     );
-    Ok(Loaded { fetched, articles })
 }
 
 /// Summaries by lines-per-article: groups may ask for a different number of lines.
@@ -91,6 +188,119 @@ pub fn render_group(
         .with_context(|| format!("group {}", group.name))
 }
 
+/// One day's briefing of every group, built from one dump: what `send`, its dry run
+/// and `preview` all show, so that none of them can tell a different story.
+pub struct Day {
+    pub date: NaiveDate,
+    pub fetched: Fetched,
+    /// The dump came from the copy kept by an earlier run of the same day.
+    pub kept: bool,
+    /// Articles in this briefing.
+    pub articles: usize,
+    /// Articles left out because an earlier briefing carried them, and its date.
+    pub stale: Option<(usize, String)>,
+    /// One per group of the config, in its order.
+    pub rendered: Vec<Rendered>,
+}
+
+/// Builds the briefing of `date` for every group. Once a delivery of `date` has
+/// started, the dump it came from is kept ([`day::keep`]) and every later run of that
+/// date (a retry, a dry run, a preview) is built from that same dump: the recipients of
+/// one day's briefing all read the same briefing, and what arrived in the dump since
+/// goes into tomorrow's. A shutdown ends the fetch or the build at once.
+pub async fn prepare(
+    config: &Config,
+    dump: Option<&str>,
+    date: NaiveDate,
+    whole_dump: bool,
+    stop: Option<&AtomicBool>,
+) -> Result<Day, Error> {
+    let date_text = date.to_string();
+    let (fetched, articles, kept) = match day::kept(&config.state_dir, &date_text)? {
+        Some(fetched) => {
+            if let Some(dump) = dump {
+                tracing::warn!(
+                    "--dump {dump} ignored: today's briefing was started from {}, and is finished from it",
+                    fetched.origin
+                );
+            }
+            let articles = dump::parse(&fetched.text, &fetched.origin)?;
+            log_loaded(&fetched, &articles);
+            (fetched, articles, true)
+        }
+        None => {
+            let loaded = unless_stopped(load(config, dump), stop, "fetching the dump").await??;
+            (loaded.fetched, loaded.articles, false)
+        }
+    };
+    let mut stale = None;
+    let since = match whole_dump {
+        true => None,
+        false => ledger::newest_before(&config.state_dir, &date_text)?,
+    };
+    let articles = match since {
+        Some((earlier, newest)) => {
+            let total = articles.len();
+            let fresh = newer_than(articles, newest);
+            if fresh.len() < total {
+                stale = Some((total - fresh.len(), earlier));
+            }
+            fresh
+        }
+        None => articles,
+    };
+    let count = articles.len();
+    // Splitting and scoring a large dump is seconds of CPU: on a thread of its own, so
+    // that a shutdown does not wait for it.
+    let build = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || render_all(&config, &articles, date))
+    };
+    let rendered = unless_stopped(build, stop, "building the briefing")
+        .await?
+        .context("the briefing build stopped")??;
+    Ok(Day {
+        date,
+        fetched,
+        kept,
+        articles: count,
+        stale,
+        rendered,
+    })
+}
+
+fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
+    let templates = Templates::load(config.mail.templates.as_deref())?;
+    let by_k = summaries_by_k(config, articles);
+    config
+        .groups
+        .iter()
+        .map(|group| render_group(config, &templates, &by_k, group, date))
+        .collect()
+}
+
+/// Runs `work` unless a shutdown comes first.
+async fn unless_stopped<T>(
+    work: impl std::future::Future<Output = T>,
+    stop: Option<&AtomicBool>,
+    stage: &str,
+) -> Result<T, Error> {
+    tokio::select! {
+        out = work => Ok(out),
+        () = stopped(stop) => Err(Error::shutdown(stage)),
+    }
+}
+
+/// Completes once `stop` is set; never without one.
+async fn stopped(stop: Option<&AtomicBool>) {
+    let Some(stop) = stop else {
+        return std::future::pending().await;
+    };
+    while !stop.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// What happened to one group.
 #[derive(Debug, Default)]
 pub struct GroupReport {
@@ -103,6 +313,8 @@ pub struct GroupReport {
     pub already: usize,
     /// Address and last error.
     pub failed: Vec<(String, String)>,
+    /// Address, last (temporary) error and the earliest next try: kept for a retry.
+    pub deferred: Vec<(String, String, DateTime<Utc>)>,
     /// Not tried: the run stopped (fatal error or shutdown) before them.
     pub not_tried: usize,
     /// Nothing was sent because the dump had no article.
@@ -119,6 +331,8 @@ pub struct Report {
     /// Articles left out because an earlier briefing carried them, and its date.
     pub stale: Option<(usize, String)>,
     pub dry_run: bool,
+    /// A `--to` test copy: one message, recorded nowhere.
+    pub test_copy: bool,
     pub groups: Vec<GroupReport>,
     /// The error that stopped the run early (AUTH, TLS, outbox not writable).
     pub fatal: Option<String>,
@@ -133,7 +347,15 @@ impl Report {
             && self
                 .groups
                 .iter()
-                .all(|g| g.failed.is_empty() && g.not_tried == 0)
+                .all(|g| g.failed.is_empty() && g.deferred.is_empty() && g.not_tried == 0)
+    }
+
+    /// The earliest time a deferred recipient is due another try.
+    pub fn next_try(&self) -> Option<DateTime<Utc>> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.deferred.iter().map(|d| d.2))
+            .min()
     }
 }
 
@@ -171,16 +393,26 @@ impl fmt::Display for Report {
                 )?;
                 continue;
             }
-            writeln!(
+            write!(
                 f,
-                "{} delivered, {} already delivered earlier, {} failed, {} not tried",
+                "{} delivered, {} already delivered earlier, {} failed",
                 g.delivered,
                 g.already,
                 g.failed.len(),
-                g.not_tried
             )?;
+            if !g.deferred.is_empty() {
+                write!(f, ", {} deferred", g.deferred.len())?;
+            }
+            writeln!(f, ", {} not tried", g.not_tried)?;
             for (who, why) in &g.failed {
                 writeln!(f, "    failed {who}: {why}")?;
+            }
+            for (who, why, next) in &g.deferred {
+                writeln!(
+                    f,
+                    "    deferred {who}: {why} (a temporary failure; the daemon tries again from {}, within schedule.catch_up)",
+                    next.to_rfc3339()
+                )?;
             }
         }
         if let Some(fatal) = &self.fatal {
@@ -191,79 +423,37 @@ impl fmt::Display for Report {
 }
 
 /// Runs the morning job once.
-pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
-    let templates = Templates::load(config.mail.templates.as_deref())?;
-    let Loaded { fetched, articles } = load(config, opts.dump).await?;
+pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> {
     let date = clock::today(config.schedule.timezone);
+    // A test copy shows the whole dump; the groups get only what they have not seen.
+    let day = prepare(config, opts.dump, date, opts.to.is_some(), opts.stop).await?;
     let mut report = Report {
         date: date.to_string(),
-        origin: fetched.origin,
+        origin: day.fetched.origin.clone(),
+        articles: day.articles,
+        stale: day.stale.clone(),
         dry_run: opts.dry_run,
+        test_copy: opts.to.is_some(),
         ..Report::default()
     };
-    // A test copy shows the whole dump; the groups get only what they have not seen.
-    let since = match opts.to {
-        Some(_) => None,
-        None => ledger::newest_before(&config.state_dir, &report.date)?,
-    };
-    let articles = match &since {
-        Some((earlier, newest)) => {
-            let total = articles.len();
-            let fresh = newer_than(articles, *newest);
-            if fresh.len() < total {
-                report.stale = Some((total - fresh.len(), earlier.clone()));
-            }
-            fresh
-        }
-        None => articles,
-    };
-    report.articles = articles.len();
-    let by_k = summaries_by_k(config, &articles);
-    let empty = articles.is_empty() && config.mail.on_empty == OnEmpty::Skip;
-
     if let Some(to) = &opts.to {
-        // The config check refuses a config without groups.
-        let group = &config.groups[0];
-        let rendered = render_group(config, &templates, &by_k, group, date)?;
-        let transport = Transport::new(config.smtp.as_ref(), &config.mail.outbox)?;
-        let name = format!("{}-test", group.name);
-        let now = clock::now();
-        let delivery = Delivery {
-            date: &report.date,
-            group: &name,
-            to,
-            // Each test copy is a new message, not a duplicate of the last one.
-            copy: now.timestamp().unsigned_abs(),
-        };
-        let message_id = delivery.message_id(&config.mail.from);
-        let message = compose(&config.mail.from, to, message_id, &rendered, now.into())?;
-        let reply = transport.send(&message, &delivery.file_stem()).await;
-        transport.close().await;
-        let reply = reply?;
-        tracing::info!("test copy of {} to {to}: {reply}", group.name);
-        report.groups.push(GroupReport {
-            group: name,
-            subject: rendered.subject,
-            items: rendered.items,
-            recipients: 1,
-            delivered: 1,
-            ..GroupReport::default()
-        });
+        send_test_copy(config, &day, to, opts.dry_run, &mut report).await?;
         return Ok(report);
     }
-
-    let _lock = if opts.dry_run {
-        None
-    } else {
-        Some(SendLock::acquire(&config.state_dir)?)
+    let empty = day.articles == 0 && config.mail.on_empty == OnEmpty::Skip;
+    let _lock = match opts.dry_run {
+        true => None,
+        false => Some(SendLock::acquire(&config.state_dir)?),
     };
-    let transport = if opts.dry_run || empty {
-        None
-    } else {
-        Some(Transport::new(config.smtp.as_ref(), &config.mail.outbox)?)
+    let transport = match opts.dry_run || empty {
+        true => None,
+        false => Some(Transport::new(config.smtp.as_ref(), &config.mail.outbox)?),
     };
-    for group in &config.groups {
-        let rendered = render_group(config, &templates, &by_k, group, date)?;
+    if transport.is_some() && !day.kept {
+        day::keep(&config.state_dir, &report.date, &day.fetched)?;
+    }
+    let mut carried = None;
+    for (group, rendered) in config.groups.iter().zip(&day.rendered) {
         let mut g = GroupReport {
             group: group.name.clone(),
             subject: rendered.subject.clone(),
@@ -280,7 +470,7 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
                     opts,
                     transport,
                 };
-                if let Some(stop) = courier.deliver_group(group, &rendered, &mut g).await? {
+                if let Some(stop) = courier.deliver_group(group, rendered, &mut g).await? {
                     report.server_down =
                         matches!(stop, Stop::Delivery(DeliverError::Unavailable(_)));
                     report.fatal = Some(stop.to_string());
@@ -300,6 +490,9 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
                 }
             }
         }
+        if g.delivered > 0 {
+            carried = carried.max(rendered.newest);
+        }
         report.groups.push(g);
     }
     if let Some(transport) = &transport {
@@ -307,15 +500,85 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
     }
     // Only a run that went through to the end marks what it carried: after a stop, the
     // rerun that finishes the briefing marks it, and until then nothing is left out.
-    if report.fatal.is_none() && report.groups.iter().any(|g| g.delivered > 0) {
+    // What no group carried (filtered out, past `max_articles`) is not marked.
+    if let (None, Some(newest)) = (&report.fatal, carried) {
         // A time stamp from the future (a typo in the dump) must not hide every article
         // until that day comes.
-        if let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() {
-            let now = clock::now().with_timezone(newest.offset());
-            ledger::mark_newest(&config.state_dir, &report.date, newest.min(now))?;
-        }
+        let now = clock::now().with_timezone(newest.offset());
+        ledger::mark_newest(&config.state_dir, &report.date, newest.min(now))?;
     }
     Ok(report)
+}
+
+/// `send --to`: one copy of the first group's briefing, recorded nowhere; with
+/// `--dry-run`, built and reported only.
+async fn send_test_copy(
+    config: &Config,
+    day: &Day,
+    to: &Mailbox,
+    dry_run: bool,
+    report: &mut Report,
+) -> Result<(), Error> {
+    // The config check refuses a config without groups.
+    let (group, rendered) = (&config.groups[0], &day.rendered[0]);
+    let name = format!("{}-test", group.name);
+    report.groups.push(GroupReport {
+        group: name.clone(),
+        subject: rendered.subject.clone(),
+        items: rendered.items,
+        recipients: 1,
+        ..GroupReport::default()
+    });
+    if dry_run {
+        return Ok(());
+    }
+    let transport = Transport::new(config.smtp.as_ref(), &config.mail.outbox)?;
+    let now = clock::now();
+    let delivery = Delivery {
+        date: &report.date,
+        group: &name,
+        to,
+        // Each test copy is a new message, not a duplicate of the last one.
+        copy: now.timestamp().unsigned_abs(),
+    };
+    let message_id = delivery.message_id(&config.mail.from);
+    let message = compose(&config.mail.from, to, message_id, rendered, now.into())?;
+    let reply = transport.send(&message, &delivery.file_stem()).await;
+    transport.close().await;
+    let reply = reply?;
+    tracing::info!("test copy of {} to {to}: {reply}", group.name);
+    if let Some(g) = report.groups.last_mut() {
+        g.delivered = 1;
+    }
+    Ok(())
+}
+
+/// Records every recipient of `date` still deferred as failed: the daemon's retry
+/// window is over. Returns how many.
+pub fn give_up_deferred(config: &Config, date: &str) -> Result<usize, Error> {
+    let _lock = SendLock::acquire(&config.state_dir)?;
+    let mut given_up = 0;
+    for group in &config.groups {
+        let mut log = BriefingLog::open(&config.state_dir, date, &group.name)?;
+        let records: Vec<Record> = log
+            .recipients()
+            .iter()
+            .filter(|(_, s)| !s.delivered && s.last.event == Event::Deferred)
+            .map(|(_, s)| Record {
+                event: Event::Failed,
+                at: clock::now(),
+                detail: format!(
+                    "gave up at the end of schedule.catch_up after {} tries: {}",
+                    s.attempts, s.last.detail
+                ),
+                next_try: None,
+                ..s.last.clone()
+            })
+            .collect();
+        log.append(&records)?;
+        given_up += records.len();
+    }
+    Ok(given_up)
 }
 
 /// The articles published after `newest` (what an earlier briefing already carried).
@@ -346,6 +609,8 @@ struct Letter {
     file_stem: String,
     /// Tries recorded by earlier runs of this briefing.
     attempts_before: u32,
+    /// Times an earlier run deferred it: how far the next deferral looks ahead.
+    deferrals: u32,
 }
 
 /// How the tries of one letter went: the transient errors on the way, then the end.
@@ -436,14 +701,23 @@ impl Courier<'_> {
                         report.delivered += 1;
                     }
                     Err(e) => {
-                        tracing::error!("{}: {address}: {e}", group.name);
-                        records.push(record(
-                            &letter,
-                            Event::Failed,
-                            outcome.attempt,
-                            e.to_string(),
-                        ));
-                        report.failed.push((address.clone(), e.to_string()));
+                        let failed = record(&letter, Event::Failed, outcome.attempt, e.to_string());
+                        if e.is_transient() {
+                            // Greylisting and busy servers answer 4xx for minutes: kept
+                            // for the daemon's later tries, like an MTA's queue.
+                            let next = clock::now() + retry_pause(letter.deferrals, self.config.schedule.catch_up);
+                            tracing::warn!("{}: {address}: {e}; deferred to {}", group.name, next.to_rfc3339());
+                            records.push(Record {
+                                event: Event::Deferred,
+                                next_try: Some(next),
+                                ..failed
+                            });
+                            report.deferred.push((address.clone(), e.to_string(), next));
+                        } else {
+                            tracing::error!("{}: {address}: {e}", group.name);
+                            records.push(failed);
+                            report.failed.push((address.clone(), e.to_string()));
+                        }
                         if e.stops_run() && !matches!(stop, Some(Stop::Delivery(_))) {
                             stop = Some(Stop::Delivery(e));
                         }
@@ -466,6 +740,7 @@ impl Courier<'_> {
         let address = to.email.to_string();
         let status = log.recipients().status(&address);
         let attempts_before = status.map_or(0, |s| s.attempts);
+        let deferrals = status.map_or(0, |s| s.deferrals);
         let delivery = Delivery {
             date: self.date,
             group: &group.name,
@@ -484,6 +759,7 @@ impl Courier<'_> {
         };
         Ok(Letter {
             attempts_before,
+            deferrals,
             message: compose(
                 &self.config.mail.from,
                 to,
@@ -568,6 +844,7 @@ fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record
         attempt,
         detail,
         message_id: letter.message_id.clone(),
+        next_try: None,
     }
 }
 

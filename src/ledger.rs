@@ -23,6 +23,9 @@ pub enum Event {
     Sending,
     Delivered,
     Failed,
+    /// A temporary failure (4xx, server unreachable): to be tried again at `next_try`,
+    /// until the daemon gives up at the end of `schedule.catch_up` and records `failed`.
+    Deferred,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +41,9 @@ pub struct Record {
     pub detail: String,
     #[serde(default)]
     pub message_id: String,
+    /// For `deferred`: the earliest time the next try is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_try: Option<DateTime<Utc>>,
 }
 
 /// The last known state of one recipient.
@@ -46,6 +52,8 @@ pub struct Status {
     pub last: Record,
     pub delivered: bool,
     pub attempts: u32,
+    /// `deferred` records so far: the retry schedule's step.
+    pub deferrals: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +61,13 @@ pub struct Status {
 pub struct LedgerError {
     pub path: PathBuf,
     pub source: std::io::Error,
+}
+
+impl LedgerError {
+    /// Another send holds the lock: this one can go through once it is done.
+    pub fn is_busy(&self) -> bool {
+        self.source.kind() == std::io::ErrorKind::WouldBlock
+    }
 }
 
 /// The last known state of every recipient of one briefing, by lower-cased address.
@@ -221,6 +236,10 @@ pub enum Standing {
     Failed {
         record: Record,
     },
+    /// A temporary failure; `record.next_try` says when it is due again.
+    Deferred {
+        record: Record,
+    },
     /// Marked `sending` with no outcome: the run stopped in between. The next run resends
     /// it with the same Message-ID.
     InDoubt {
@@ -239,6 +258,9 @@ impl Standing {
             },
             Some(s) => match s.last.event {
                 Event::Failed => Standing::Failed {
+                    record: s.last.clone(),
+                },
+                Event::Deferred => Standing::Deferred {
                     record: s.last.clone(),
                 },
                 Event::Sending | Event::Delivered => Standing::InDoubt {
@@ -342,9 +364,11 @@ fn replay(file: &File, path: &Path) -> Result<Recipients, LedgerError> {
 fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
     let key = record.recipient.to_lowercase();
     let delivered = record.event == Event::Delivered;
+    let deferral = u32::from(record.event == Event::Deferred);
     match recipients.get_mut(&key) {
         Some(s) => {
             s.delivered |= delivered;
+            s.deferrals += deferral;
             s.attempts = s.attempts.max(record.attempt);
             s.last = record;
         }
@@ -353,6 +377,7 @@ fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
                 key,
                 Status {
                     delivered,
+                    deferrals: deferral,
                     attempts: record.attempt,
                     last: record,
                 },
@@ -403,6 +428,7 @@ mod tests {
             attempt,
             detail: String::new(),
             message_id: "<id>".into(),
+            next_try: None,
         }
     }
 

@@ -23,6 +23,7 @@
 //! deliver.rs   lettre messages, SMTP or outbox transport
 //! ledger.rs    what was delivered to whom
 //! schedule.rs  the daemon: cron job with a shutdown future
+//! day.rs       the dump a day's briefing is built from, kept once delivery starts
 //! clock.rs     the one place that reads the wall clock
 //! durable.rs   crash-safe file writes
 //! ```
@@ -30,6 +31,7 @@
 pub mod cli;
 pub mod clock;
 pub mod cmd;
+pub mod day;
 pub mod config;
 pub mod deliver;
 pub mod digest;

@@ -14,17 +14,7 @@ fn main() -> ExitCode {
     match briefing::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            // One line: the outermost context, then each cause after a colon. Many
-            // messages already end with their source's own: say each cause once.
-            let mut line = String::new();
-            for cause in err.chain().map(|e| e.to_string()) {
-                if !line.ends_with(&cause) {
-                    if !line.is_empty() {
-                        line.push_str(": ");
-                    }
-                    line.push_str(&cause);
-                }
-            }
+            let line = briefing::cmd::one_line(err.as_ref());
             eprintln!("briefing: {line}");
             ExitCode::FAILURE
         }

@@ -138,11 +138,30 @@ pub async fn run(
     Ok(())
 }
 
-/// One scheduled run. When the relay cannot be reached (its retries spent), the run is
-/// tried again for as long as a missed run would still be caught up (`schedule.catch_up`),
-/// so a relay restarting at 07:00 does not cost the day's briefing.
+/// How long to wait before the `n`th retry (from 0) of a run or a deferred recipient:
+/// 1, 5, 15, 30, then every 60 minutes, as MTAs space their queue runs, but never more
+/// than an eighth of the window (`schedule.catch_up`), so that even a short window gets
+/// several tries.
+pub fn retry_pause(n: u32, window: Duration) -> Duration {
+    const MINUTES: [u64; 5] = [1, 5, 15, 30, 60];
+    let step = MINUTES[(n as usize).min(MINUTES.len() - 1)];
+    Duration::from_secs(step * 60).min((window / 8).max(Duration::from_secs(1)))
+}
+
+/// What the daemon does after one try of a scheduled run.
+enum Next {
+    Done,
+    /// Try again after this long, if the window allows.
+    Retry(Duration, &'static str),
+}
+
+/// One scheduled run, tried again for as long as a missed run would still be caught up
+/// (`schedule.catch_up`) while what stopped it may pass: a relay or a dump server that
+/// is restarting at 07:00, a greylisting server, a manual `send` holding the lock. At
+/// the end of that window, recipients still deferred are recorded as failed.
 async fn scheduled_run(path: &Path, stop: &AtomicBool) {
     let started = std::time::Instant::now();
+    let mut round = 0;
     loop {
         let config = match Config::from_file(path) {
             Ok(c) => c,
@@ -151,38 +170,79 @@ async fn scheduled_run(path: &Path, stop: &AtomicBool) {
                 return;
             }
         };
-        let opts = Options {
-            stop: Some(stop),
-            ..Options::default()
-        };
-        let server_down = match job::send(&config, &opts).await {
-            Ok(report) if report.complete() => {
-                tracing::info!("{}", report.to_string().trim_end());
-                false
-            }
-            Ok(report) => {
-                tracing::error!("{}", report.to_string().trim_end());
-                report.server_down
-            }
-            Err(e) => {
-                tracing::error!("scheduled run failed: {e:#}");
-                false
-            }
-        };
         let grace = config.schedule.catch_up;
-        let pause = (grace / 8).clamp(Duration::from_secs(1), Duration::from_secs(300));
-        if server_down && started.elapsed() + pause <= grace {
-            tracing::warn!(
-                "the mail server could not be reached; trying the rest again in {} (within schedule.catch_up = {})",
-                format_duration(pause),
-                format_duration(grace)
-            );
-            if job::pause_unless_stopped(pause, Some(stop)).await {
-                continue;
+        let next = try_once(&config, stop, round).await;
+        round += 1;
+        if let Next::Retry(pause, why) = next {
+            if started.elapsed() + pause <= grace {
+                tracing::warn!(
+                    "{why}; trying again in {} (within schedule.catch_up = {})",
+                    format_duration(pause),
+                    format_duration(grace)
+                );
+                if job::pause_unless_stopped(pause, Some(stop)).await {
+                    continue;
+                }
+                return;
             }
+            give_up(&config, why);
         }
         log_next(&config);
         return;
+    }
+}
+
+async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
+    let opts = Options {
+        stop: Some(stop),
+        ..Options::default()
+    };
+    let grace = config.schedule.catch_up;
+    match job::send(config, &opts).await {
+        Ok(report) if report.complete() => {
+            tracing::info!("{}", report.to_string().trim_end());
+            Next::Done
+        }
+        Ok(report) => {
+            tracing::error!("{}", report.to_string().trim_end());
+            if report.server_down {
+                Next::Retry(
+                    retry_pause(round, grace),
+                    "the mail server could not be reached",
+                )
+            } else if let Some(due) = report.next_try() {
+                let wait = (due - clock::now()).to_std().unwrap_or_default();
+                Next::Retry(wait, "some recipients were deferred (a temporary failure)")
+            } else {
+                Next::Done
+            }
+        }
+        Err(e) if e.is_shutdown() => Next::Done,
+        Err(e) => {
+            let line = crate::cmd::one_line(&e);
+            tracing::error!("scheduled run failed: {line}");
+            match e.is_transient() {
+                true => Next::Retry(retry_pause(round, grace), "the run could not start"),
+                false => Next::Done,
+            }
+        }
+    }
+}
+
+/// The end of the window: every recipient still deferred is recorded as failed, so
+/// that `status` says so and tomorrow's run does not keep trying yesterday's briefing.
+fn give_up(config: &Config, why: &str) {
+    let date = clock::today(config.schedule.timezone).to_string();
+    match job::give_up_deferred(config, &date) {
+        Ok(0) => tracing::error!(
+            "{why}, and schedule.catch_up = {} is over: giving up on this run; `briefing send` retries by hand",
+            format_duration(config.schedule.catch_up)
+        ),
+        Ok(n) => tracing::error!(
+            "{why}, and schedule.catch_up = {} is over: {n} deferred recipients recorded as failed",
+            format_duration(config.schedule.catch_up)
+        ),
+        Err(e) => tracing::error!("cannot record the deferred recipients as failed: {e}"),
     }
 }
 

@@ -164,7 +164,7 @@ fn sigterm_during_a_send_stops_cleanly_and_the_rerun_completes() {
     let (_, text, _) = p.run(&["status"]);
     assert!(
         text.contains(&format!(
-            "many: {sent} delivered, {} pending, 0 failed",
+            "many: {sent} delivered, {} pending, 0 deferred, 0 failed",
             RECIPIENTS - sent
         )),
         "{text}"
@@ -190,7 +190,7 @@ fn status_shows_delivered_and_failed_recipients_with_the_error() {
     let p = Project::new(&smtp.smtp_section(""));
     let (_, before, _) = p.run(&["status"]);
     assert!(
-        before.contains("morning: 0 delivered, 2 pending, 0 failed")
+        before.contains("morning: 0 delivered, 2 pending, 0 deferred, 0 failed")
             && before.contains("pending  cfo@example.com: not sent yet"),
         "{before}"
     );
@@ -200,11 +200,11 @@ fn status_shows_delivered_and_failed_recipients_with_the_error() {
     assert!(out.status.success(), "{stderr}");
     assert!(text.starts_with("briefing 2025-09-07\n"), "{text}");
     assert!(
-        text.contains("columns: 1 delivered, 0 pending, 0 failed"),
+        text.contains("columns: 1 delivered, 0 pending, 0 deferred, 0 failed"),
         "{text}"
     );
     assert!(
-        text.contains("morning: 1 delivered, 0 pending, 1 failed"),
+        text.contains("morning: 1 delivered, 0 pending, 0 deferred, 1 failed"),
         "{text}"
     );
     assert!(

@@ -59,52 +59,75 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             dry_run,
             to,
             force,
-        } => runtime()?.block_on(send::run(
+        } => block_on(send::run(
             &config.config,
             dump.dump.as_deref(),
             dry_run,
             to.as_deref(),
             force,
-        )),
+        ))?,
         Command::Preview {
             config,
             dump,
             group,
             out,
-        } => runtime()?.block_on(preview::run(
+        } => block_on(preview::run(
             &config.config,
             dump.dump.as_deref(),
             group.as_deref(),
             out.as_deref(),
-        )),
+        ))?,
         Command::Summarize {
             config,
             dump,
             format,
-        } => runtime()?.block_on(summarize::run(&config.config, dump.dump.as_deref(), format)),
+        } => block_on(summarize::run(&config.config, dump.dump.as_deref(), format))?,
         Command::Explain {
             config,
             dump,
             article,
-        } => runtime()?.block_on(explain::run(&config.config, dump.dump.as_deref(), article)),
+        } => block_on(explain::run(&config.config, dump.dump.as_deref(), article))?,
         Command::Run { config } => {
             let path = config.config;
             let config = load_config(&path)?;
-            runtime()?.block_on(crate::schedule::run(
+            block_on(crate::schedule::run(
                 &path,
                 &config,
                 crate::schedule::signals(),
-            ))?;
+            ))??;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs `work` on a new runtime. A build abandoned by a shutdown may still be running
+/// on a blocking thread: the process does not wait for it.
+fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")
+        .context("cannot start the async runtime")?;
+    let out = runtime.block_on(work);
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(out)
+}
+
+/// An error as one line: the outermost message, then each cause after a colon. Many
+/// messages already end with their source's own: each cause is said once.
+pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = String::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let cause = e.to_string();
+        if !line.ends_with(&cause) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&cause);
+        }
+        next = e.source();
+    }
+    line
 }
 
 fn load_config(path: &Path) -> Result<Config> {

@@ -7,8 +7,7 @@ use anyhow::{Context, Result};
 
 use super::load_config;
 use crate::clock;
-use crate::digest::Templates;
-use crate::job::{load, render_group, summaries_by_k};
+use crate::job::prepare;
 
 pub async fn run(
     config: &Path,
@@ -28,16 +27,16 @@ pub async fn run(
         })?,
         None => &config.groups[0],
     };
-    let templates = Templates::load(config.mail.templates.as_deref())?;
-    let loaded = load(&config, dump).await?;
-    let by_k = summaries_by_k(&config, &loaded.articles);
-    let rendered = render_group(
-        &config,
-        &templates,
-        &by_k,
-        group,
-        clock::today(config.schedule.timezone),
-    )?;
+    // The same briefing `send` (and its dry run) would deliver now: from the dump kept
+    // for today once delivery started, without what earlier briefings carried.
+    let date = clock::today(config.schedule.timezone);
+    let day = prepare(&config, dump, date, false, None).await?;
+    let index = config
+        .groups
+        .iter()
+        .position(|g| g.name == group.name)
+        .unwrap_or_default();
+    let rendered = &day.rendered[index];
     match out {
         Some(path) => {
             std::fs::write(path, &rendered.html)

@@ -41,7 +41,16 @@ pub async fn run(
             stop.store(true, Ordering::SeqCst);
             job.await
         }
-    }?;
+    };
+    let report = match report {
+        Ok(report) => report,
+        // Stopped before delivery: nobody got anything, and a rerun does it all.
+        Err(e) if e.is_shutdown() => {
+            eprintln!("briefing: {e}");
+            return Ok(ExitCode::from(EXIT_INCOMPLETE));
+        }
+        Err(e) => return Err(e.into()),
+    };
     print!("{report}");
     Ok(if report.complete() {
         ExitCode::SUCCESS

@@ -95,10 +95,11 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
                 |f: fn(&Standing) -> bool| g.recipients.iter().filter(|r| f(&r.standing)).count();
             let delivered = count(|s| matches!(s, Standing::Delivered { .. }));
             let failed = count(|s| matches!(s, Standing::Failed { .. }));
-            let pending = g.recipients.len() - delivered - failed;
+            let deferred = count(|s| matches!(s, Standing::Deferred { .. }));
+            let pending = g.recipients.len() - delivered - failed - deferred;
             let _ = writeln!(
                 out,
-                "  {}: {delivered} delivered, {pending} pending, {failed} failed",
+                "  {}: {delivered} delivered, {pending} pending, {deferred} deferred, {failed} failed",
                 g.group
             );
             for r in &g.recipients {
@@ -110,6 +111,14 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
                         record.detail,
                         record.attempt,
                         time(&record.at)
+                    ),
+                    Standing::Deferred { record } => format!(
+                        "deferred {}: {} (try {}, {}; next try from {}, by the daemon within schedule.catch_up)",
+                        r.address,
+                        record.detail,
+                        record.attempt,
+                        time(&record.at),
+                        record.next_try.as_ref().map_or_else(|| "the next run".to_owned(), time)
                     ),
                     Standing::InDoubt { record } => format!(
                         "pending  {}: in doubt since {} (sending, no reply recorded; the next run resends it with the same Message-ID)",

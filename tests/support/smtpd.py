@@ -16,6 +16,12 @@ Faults:
   --starttls CERT KEY  offer STARTTLS with this certificate and require it
   --tls CERT KEY       implicit TLS from the first byte
   --delay-data SECS    sleep before answering DATA (to widen the crash window)
+  --greylist SECS      like postgrey: answer 451 to DATA for a recipient until SECS
+                       seconds have passed since that recipient was first seen
+  --hang-after-data N  take the message, then never answer for the first N DATA
+                       commands (a server that stalls after the body)
+  --close-after-data N take the message, then drop the connection without a reply for
+                       the first N DATA commands (the message is NOT kept)
   --dedupe             like a receiving server that suppresses duplicates: a message
                        whose Message-ID this recipient already has is answered 250 and
                        dropped, with a line in MAILDIR/duplicates.log
@@ -38,6 +44,9 @@ class Handler:
         self.transient_left = args.transient
         self.seq = itertools.count(1)
         self.seen = set()
+        self.first_seen = {}
+        self.hang_left = args.hang_after_data
+        self.close_left = args.close_after_data
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.args.reject:
@@ -48,6 +57,18 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.args.delay_data:
             await asyncio.sleep(self.args.delay_data)
+        if self.args.greylist:
+            now = asyncio.get_running_loop().time()
+            waits = [now - self.first_seen.setdefault(r.lower(), now) for r in envelope.rcpt_tos]
+            if any(w < self.args.greylist for w in waits):
+                return "451 4.7.1 greylisted, try again later"
+        if self.hang_left > 0:
+            self.hang_left -= 1
+            await asyncio.sleep(3600)
+        if self.close_left > 0:
+            self.close_left -= 1
+            server.transport.close()
+            return None
         if self.transient_left > 0:
             self.transient_left -= 1
             return "%d 4.3.0 try again later" % self.args.transient_code
@@ -80,6 +101,9 @@ def main():
     p.add_argument("--tls", nargs=2)
     p.add_argument("--delay-data", type=float, default=0)
     p.add_argument("--dedupe", action="store_true")
+    p.add_argument("--greylist", type=float, default=0)
+    p.add_argument("--hang-after-data", type=int, default=0)
+    p.add_argument("--close-after-data", type=int, default=0)
     p.add_argument("--port", type=int, default=0)
     args = p.parse_args()
     args.reject = [a.lower() for a in args.reject]
