@@ -91,7 +91,9 @@ mod tests {
         keep(dir.path(), "2025-09-07", &fetched).unwrap();
         let back = kept(dir.path(), "2025-09-07").unwrap().unwrap();
         assert_eq!(back.text, fetched.text);
-        assert!(back.origin.starts_with("http://127.0.0.1:1/오늘.txt (kept in "));
+        assert!(back
+            .origin
+            .starts_with("http://127.0.0.1:1/오늘.txt (kept in "));
         assert!(kept(dir.path(), "2025-09-08").unwrap().is_none());
     }
 

@@ -14,11 +14,11 @@ use lettre::message::Mailbox;
 
 use crate::clock;
 use crate::config::{Config, Group, OnEmpty};
+use crate::day;
 use crate::deliver::{compose, DeliverError, Delivery, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
-use crate::day;
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Record, SendLock};
 use crate::schedule::retry_pause;
 use crate::summary::{summarize, Summary};
@@ -705,8 +705,13 @@ impl Courier<'_> {
                         if e.is_transient() {
                             // Greylisting and busy servers answer 4xx for minutes: kept
                             // for the daemon's later tries, like an MTA's queue.
-                            let next = clock::now() + retry_pause(letter.deferrals, self.config.schedule.catch_up);
-                            tracing::warn!("{}: {address}: {e}; deferred to {}", group.name, next.to_rfc3339());
+                            let next = clock::now()
+                                + retry_pause(letter.deferrals, self.config.schedule.catch_up);
+                            tracing::warn!(
+                                "{}: {address}: {e}; deferred to {}",
+                                group.name,
+                                next.to_rfc3339()
+                            );
                             records.push(Record {
                                 event: Event::Deferred,
                                 next_try: Some(next),

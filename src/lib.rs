@@ -31,8 +31,8 @@
 pub mod cli;
 pub mod clock;
 pub mod cmd;
-pub mod day;
 pub mod config;
+pub mod day;
 pub mod deliver;
 pub mod digest;
 pub mod dump;

@@ -6,5 +6,6 @@ mod support;
 mod cli;
 mod crash;
 mod daemon;
+mod day;
 mod fetch;
 mod mail;
