@@ -321,7 +321,7 @@ fn default_tls() -> Tls {
 }
 
 impl Group {
-    /// The recipients' addresses, as the ledger keys them (before lower-casing).
+    /// The recipients' addresses as written; the ledger keys them by [`address_key`].
     pub fn addresses(&self) -> Vec<String> {
         self.recipients
             .iter()
@@ -503,17 +503,20 @@ impl Config {
             let mut recipients: Vec<Mailbox> = Vec::with_capacity(g.recipients.get_ref().len());
             for r in g.recipients.into_inner() {
                 let mailbox = parse_mailbox(r.get_ref()).map_err(|m| fail(r.span(), &key, m))?;
-                // Addresses are compared as the ledger keys them: CFO@ and cfo@ are one person,
-                // who would otherwise get two copies.
-                if recipients.iter().any(|m| {
-                    m.email
-                        .to_string()
-                        .eq_ignore_ascii_case(mailbox.email.as_ref())
-                }) {
+                // Compared as the ledger keys them: two entries with one key would share
+                // one ledger record, and the second would never get a briefing.
+                let this = address_key(mailbox.email.as_ref());
+                if let Some(earlier) = recipients
+                    .iter()
+                    .find(|m| address_key(m.email.as_ref()) == this)
+                {
                     return Err(fail(
                         r.span(),
                         &key,
-                        format!("{} is listed twice", mailbox.email),
+                        format!(
+                            "{} is listed twice: {} is the same address, {this} (a domain's case does not matter)",
+                            mailbox.email, earlier.email
+                        ),
                     ));
                 }
                 recipients.push(mailbox);
@@ -599,6 +602,18 @@ pub fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
         return Err(format!("{text:?}: one address per entry"));
     }
     Mailbox::from_str(text.trim()).map_err(|e| format!("{text:?} is not a valid address: {e}"))
+}
+
+/// The one form of an address that the config's duplicate check, the ledger's keys,
+/// Message-IDs and `status` all compare: the domain lower-cased, since domain names are
+/// case-insensitive, and the local part exactly as written, since RFC 5321 §2.4 lets the
+/// receiving host tell `CEO@` from `ceo@` (two entries that may be one mailbox cost a
+/// second copy; folding two mailboxes into one key would cost one of them its briefing).
+pub fn address_key(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((local, domain)) => format!("{local}@{}", domain.to_lowercase()),
+        None => address.to_owned(),
+    }
 }
 
 /// A duration written as whole days, hours, minutes and seconds: `36h`, `1d 12h`,
@@ -760,7 +775,7 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("five-field cron", format!("{MINIMAL}[schedule]\ncron = \"0 7 * * *\"\n"), ":11: schedule.cron: \"0 7 * * *\" has 5 fields"),
             ("bad zone", format!("{MINIMAL}[schedule]\ntimezone = \"Seoul\"\n"), ":11: schedule.timezone: unknown time zone"),
             ("duplicate", MINIMAL.replace("cfo@example.com", "ceo@example.com"), "ceo@example.com is listed twice"),
-            ("duplicate in other case", MINIMAL.replace("cfo@example.com", "CEO@example.com"), "is listed twice"),
+            ("duplicate in other case", MINIMAL.replace("cfo@example.com", "ceo@EXAMPLE.com"), ":9: groups.morning.recipients: ceo@EXAMPLE.com is listed twice: ceo@example.com is the same address, ceo@example.com"),
             ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
             ("bad grace", format!("{MINIMAL}[schedule]\ncatch_up = \"soon\"\n"), ":11: schedule.catch_up: \"soon\" is not a duration"),
             ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: must be between 1 and 64"),
@@ -832,6 +847,18 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             assert_eq!(parse_duration(&format_duration(d)), Ok(d), "{secs}");
         }
         assert_eq!(format_duration(Duration::from_secs(36 * 3600)), "1d 12h");
+    }
+
+    /// The local part is kept exactly: `CEO@` and `ceo@` may be two mailboxes, and each
+    /// gets a briefing; `Ä@` and `ä@` likewise.
+    #[test]
+    fn addresses_differing_only_in_the_local_part_case_are_two_recipients() {
+        for pair in ["CEO@example.com", "Ä@example.com\", \"ä@example.com"] {
+            let text = MINIMAL.replace("cfo@example.com", pair);
+            assert!(parse(&text).is_ok(), "{pair}: {}", error(&text));
+        }
+        assert_eq!(address_key("Ä@예시.KR"), "Ä@예시.kr");
+        assert_eq!(address_key("CEO@EXAMPLE.com"), "CEO@example.com");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Every recipient gets a message of their own, so nobody sees another address and one
 //! refused recipient cannot abort the others' transaction. Each message carries a
 //! `Message-ID` derived from (briefing date, group, recipient): a message resent after
-//! a crash has the same ID, so receiving servers can drop the duplicate.
+//! a crash has the same ID, so receiving servers can drop the duplicate. In the outbox,
+//! each delivery has a file name of its own, and no write replaces a file.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -14,9 +15,9 @@ use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParam
 use lettre::transport::smtp::extension::ClientId;
 use lettre::Message;
 
-use crate::config::{SmtpConfig, Tls};
+use crate::config::{address_key, SmtpConfig, Tls};
 use crate::digest::Rendered;
-use crate::durable::write_atomically;
+use crate::durable::{remove_stale_temps, write_new};
 
 /// Why a message was not delivered, sorted by what the caller should do next.
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +86,7 @@ impl Transport {
     /// environment here, at the last moment, and is never logged.
     pub fn new(smtp: Option<&SmtpConfig>, outbox: &Path) -> Result<Transport, DeliverError> {
         let Some(smtp) = smtp else {
+            clear_leftovers(outbox);
             return Ok(Transport::Outbox(outbox.to_owned()));
         };
         let fatal =
@@ -136,14 +138,17 @@ impl Transport {
     pub async fn send(&self, message: &Message, file_stem: &str) -> Result<String, DeliverError> {
         match self {
             Transport::Smtp(client) => client.send(message).await,
-            Transport::Outbox(dir) => write_eml(dir, file_stem, &message.formatted())
-                .map(|path| format!("written to {}", path.display()))
-                .map_err(|e| {
-                    DeliverError::Fatal(format!(
-                        "cannot write to the outbox {}: {e}",
-                        dir.display()
-                    ))
-                }),
+            Transport::Outbox(dir) => {
+                let id = message.headers().get_raw("Message-ID").unwrap_or_default();
+                write_eml(dir, file_stem, id, &message.formatted())
+                    .map(|written| written.to_string())
+                    .map_err(|e| {
+                        DeliverError::Fatal(format!(
+                            "cannot write to the outbox {}: {e}",
+                            dir.display()
+                        ))
+                    })
+            }
         }
     }
 
@@ -301,12 +306,90 @@ fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Far longer than any write of a message takes, so a write in progress in another
+/// process (a test copy beside the daemon's run) keeps its temporary file.
+const LEFTOVER_AGE: Duration = Duration::from_secs(600);
+
+/// Clears what interrupted outbox writes left behind. Only tidiness: a failure is worth
+/// a warning, not a stop.
+fn clear_leftovers(outbox: &Path) {
+    match remove_stale_temps(outbox, LEFTOVER_AGE) {
+        Ok(removed) => {
+            for path in removed {
+                tracing::info!("removed {}, left by an interrupted write", path.display());
+            }
+        }
+        Err(e) => tracing::warn!(
+            "cannot clear leftover temporary files in the outbox {}: {e}",
+            outbox.display()
+        ),
+    }
+}
+
+/// Other names tried when a message's own name is taken, before giving up.
+const SPARE_NAMES: u32 = 99;
+
+/// Where a message went in the outbox.
+enum Written {
+    New(PathBuf),
+    /// An earlier run wrote it and stopped before the ledger said so.
+    Already(PathBuf),
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Written::New(path) => write!(f, "written to {}", path.display()),
+            Written::Already(path) => write!(
+                f,
+                "already in the outbox as {} (written by a run that stopped before recording it)",
+                path.display()
+            ),
+        }
+    }
+}
+
 /// Written whole and durably before the ledger says `delivered`, so neither a crash nor
-/// a power cut leaves half a message, or none, for a mail pickup to send.
-fn write_eml(dir: &Path, stem: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    let path = dir.join(format!("{stem}.eml"));
-    write_atomically(&path, bytes)?;
-    Ok(path)
+/// a power cut leaves half a message, or none, for a mail pickup to send; and never over
+/// another file, which would lose that message. A file of the same name that holds this
+/// very message (same Message-ID: a run stopped between writing and recording it) is
+/// this delivery, already done; any other file (a name that a case-insensitive file
+/// system folds together) keeps its place and this message takes `STEM~2.eml`, `~3`, ...
+fn write_eml(dir: &Path, stem: &str, message_id: &str, bytes: &[u8]) -> std::io::Result<Written> {
+    for n in 1..=1 + SPARE_NAMES {
+        let path = match n {
+            1 => dir.join(format!("{stem}.eml")),
+            n => dir.join(format!("{stem}~{n}.eml")),
+        };
+        match write_new(&path, bytes) {
+            Ok(()) => return Ok(Written::New(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if holds_message(&path, message_id)? {
+                    return Ok(Written::Already(path));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{stem}.eml and {SPARE_NAMES} other names for it hold other messages"),
+    ))
+}
+
+/// Whether the message file at `path` has the Message-ID `id` (as lettre writes it, on
+/// one line: an ID has no space to fold at).
+fn holds_message(path: &Path, id: &str) -> std::io::Result<bool> {
+    let raw = std::fs::read(path)?;
+    let mut head = raw
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii_end)
+        .take_while(|line| !line.is_empty());
+    Ok(!id.is_empty()
+        && head.any(|line| {
+            line.strip_prefix(b"Message-ID:")
+                .is_some_and(|value| value.trim_ascii() == id.as_bytes())
+        }))
 }
 
 /// Identifies one briefing to one recipient, for the Message-ID and file names.
@@ -323,30 +406,84 @@ pub struct Delivery<'a> {
 }
 
 impl Delivery<'_> {
-    /// Stable across runs: the same briefing to the same person has the same ID.
+    /// Stable across runs: the same briefing to the same person has the same ID, and a
+    /// valid RFC 5322 msg-id in ASCII whatever the names, so that the resend of a message
+    /// in doubt can carry it again. The group and the recipient enter through a hash of
+    /// the exact group name and the address's key, not through their text: two groups
+    /// whose names look alike, or are not ASCII at all (`아침 독자`), still get IDs of their
+    /// own, and a deduplicating server drops neither. The group's ASCII letters stay in
+    /// clear only for a person reading the headers.
     pub fn message_id(&self, from: &Mailbox) -> String {
         let copy = match self.copy {
             0 => String::new(),
             n => format!(".c{n}"),
         };
+        let mut readable: String = self
+            .group
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            .collect();
+        if !readable.is_empty() {
+            readable.push('.');
+        }
+        let key = address_key(self.to.email.as_ref());
         format!(
-            "<briefing.{}.{}.{:016x}{copy}@{}>",
+            "<briefing.{}.{readable}{:016x}{copy}@{}>",
             self.date,
-            safe(self.group),
-            fnv1a(self.to.email.to_string().to_lowercase().as_bytes()),
-            from.email.domain()
+            fnv1a(self.group, &key),
+            id_domain(from)
         )
     }
 
-    /// `2025-09-07_morning_ceo@example.com`: one file per briefing and recipient.
+    /// `2025-09-07_morning_ceo@example.com`, `2025-09-07_morning_ceo@example.com_c3` for
+    /// a copy sent on purpose: a name of its own for every briefing, recipient and copy.
+    /// The group and the address are escaped so that no two share a name: `_` and every
+    /// character other than a letter, a digit or one of `@.+-` become `%XX` (per UTF-8
+    /// byte), which leaves `_` to separate the fields. A name that would be too long for
+    /// a file system keeps its readable start and ends in `~` (escaped elsewhere) and a
+    /// hash of the exact group and address.
     pub fn file_stem(&self) -> String {
-        format!(
-            "{}_{}_{}",
-            self.date,
-            safe(self.group),
-            safe(self.to.email.as_ref())
-        )
+        let address = self.to.email.as_ref();
+        let mut fields = format!("{}_{}", escape(self.group), escape(address));
+        if fields.len() > MAX_NAME_FIELDS {
+            let mut cut = MAX_NAME_FIELDS;
+            while !fields.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            fields.truncate(cut);
+            fields.push_str(&format!("~{:016x}", fnv1a(self.group, address)));
+        }
+        let copy = match self.copy {
+            0 => String::new(),
+            n => format!("_c{n}"),
+        };
+        format!("{}_{fields}{copy}", self.date)
     }
+}
+
+/// Bytes of escaped group and address kept in a file name: with the date, the hash, a
+/// copy number, a spare-name suffix and the temporary file's additions, the longest name
+/// stays under the 255 bytes that common file systems allow.
+const MAX_NAME_FIELDS: usize = 160;
+
+/// The right part of a Message-ID: `mail.from`'s domain in ASCII (an internationalised
+/// one punycoded), or `briefing.invalid` if that is no dot-atom (an address literal such
+/// as `[192.0.2.1]`).
+fn id_domain(from: &Mailbox) -> String {
+    idna::domain_to_ascii(from.email.domain())
+        .ok()
+        .filter(|d| is_dot_atom(d))
+        .unwrap_or_else(|| "briefing.invalid".to_owned())
+}
+
+/// RFC 5322 dot-atom-text: atoms of ASCII `atext`, joined by single dots.
+fn is_dot_atom(s: &str) -> bool {
+    s.split('.').all(|atom| {
+        !atom.is_empty()
+            && atom
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b))
+    })
 }
 
 /// The message for one recipient: text and HTML alternatives of the same briefing.
@@ -371,23 +508,33 @@ pub fn compose(
         .map_err(|e| DeliverError::Fatal(format!("cannot build the message to {to}: {e}")))
 }
 
-fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '+') {
-                c
-            } else {
-                '_'
+/// `s` with every character other than a letter, a digit or one of `@.+-` written as
+/// `%XX` per UTF-8 byte: `%` itself is escaped, so different texts stay different.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-') {
+            out.push(c);
+        } else {
+            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("%{b:02X}"));
             }
-        })
-        .collect()
+        }
+    }
+    out
 }
 
-/// A fixed hash, unlike std's randomised one, so IDs survive restarts.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// A fixed hash of a group name and an address, unlike std's randomised one, so IDs
+/// survive restarts. The group's length goes first, so that no other pair of texts
+/// hashes the same bytes.
+fn fnv1a(group: &str, address: &str) -> u64 {
+    let len = (group.len() as u64).to_le_bytes();
+    [&len[..], group.as_bytes(), address.as_bytes()]
+        .concat()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 #[cfg(test)]
@@ -437,9 +584,169 @@ mod tests {
         assert_ne!(d(&a).message_id(&from), d(&b).message_id(&from));
         let resent = Delivery { copy: 2, ..d(&a) };
         assert_ne!(resent.message_id(&from), d(&a).message_id(&from));
-        assert_eq!(resent.file_stem(), d(&a).file_stem());
+        assert_eq!(resent.file_stem(), "2025-09-07_morning_CEO@example.com_c2");
         assert!(d(&b).message_id(&from).ends_with("@example.com>"));
         assert_eq!(d(&b).file_stem(), "2025-09-07_morning_cfo@example.com");
+    }
+
+    /// The Message-ID of a real message, as it appears in its header.
+    fn header_id(from: &Mailbox, group: &str, to: &Mailbox) -> String {
+        let d = Delivery {
+            date: "2025-09-07",
+            group,
+            to,
+            copy: 0,
+        };
+        let m = compose(
+            from,
+            to,
+            d.message_id(from),
+            &rendered(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        let line = raw.lines().find(|l| l.starts_with("Message-ID: ")).unwrap();
+        line["Message-ID: ".len()..].to_owned()
+    }
+
+    /// `<id-left@id-right>`, both dot-atom-text (RFC 5322 §3.6.4), in ASCII.
+    fn is_valid_msg_id(id: &str) -> bool {
+        id.strip_prefix('<')
+            .and_then(|id| id.strip_suffix('>'))
+            .and_then(|id| id.split_once('@'))
+            .is_some_and(|(left, right)| is_dot_atom(left) && is_dot_atom(right))
+    }
+
+    #[test]
+    fn dot_atoms() {
+        for ok in ["briefing.2025-09-07.a_b.c1", "x", "mail_x.example.com"] {
+            assert!(is_dot_atom(ok), "{ok}");
+        }
+        for bad in ["", ".a", "a..b", "a.", "a b", "[192.0.2.1]", "아침", "a@b"] {
+            assert!(!is_dot_atom(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn message_ids_are_ascii_and_distinct_whatever_the_names() {
+        let from: Mailbox = "아침 브리핑 <briefing@example.com>".parse().unwrap();
+        let to: Mailbox = "김하늘 <ceo@example.com>".parse().unwrap();
+        let korean = header_id(&from, "아침 독자", &to);
+        assert!(is_valid_msg_id(&korean), "{korean}");
+        assert!(!korean.contains("=?"), "{korean}");
+        assert!(korean.starts_with("<briefing.2025-09-07."), "{korean}");
+        // Names that a lossy mapping folds into one text keep IDs of their own.
+        let groups = [
+            "news kr",
+            "news_kr",
+            "news/kr",
+            "news.kr",
+            "아침 독자",
+            "아침_독자",
+        ];
+        let ids: std::collections::BTreeSet<String> =
+            groups.iter().map(|g| header_id(&from, g, &to)).collect();
+        assert_eq!(ids.len(), groups.len(), "{ids:?}");
+        assert!(ids.iter().all(|id| is_valid_msg_id(id)), "{ids:?}");
+        // The local part is exact (Ä@ and ä@ are two mailboxes); the domain's case is not.
+        let id = |addr: &str| header_id(&from, "morning", &addr.parse().unwrap());
+        assert_ne!(id("Ä@example.com"), id("ä@example.com"));
+        assert_eq!(id("CEO@EXAMPLE.com"), id("CEO@example.com"));
+        assert!(is_valid_msg_id(&id("Ä@example.com")));
+    }
+
+    #[test]
+    fn an_internationalised_sender_domain_gives_an_ascii_id() {
+        let to: Mailbox = "ceo@example.com".parse().unwrap();
+        let korean: Mailbox = "아침 브리핑 <briefing@예시.한국>".parse().unwrap();
+        let id = header_id(&korean, "morning", &to);
+        assert!(id.ends_with("@xn--vv4b11d.xn--3e0b707e>"), "{id}");
+        assert!(is_valid_msg_id(&id), "{id}");
+        // lettre composes no message from an address literal, but the ID must not
+        // depend on that.
+        let literal = Mailbox::new(None, "briefing@[192.0.2.1]".parse().unwrap());
+        let d = Delivery {
+            date: "2025-09-07",
+            group: "morning",
+            to: &to,
+            copy: 0,
+        };
+        let id = d.message_id(&literal);
+        assert!(id.ends_with("@briefing.invalid>"), "{id}");
+        assert!(is_valid_msg_id(&id), "{id}");
+    }
+
+    #[test]
+    fn file_stems_are_distinct_for_distinct_groups_and_addresses() {
+        let addresses = [
+            "a=b@example.com",
+            "a/b@example.com",
+            "a_b@example.com",
+            "a#b@example.com",
+            "a%5Fb@example.com",
+            "Ä@example.com",
+            "ä@example.com",
+        ];
+        let groups = [
+            "news kr",
+            "news/kr",
+            "news_kr",
+            "news%20kr",
+            "아침 독자",
+            "..",
+            "",
+        ];
+        let mut stems = std::collections::BTreeSet::new();
+        let mut count = 0;
+        for group in groups {
+            for address in addresses {
+                let to: Mailbox = address.parse().unwrap();
+                for copy in [0, 1, 12] {
+                    let d = Delivery {
+                        date: "2025-09-07",
+                        group,
+                        to: &to,
+                        copy,
+                    };
+                    let stem = d.file_stem();
+                    assert!(!stem.contains('/'), "{stem}");
+                    stems.insert(stem);
+                    count += 1;
+                }
+            }
+        }
+        assert_eq!(stems.len(), count, "{stems:?}");
+        let to: Mailbox = "a/b@example.com".parse().unwrap();
+        let d = Delivery {
+            date: "2025-09-07",
+            group: "news kr",
+            to: &to,
+            copy: 0,
+        };
+        assert_eq!(d.file_stem(), "2025-09-07_news%20kr_a%2Fb@example.com");
+    }
+
+    #[test]
+    fn a_name_too_long_for_a_file_is_cut_at_a_character_and_stays_distinct() {
+        // The addresses differ only past the cut, which falls inside a Hangul character.
+        let group = "가".repeat(60);
+        let a: Mailbox = "a@example.com".parse().unwrap();
+        let b: Mailbox = "b@example.com".parse().unwrap();
+        let stem = |to| {
+            Delivery {
+                date: "2025-09-07",
+                group: &group,
+                to,
+                copy: 7,
+            }
+            .file_stem()
+        };
+        let (sa, sb) = (stem(&a), stem(&b));
+        assert_ne!(sa, sb);
+        // With ".eml" and the temporary file's additions, still under 255 bytes.
+        assert!(sa.len() + 40 < 255, "{} bytes: {sa}", sa.len());
+        assert!(sa.ends_with("_c7"), "{sa}");
     }
 
     #[test]
@@ -468,6 +775,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(files, ["2025-09-07_morning_cfo@example.com.eml"]);
+
+        // The same message again (a run stopped before recording it): already there.
+        let again = t.send(&m, &d.file_stem()).await.unwrap();
+        assert!(again.starts_with("already in the outbox as "), "{again}");
+        // Another message under a taken name keeps both.
+        let other = Delivery { copy: 3, ..d };
+        let m3 = compose(
+            &from,
+            &to,
+            other.message_id(&from),
+            &rendered(),
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        let reply = t.send(&m3, &d.file_stem()).await.unwrap();
+        assert!(reply.ends_with("cfo@example.com~2.eml"), "{reply}");
+        let first = std::fs::read(dir.path().join("2025-09-07_morning_cfo@example.com.eml"));
+        assert_eq!(first.unwrap(), m.formatted(), "the first file is untouched");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use futures_util::FutureExt;
 use lettre::message::Mailbox;
 
 use crate::clock;
-use crate::config::{Config, Group, OnEmpty};
+use crate::config::{address_key, Config, Group, OnEmpty};
 use crate::day;
 use crate::deliver::{compose, DeliverError, Delivery, Transport};
 use crate::digest::{self, Rendered, Templates};
@@ -843,7 +843,7 @@ pub async fn pause_unless_stopped(pause: Duration, stop: Option<&AtomicBool>) ->
 
 fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record {
     Record {
-        recipient: letter.address.to_lowercase(),
+        recipient: address_key(&letter.address),
         event,
         at: Utc::now(),
         attempt,

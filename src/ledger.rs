@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::config::address_key;
 use crate::durable::{sync_dir, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +31,7 @@ pub enum Event {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    /// The address, lower-cased: the key.
+    /// The address by [`address_key`]: the key.
     pub recipient: String,
     pub event: Event,
     pub at: DateTime<Utc>,
@@ -70,13 +71,13 @@ impl LedgerError {
     }
 }
 
-/// The last known state of every recipient of one briefing, by lower-cased address.
+/// The last known state of every recipient of one briefing, by [`address_key`].
 #[derive(Debug, Default)]
 pub struct Recipients(BTreeMap<String, Status>);
 
 impl Recipients {
     pub fn status(&self, recipient: &str) -> Option<&Status> {
-        self.0.get(&recipient.to_lowercase())
+        self.0.get(&address_key(recipient))
     }
 
     pub fn is_delivered(&self, recipient: &str) -> bool {
@@ -282,7 +283,7 @@ pub fn standings(
     let recorded = read(state_dir, date, group)?;
     let mut addresses: Vec<String> = expected
         .iter()
-        .map(|a| a.to_lowercase())
+        .map(|a| address_key(a))
         .chain(recorded.iter().map(|(a, _)| a.clone()))
         .collect();
     addresses.sort();
@@ -362,7 +363,7 @@ fn replay(file: &File, path: &Path) -> Result<Recipients, LedgerError> {
 }
 
 fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
-    let key = record.recipient.to_lowercase();
+    let key = address_key(&record.recipient);
     let delivered = record.event == Event::Delivered;
     let deferral = u32::from(record.event == Event::Deferred);
     match recipients.get_mut(&key) {
@@ -438,7 +439,7 @@ mod tests {
         {
             let mut log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
             log.append(&[
-                record("CEO@example.com", Event::Sending, 1),
+                record("ceo@EXAMPLE.com", Event::Sending, 1),
                 record("ceo@example.com", Event::Delivered, 1),
             ])
             .unwrap();

@@ -387,3 +387,33 @@ fn dry_run_and_test_copy_send_nothing_to_the_groups() {
     assert!(p.run(&["send"]).0.status.success());
     assert_eq!(smtp.messages().len(), 4);
 }
+
+/// A Korean group name must not turn the Message-ID into an encoded word: the ID is what
+/// lets a server drop the resend of a message in doubt.
+#[test]
+fn a_korean_group_name_gives_an_ascii_message_id() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::with_groups(
+        &smtp.smtp_section(""),
+        "[groups.\"아침독자\"]\nrecipients = [\"김하늘 <ceo@example.com>\"]\n",
+    );
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1);
+    let raw = String::from_utf8_lossy(&messages[0].1).into_owned();
+    let id = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .unwrap_or_else(|| panic!("no Message-ID line in\n{raw}"));
+    assert!(
+        id.is_ascii() && id.starts_with("<briefing.2025-09-07.") && id.ends_with("@example.com>"),
+        "{id}"
+    );
+    assert!(!id.contains("=?") && !id.contains(' '), "{id}");
+    let ledger = std::fs::read_to_string(p.path("state/ledger/2025-09-07/아침독자.jsonl")).unwrap();
+    assert!(
+        ledger.contains(&format!("\"message_id\":\"{id}\"")),
+        "the ledger keeps the ID for a resend: {ledger}"
+    );
+}

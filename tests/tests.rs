@@ -9,3 +9,4 @@ mod daemon;
 mod day;
 mod fetch;
 mod mail;
+mod outbox;
