@@ -5,7 +5,7 @@
 //! the HTTP header).
 //!
 //! Over HTTP the last good dump is kept in the state folder with its ETag and
-//! Last-Modified ([`cache`]); the next fetch sends them back (`If-None-Match`,
+//! Last-Modified (`src/fetch/cache.rs`); the next fetch sends them back (`If-None-Match`,
 //! `If-Modified-Since`) and a `304 Not Modified` reuses the kept copy. If that copy is
 //! missing or damaged when the server says `304`, the dump is fetched once more
 //! without validators: the server's "unchanged" is only as good as our copy.
