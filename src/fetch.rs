@@ -84,11 +84,14 @@ impl FetchError {
             FetchError::Status { status, .. } => {
                 status.is_server_error() || *status == reqwest::StatusCode::TOO_MANY_REQUESTS
             }
+            // reqwest nests its errors: a body cut short by the server is a `Decode`
+            // error around a `Body` one, so the whole chain is looked at.
             FetchError::Request { source, .. } => {
-                source.is_timeout()
-                    || source.is_connect()
-                    || source.is_request()
-                    || source.is_body()
+                std::iter::successors(Some(source as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .filter_map(|e| e.downcast_ref::<reqwest::Error>())
+                .any(|e| e.is_timeout() || e.is_connect() || e.is_request() || e.is_body())
             }
             _ => false,
         }
@@ -562,6 +565,149 @@ mod tests {
             Some("2025-09-07T01:00:00+00:00".into())
         );
         assert_eq!(http_date("yesterday"), None);
+    }
+
+    /// A real HTTP server on 127.0.0.1: its n-th connection is answered with
+    /// `replies[n]`, written as raw bytes (so that a reply can be malformed or cut
+    /// short), then closed; an empty reply holds the connection silently for 3 s. After
+    /// the last reply the port is closed, so every test's server ends by itself.
+    fn server(replies: Vec<&'static [u8]>) -> String {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for reply in replies {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    return;
+                };
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+                    match stream.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => break,
+                    }
+                }
+                if reply.is_empty() {
+                    std::thread::sleep(Duration::from_secs(3));
+                }
+                let _ = stream.write_all(reply);
+            }
+        });
+        url
+    }
+
+    fn http_cfg(cache_dir: &Path) -> SourceConfig {
+        // reqwest is built without a default crypto provider; `cmd::run` installs it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        SourceConfig {
+            location: String::new(),
+            timeout_secs: 1,
+            max_bytes: 1000,
+            max_age: None,
+            cache_dir: cache_dir.to_owned(),
+        }
+    }
+
+    /// One attempt, no retries: what the retry loop would decide about this answer.
+    async fn one_get(replies: Vec<&'static [u8]>, path: &str) -> FetchError {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("{}{path}", server(replies));
+        match get(&url, &http_cfg(dir.path()), None).await {
+            Err(e) => e,
+            Ok(_) => panic!("{url}: answered"),
+        }
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_told_from_permanent_ones() {
+        let transient: [(&str, &[u8]); 5] = [
+            (
+                "500",
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "503",
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "429",
+                b"HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "body cut short",
+                "HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\n최신기사\n-\n".as_bytes(),
+            ),
+            ("no answer within timeout_secs", b""),
+        ];
+        for (what, reply) in transient {
+            let e = one_get(vec![reply], "/d").await;
+            assert!(e.is_transient(), "{what}: {e} ({e:?})");
+        }
+        let permanent: [(&str, &[u8]); 3] = [
+            (
+                "404",
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "401",
+                b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "too big",
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n-",
+            ),
+        ];
+        for (what, reply) in permanent {
+            let e = one_get(vec![reply], "/d").await;
+            assert!(!e.is_transient(), "{what}: {e} ({e:?})");
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = http_cfg(dir.path());
+        let refused = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}/d", listener.local_addr().unwrap())
+        };
+        let e = get(&refused, &cfg, None).await.err().unwrap();
+        assert!(e.is_transient(), "connection refused: {e} ({e:?})");
+        for bad in ["http://뉴스 서버/d", "http://", "http://127.0.0.1:99999/d"] {
+            let e = get(bad, &cfg, None).await.err().unwrap();
+            assert!(!e.is_transient(), "bad URL {bad}: {e} ({e:?})");
+        }
+        // Not even fetched again: the retry loop gives up at once on these.
+        let undecodable = server(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\xFF\xFF\xFF\xFF",
+        ]);
+        let e = fetch(&format!("{undecodable}/d"), &cfg).await.unwrap_err();
+        assert!(matches!(e, FetchError::Undecodable { .. }), "{e:?}");
+        assert!(!e.is_transient());
+        let e = fetch(
+            &dir.path().join("없는 파일.txt").display().to_string(),
+            &cfg,
+        )
+        .await
+        .unwrap_err();
+        assert!(!e.is_transient(), "{e}");
+    }
+
+    #[test]
+    fn a_fetch_error_survives_anyhow_with_its_verdict() {
+        fn typed<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
+        let e = FetchError::Status {
+            url: "http://127.0.0.1/d".into(),
+            status: StatusCode::SERVICE_UNAVAILABLE,
+        };
+        typed(&e);
+        let wrapped = anyhow::Error::new(e).context("아침 브리핑: 받지 못함");
+        let found = wrapped
+            .chain()
+            .find_map(|e| e.downcast_ref::<FetchError>())
+            .expect("found in the chain");
+        assert!(found.is_transient());
     }
 
     #[test]
