@@ -14,6 +14,7 @@
 
 mod cache;
 
+use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -48,6 +49,8 @@ pub enum FetchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: not a regular file ({kind}); a dump must be a file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("{}: no dump file in this folder", path.display())]
     EmptyFolder { path: PathBuf },
     #[error("{origin}: larger than the limit of {limit} bytes (source.max_bytes)")]
@@ -109,11 +112,8 @@ pub async fn fetch(location: &str, cfg: &SourceConfig) -> Result<Fetched, FetchE
     } else {
         path.to_owned()
     };
-    let bytes = read_file(&path, cfg.max_bytes)?;
-    let modified = std::fs::metadata(&path)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(DateTime::<Utc>::from);
+    let (bytes, meta) = read_file(&path, cfg.max_bytes)?;
+    let modified = meta.modified().ok().map(DateTime::<Utc>::from);
     Ok(Fetched {
         modified,
         ..decode(&bytes, &path.display().to_string())?
@@ -168,11 +168,22 @@ pub fn check_age(
     }
 }
 
-fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, FetchError> {
+/// Reads the regular file at `path`, of at most `limit` bytes, with its metadata.
+///
+/// The type is checked before the file is opened: `open` of a FIFO waits for a writer,
+/// forever if none comes, and a device or a socket is no dump either.
+fn read_file(path: &Path, limit: u64) -> Result<(Vec<u8>, Metadata), FetchError> {
     let io = |source| FetchError::Io {
         path: path.to_owned(),
         source,
     };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(FetchError::NotAFile {
+            path: path.to_owned(),
+            kind: file_kind(meta.file_type()),
+        });
+    }
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     // Read one byte past the limit to tell "exactly at" from "over".
@@ -183,7 +194,29 @@ fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, FetchError> {
             limit,
         });
     }
-    Ok(bytes)
+    Ok((bytes, meta))
+}
+
+/// What a file that is not a regular file is, for the message that refuses it.
+fn file_kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
 }
 
 /// The newest dump in `dir`: by the date in its file name (`dump-2025-09-07.txt`,
@@ -267,6 +300,11 @@ enum Response {
 }
 
 /// GET `url`, conditionally when a copy is kept, reusing the copy on a `304`.
+///
+/// Cancel-safe: the daemon drops this future when a shutdown signal wins the race. The
+/// copy is written only once the whole body is in, by synchronous atomic writes with no
+/// `await` between them, so a drop at any `await` (a request, a retry pause) leaves the
+/// kept copy as it was.
 async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError> {
     let cache = Cache::new(&cfg.cache_dir, url);
     let mut known = cache.validators(url);
@@ -692,6 +730,42 @@ mod tests {
         .await
         .unwrap_err();
         assert!(!e.is_transient(), "{e}");
+        let e = read_file(dir.path(), 100).unwrap_err();
+        assert!(matches!(e, FetchError::NotAFile { .. }), "{e:?}");
+        assert!(!e.is_transient());
+    }
+
+    /// The daemon races a fetch against the shutdown signal and drops the loser: a
+    /// fetch dropped while it waits to retry must leave the kept copy as it was, whole,
+    /// with no temporary file beside it.
+    #[tokio::test]
+    async fn a_fetch_dropped_while_it_waits_to_retry_leaves_the_cache_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = http_cfg(dir.path());
+        let url = server(vec![
+            "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 26\r\n\r\n최신기사\n-\n첫 기사\n"
+                .as_bytes(),
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+        ]);
+        let url = format!("{url}/d");
+        fetch(&url, &cfg).await.unwrap();
+        let files = || {
+            let mut files: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| {
+                    let path = e.unwrap().path();
+                    (path.clone(), std::fs::read(path).unwrap())
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        let kept = files();
+        assert_eq!(kept.len(), 2, "body and validators: {kept:?}");
+        // The 503 is answered at once; the first pause before a retry is 500 ms.
+        let dropped = tokio::time::timeout(Duration::from_millis(300), fetch(&url, &cfg)).await;
+        assert!(dropped.is_err(), "still waiting to retry: {dropped:?}");
+        assert_eq!(files(), kept);
     }
 
     #[test]
@@ -719,6 +793,6 @@ mod tests {
             read_file(&path, 100),
             Err(FetchError::TooLarge { limit: 100, .. })
         ));
-        assert_eq!(read_file(&path, 101).unwrap().len(), 101);
+        assert_eq!(read_file(&path, 101).unwrap().0.len(), 101);
     }
 }

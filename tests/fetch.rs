@@ -240,3 +240,56 @@ fn a_refused_connection_is_retried_then_named() {
     assert_eq!(stderr.matches("retrying in").count(), 3, "{stderr}");
     assert!(outbox(&p).is_empty());
 }
+
+/// `briefing ARGS`, waited for at most 10 s: a child still running then is killed and
+/// the test fails, rather than hang the suite.
+fn run_bounded(cmd: &mut std::process::Command) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_as_the_dump_is_refused_without_blocking() {
+    let p = project("");
+    let fifo = p.path("오늘의-덤프.txt");
+    mkfifo(&fifo);
+    let (status, stderr) =
+        run_bounded(&mut p.cmd(&["summarize", "--dump", fifo.to_str().unwrap()]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: not a regular file (a FIFO)", fifo.display())),
+        "{stderr}"
+    );
+}
