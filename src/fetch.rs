@@ -51,8 +51,8 @@ pub enum FetchError {
     },
     #[error("{}: not a regular file ({kind}); a dump must be a file", path.display())]
     NotAFile { path: PathBuf, kind: &'static str },
-    #[error("{}: no dump file in this folder", path.display())]
-    EmptyFolder { path: PathBuf },
+    #[error("no dump matching {pattern} in {} (source.pattern)", path.display())]
+    NoMatch { path: PathBuf, pattern: String },
     #[error("{origin}: larger than the limit of {limit} bytes (source.max_bytes)")]
     TooLarge { origin: String, limit: u64 },
     #[error("{url}: the server answered {status}")]
@@ -108,7 +108,7 @@ pub async fn fetch(location: &str, cfg: &SourceConfig) -> Result<Fetched, FetchE
     }
     let path = Path::new(location);
     let path = if path.is_dir() {
-        newest_dump(path)?
+        newest_dump(path, &cfg.pattern)?
     } else {
         path.to_owned()
     };
@@ -219,9 +219,12 @@ fn file_kind(t: std::fs::FileType) -> &'static str {
     }
 }
 
-/// The newest dump in `dir`: by the date in its file name (`dump-2025-09-07.txt`,
-/// `20250907.txt`), which survives copying, else by modification time.
-pub fn newest_dump(dir: &Path) -> Result<PathBuf, FetchError> {
+/// The newest dump in `dir` among the names matching `pattern`: by the date in its
+/// file name (`dump-2025-09-07.txt`, `20250907.txt`), which survives copying, else by
+/// modification time. A file still being written is never taken (`in_progress`).
+/// A non-regular file that wins is refused when it is read, not passed over: skipping
+/// today's dump would quietly send yesterday's.
+pub fn newest_dump(dir: &Path, pattern: &str) -> Result<PathBuf, FetchError> {
     let io = |source| FetchError::Io {
         path: dir.to_owned(),
         source,
@@ -230,23 +233,63 @@ pub fn newest_dump(dir: &Path) -> Result<PathBuf, FetchError> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let meta = entry.metadata().map_err(io)?;
-        if name.starts_with('.') || !meta.is_file() {
+        if in_progress(&name) || !glob_matches(pattern, &name) {
             continue;
         }
-        let key = (
-            date_in_name(&name),
-            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-            entry.path(),
-        );
+        // Follows a symlink, as reading it will. A file that cannot be looked at
+        // counts as oldest; if it still wins, reading it names the problem.
+        let modified = std::fs::metadata(entry.path())
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let key = (date_in_name(&name), modified, entry.path());
         if best.as_ref().is_none_or(|b| key > *b) {
             best = Some(key);
         }
     }
     best.map(|(_, _, path)| path)
-        .ok_or_else(|| FetchError::EmptyFolder {
+        .ok_or_else(|| FetchError::NoMatch {
             path: dir.to_owned(),
+            pattern: pattern.to_owned(),
         })
+}
+
+/// A name that downloaders, editors and our own atomic writes give a file while it is
+/// incomplete: a download in progress must not become the day's briefing, whatever
+/// `[source] pattern` says.
+fn in_progress(name: &str) -> bool {
+    const SUFFIXES: [&str; 4] = [".part", ".partial", ".tmp", ".crdownload"];
+    let lower = name.to_lowercase();
+    name.starts_with('.') || name.ends_with('~') || SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+/// Whether `name` matches the glob `pattern`: `*` is any run of characters, `?` one
+/// character (a Korean syllable is one), everything else itself.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // The classic one-star backtrack: linear in practice, no recursion.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        match p.get(i) {
+            Some('*') => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(&c) if c == '?' || c == n[j] => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((si, sj)) => {
+                    i = si + 1;
+                    j = sj + 1;
+                    star = Some((si, sj + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
 }
 
 /// `YYYYMMDD` from the first `YYYY-MM-DD`, `YYYY_MM_DD` or `YYYYMMDD` in a file name.
@@ -536,13 +579,73 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        let newest = newest_dump(dir.path()).unwrap();
+        let newest = newest_dump(dir.path(), "*.txt").unwrap();
         assert_eq!(newest.file_name().unwrap(), "dump-2025-09-08.txt");
         let empty = tempfile::tempdir().unwrap();
-        assert!(newest_dump(empty.path())
-            .unwrap_err()
-            .to_string()
-            .contains("no dump file"));
+        assert_eq!(
+            newest_dump(empty.path(), "*.txt").unwrap_err().to_string(),
+            format!(
+                "no dump matching *.txt in {} (source.pattern)",
+                empty.path().display()
+            )
+        );
+    }
+
+    #[test]
+    fn files_still_being_written_are_never_the_dump() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "dump-2025-09-07.txt",
+            "dump-2025-09-08.txt.part",
+            "dump-2025-09-09.txt.partial",
+            "dump-2025-09-10.txt.TMP",
+            "dump-2025-09-11.txt.crdownload",
+            "dump-2025-09-12.txt~",
+            ".dump-2025-09-13.txt",
+        ] {
+            std::fs::write(dir.path().join(name), "최신기사\n").unwrap();
+        }
+        for pattern in ["*.txt", "*", "dump-*"] {
+            let newest = newest_dump(dir.path(), pattern).unwrap();
+            assert_eq!(
+                newest.file_name().unwrap(),
+                "dump-2025-09-07.txt",
+                "{pattern}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_names_matching_the_pattern_are_candidates() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "config.toml",
+            "README",
+            "뉴스-2025-09-07.txt",
+            "뉴스-2025-09-08.csv",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let pick = |pattern| {
+            newest_dump(dir.path(), pattern)
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        };
+        assert_eq!(pick("*.txt").unwrap(), "뉴스-2025-09-07.txt");
+        assert_eq!(pick("뉴스-*").unwrap(), "뉴스-2025-09-08.csv");
+        assert_eq!(pick("뉴스-????-??-07.*").unwrap(), "뉴스-2025-09-07.txt");
+        assert!(matches!(pick("*.json"), Err(FetchError::NoMatch { .. })));
+        for (pattern, name, want) in [
+            ("*.txt", "a.txt", true),
+            ("*.txt", "a.txt.bak", false),
+            ("*", "", true),
+            ("a*b*c", "aXbYbZc", true),
+            ("a*b*c", "aXbYbZ", false),
+            ("?", "뉴", true),
+            ("??", "뉴", false),
+            ("***", "뉴스", true),
+        ] {
+            assert_eq!(glob_matches(pattern, name), want, "{pattern} {name}");
+        }
     }
 
     #[test]
@@ -553,6 +656,7 @@ mod tests {
             max_bytes: 1,
             max_age: max_age.map(|a| crate::config::parse_duration(a).unwrap()),
             cache_dir: PathBuf::new(),
+            pattern: "*.txt".into(),
         };
         let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap();
         let text = "최신기사\n-\n옛 기사\n본문.\n2025-09-05 09:00:00\n-\n새 기사\n본문.\n2025-09-06 07:00:00\n-\n시각 없는 기사\n";
@@ -647,6 +751,7 @@ mod tests {
             max_bytes: 1000,
             max_age: None,
             cache_dir: cache_dir.to_owned(),
+            pattern: "*.txt".into(),
         }
     }
 

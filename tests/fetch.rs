@@ -293,3 +293,76 @@ fn a_fifo_as_the_dump_is_refused_without_blocking() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_download_in_progress_in_the_folder_is_not_the_dump() {
+    let p = project("");
+    let dumps = p.path("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::copy(sample(), dumps.join("dump-2025-09-07.txt")).unwrap();
+    // Tomorrow's dump, half downloaded: newer by name and by mtime.
+    std::fs::write(
+        dumps.join("dump-2025-09-08.txt.part"),
+        "최신기사\n-\n반쯤 받은",
+    )
+    .unwrap();
+    std::fs::write(
+        dumps.join("dump-2025-09-08.txt.crdownload"),
+        "최신기사\n-\n",
+    )
+    .unwrap();
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", dumps.to_str().unwrap()]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("K-AI 어벤져스"), "{stdout}");
+    assert!(!stdout.contains("반쯤 받은"), "{stdout}");
+}
+
+#[test]
+fn a_folder_without_a_dump_is_an_error_naming_folder_and_pattern() {
+    // The config is in the folder it names as source: it must not be read as the dump.
+    let p = project("");
+    let folder = folder_of(&p);
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", folder]);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stderr.contains(&format!("no dump matching *.txt in {folder}")),
+        "{stderr}"
+    );
+
+    // A pattern of one's own: only its names are dumps.
+    let p = project("pattern = \"뉴스-*.txt\"");
+    std::fs::copy(sample(), p.path("뉴스-2025-09-07.txt")).unwrap();
+    std::fs::write(p.path("메모-2025-09-08.txt"), "최신기사\n-\n메모일 뿐\n").unwrap();
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", folder_of(&p)]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("K-AI 어벤져스"), "{stdout}");
+
+    let p = project("pattern = \"dumps/*.txt\"");
+    let (out, _, stderr) = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("source.pattern: must be a file name pattern"),
+        "{stderr}"
+    );
+}
+
+fn folder_of(p: &Project) -> &str {
+    p.dir.path().to_str().unwrap()
+}
+
+#[test]
+fn a_fifo_in_the_folder_is_refused_without_blocking() {
+    let p = project("");
+    let dumps = p.path("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::copy(sample(), dumps.join("dump-2025-09-07.txt")).unwrap();
+    let fifo = dumps.join("dump-2025-09-08.txt");
+    mkfifo(&fifo);
+    let (status, stderr) =
+        run_bounded(&mut p.cmd(&["summarize", "--dump", dumps.to_str().unwrap()]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: not a regular file (a FIFO)", fifo.display())),
+        "{stderr}"
+    );
+}
