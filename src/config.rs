@@ -74,6 +74,10 @@ pub struct SourceConfig {
     /// Which files of a folder are dumps (a glob of the name: `*`, `?`), so that a
     /// config file or a README beside them is never read as the news.
     pub pattern: String,
+    /// HTTP basic auth for a URL source, with the password in the environment variable
+    /// `password_env` names: never in a file, and never in the URL that messages show.
+    pub username: Option<String>,
+    pub password_env: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +215,8 @@ struct RawSource {
     max_age: Option<Spanned<toml::Value>>,
     #[serde(default = "default_pattern")]
     pattern: Spanned<String>,
+    username: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -410,6 +416,14 @@ impl Config {
                 "must be a file name pattern such as \"*.txt\", without a folder".into(),
             ));
         }
+        let lone = match (&raw.source.username, &raw.source.password_env) {
+            (Some(key), None) => Some((key.span(), "source.username", "password_env")),
+            (None, Some(key)) => Some((key.span(), "source.password_env", "username")),
+            _ => None,
+        };
+        if let Some((span, key, missing)) = lone {
+            return Err(fail(span, key, format!("is set but {missing} is not: basic auth needs the user name and the name of the variable holding the password")));
+        }
         let state_dir = resolve(&raw.state.dir);
         let source = SourceConfig {
             location,
@@ -418,6 +432,8 @@ impl Config {
             max_age,
             cache_dir: state_dir.join("fetch"),
             pattern: pattern.clone(),
+            username: raw.source.username.map(Spanned::into_inner),
+            password_env: raw.source.password_env.map(Spanned::into_inner),
         };
 
         let cron_text = raw.schedule.cron.get_ref().clone();

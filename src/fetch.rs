@@ -11,6 +11,10 @@
 //! without validators: the server's "unchanged" is only as good as our copy.
 //!
 //! [`check_age`] refuses a stale dump (`[source] max_age`).
+//!
+//! A URL may carry credentials (`http://user:secret@host/dump`), or they come from
+//! `[source] username` and `password_env`. Only [`redact`]ed URLs reach a message, the
+//! report or the kept copy's metadata: a briefing's log is read and mailed around.
 
 mod cache;
 
@@ -31,7 +35,7 @@ use cache::{Cache, Validators};
 /// A dump as text, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Fetched {
-    /// The path or URL, for messages.
+    /// The path or URL, for messages; a URL's credentials are redacted ([`redact`]).
     pub origin: String,
     pub text: String,
     /// The encoding the bytes were in.
@@ -41,7 +45,7 @@ pub struct Fetched {
     pub modified: Option<DateTime<Utc>>,
 }
 
-/// Why no dump could be had.
+/// Why no dump could be had. Every URL in it is [`redact`]ed.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("cannot read {}: {source}", path.display())]
@@ -66,6 +70,8 @@ pub enum FetchError {
         what: &'static str,
         source: reqwest::Error,
     },
+    #[error("{origin}: {problem}")]
+    Credentials { origin: String, problem: String },
     #[error(
         "{origin}: neither UTF-8 nor EUC-KR/CP949 text (undecodable bytes near byte {offset})"
     )]
@@ -349,10 +355,13 @@ enum Response {
 /// `await` between them, so a drop at any `await` (a request, a retry pause) leaves the
 /// kept copy as it was.
 async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError> {
+    let target = Target::new(url, cfg)?;
+    let url = &target.origin;
+    // Keyed by the redacted URL: the metadata file stores it, and no secret may be there.
     let cache = Cache::new(&cfg.cache_dir, url);
     let mut known = cache.validators(url);
     loop {
-        match get_with_retries(url, cfg, known.as_ref()).await? {
+        match get_with_retries(&target, cfg, known.as_ref()).await? {
             Response::Fresh {
                 bytes,
                 etag,
@@ -392,15 +401,77 @@ async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError>
     }
 }
 
+/// A URL to GET, with the only form of it that may be shown and the credentials to send.
+struct Target<'a> {
+    url: &'a str,
+    /// [`redact`]ed `url`.
+    origin: String,
+    /// From `[source] username` and the variable `password_env` names.
+    basic_auth: Option<(String, String)>,
+}
+
+impl<'a> Target<'a> {
+    fn new(url: &'a str, cfg: &SourceConfig) -> Result<Target<'a>, FetchError> {
+        let origin = redact(url);
+        let problem = |problem: String| FetchError::Credentials {
+            origin: origin.clone(),
+            problem,
+        };
+        // The config sets both or neither.
+        let basic_auth = match (&cfg.username, &cfg.password_env) {
+            (Some(_), Some(_)) if userinfo(url).is_some() => {
+                return Err(problem(
+                    "credentials in the URL and in source.username: give them one way".into(),
+                ))
+            }
+            (Some(user), Some(var)) => {
+                let password = std::env::var(var).map_err(|_| {
+                    problem(format!("source.password_env: the environment variable {var} is not set (it must hold the password of source.username)"))
+                })?;
+                Some((user.clone(), password))
+            }
+            _ => None,
+        };
+        Ok(Target {
+            url,
+            origin,
+            basic_auth,
+        })
+    }
+}
+
+/// `url` as it may be shown or stored: its password becomes `***`
+/// (`http://user:***@host/dump`), and so does a user name without a password, which is
+/// often a token. The rest stays as written, so that messages match the config.
+pub fn redact(url: &str) -> String {
+    let Some(info) = userinfo(url) else {
+        return url.to_owned();
+    };
+    let shown = match url[info.clone()].split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => "***".to_owned(),
+    };
+    format!("{}{shown}{}", &url[..info.start], &url[info.end..])
+}
+
+/// Where the `user:password` before a URL's host is. As URL parsers read it: the
+/// authority ends at the first `/`, `?`, `#` or `\\`, and the user info at its last `@`.
+fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
+    Some(start..start + authority.rfind('@')?)
+}
+
 /// [`get`], with transient failures retried after a doubling pause.
 async fn get_with_retries(
-    url: &str,
+    target: &Target<'_>,
     cfg: &SourceConfig,
     known: Option<&Validators>,
 ) -> Result<Response, FetchError> {
     let mut attempt = 0;
     loop {
-        match get(url, cfg, known).await {
+        match get(target, cfg, known).await {
             Err(e) if e.is_transient() && attempt < RETRIES => {
                 let pause = FIRST_BACKOFF * 2u32.pow(attempt);
                 tracing::warn!("{e}; retrying in {pause:?}");
@@ -412,16 +483,18 @@ async fn get_with_retries(
     }
 }
 
-/// One GET of `url`, sending `known`'s validators; the body is capped at `max_bytes`.
+/// One GET of `target`, sending `known`'s validators; the body is capped at `max_bytes`.
 async fn get(
-    url: &str,
+    target: &Target<'_>,
     cfg: &SourceConfig,
     known: Option<&Validators>,
 ) -> Result<Response, FetchError> {
-    let request = |what, source| FetchError::Request {
+    let url = &target.origin;
+    // reqwest's message repeats the URL, which ours already names, redacted.
+    let request = |what, source: reqwest::Error| FetchError::Request {
         url: url.to_owned(),
         what,
-        source,
+        source: source.without_url(),
     };
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(cfg.timeout_secs))
@@ -429,7 +502,11 @@ async fn get(
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| request("cannot set up the HTTP client", e))?;
-    let mut get = client.get(url);
+    // reqwest sends a URL's user info as basic auth, and takes it out of the URL.
+    let mut get = client.get(target.url);
+    if let Some((user, password)) = &target.basic_auth {
+        get = get.basic_auth(user, Some(password));
+    }
     if let Some(v) = known {
         if let Some(etag) = &v.etag {
             get = get.header(IF_NONE_MATCH, etag);
@@ -657,6 +734,8 @@ mod tests {
             max_age: max_age.map(|a| crate::config::parse_duration(a).unwrap()),
             cache_dir: PathBuf::new(),
             pattern: "*.txt".into(),
+            username: None,
+            password_env: None,
         };
         let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap();
         let text = "최신기사\n-\n옛 기사\n본문.\n2025-09-05 09:00:00\n-\n새 기사\n본문.\n2025-09-06 07:00:00\n-\n시각 없는 기사\n";
@@ -752,6 +831,8 @@ mod tests {
             max_age: None,
             cache_dir: cache_dir.to_owned(),
             pattern: "*.txt".into(),
+            username: None,
+            password_env: None,
         }
     }
 
@@ -759,7 +840,8 @@ mod tests {
     async fn one_get(replies: Vec<&'static [u8]>, path: &str) -> FetchError {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("{}{path}", server(replies));
-        match get(&url, &http_cfg(dir.path()), None).await {
+        let cfg = http_cfg(dir.path());
+        match get(&Target::new(&url, &cfg).unwrap(), &cfg, None).await {
             Err(e) => e,
             Ok(_) => panic!("{url}: answered"),
         }
@@ -815,10 +897,16 @@ mod tests {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             format!("http://{}/d", listener.local_addr().unwrap())
         };
-        let e = get(&refused, &cfg, None).await.err().unwrap();
+        let e = get(&Target::new(&refused, &cfg).unwrap(), &cfg, None)
+            .await
+            .err()
+            .unwrap();
         assert!(e.is_transient(), "connection refused: {e} ({e:?})");
         for bad in ["http://뉴스 서버/d", "http://", "http://127.0.0.1:99999/d"] {
-            let e = get(bad, &cfg, None).await.err().unwrap();
+            let e = get(&Target::new(bad, &cfg).unwrap(), &cfg, None)
+                .await
+                .err()
+                .unwrap();
             assert!(!e.is_transient(), "bad URL {bad}: {e} ({e:?})");
         }
         // Not even fetched again: the retry loop gives up at once on these.
@@ -887,6 +975,24 @@ mod tests {
             .find_map(|e| e.downcast_ref::<FetchError>())
             .expect("found in the chain");
         assert!(found.is_transient());
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_redacted() {
+        for (url, shown) in [
+            ("http://user:secret@host/dump", "http://user:***@host/dump"),
+            (
+                "https://기자:비밀@뉴스.kr:8443/d?x=@",
+                "https://기자:***@뉴스.kr:8443/d?x=@",
+            ),
+            ("http://u:p@ss@host", "http://u:***@host"),
+            ("http://token@host/a", "http://***@host/a"),
+            ("http://host/users/@me", "http://host/users/@me"),
+            ("http://host?q=a:b@c", "http://host?q=a:b@c"),
+            ("/var/dumps/a@b.txt", "/var/dumps/a@b.txt"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::support::{run, sample, Http, Project, Reply};
+use crate::support::{base64, files_under, run, sample, Http, Project, Reply};
 
 fn sample_bytes() -> Vec<u8> {
     std::fs::read(sample()).unwrap()
@@ -365,4 +365,110 @@ fn a_fifo_in_the_folder_is_refused_without_blocking() {
         stderr.contains(&format!("{}: not a regular file (a FIFO)", fifo.display())),
         "{stderr}"
     );
+}
+
+/// Fails if `secret`, or the basic-auth header made from it, is in `outputs` or in any
+/// file of the project (state/fetch, the ledger, the outbox).
+fn assert_nowhere(secret: &str, user: &str, p: &Project, outputs: &[&str]) {
+    let forms = [
+        secret.to_owned(),
+        base64(format!("{user}:{secret}").as_bytes()),
+    ];
+    for form in &forms {
+        for text in outputs {
+            assert!(!text.contains(form.as_str()), "{form} shown in\n{text}");
+        }
+        for (path, bytes) in files_under(p.dir.path()) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(form.as_str()),
+                "{form} in {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn source_credentials_in_the_url_are_sent_but_never_shown_or_stored() {
+    let secret = "s3cret-dump-pw";
+    let http = Http::with_basic_auth("reader", secret, vec![sample_with("ETag", "\"v1\"")]);
+    let url = format!("http://reader:{secret}@127.0.0.1:{}/dump.txt", http.port);
+    let shown = format!("http://reader:***@127.0.0.1:{}/dump.txt", http.port);
+    let p = project("");
+    let (out, stdout, stderr) = run(p.cmd(&["send", "--dump", &url]).env("RUST_LOG", "trace"));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("from {shown}")), "{stdout}");
+    assert_eq!(outbox(&p).len(), 1);
+    assert!(
+        p.path("state/fetch").read_dir().unwrap().count() >= 2,
+        "a copy is kept, under the redacted URL"
+    );
+    // The kept copy is found again: a conditional request, with the credentials.
+    let (out, again, stderr2) = run(p
+        .cmd(&["-vv", "summarize", "--dump", &url])
+        .env_remove("RUST_LOG"));
+    assert!(out.status.success(), "{stderr2}");
+    let requests = requests(&http);
+    assert!(
+        requests[1].contains("if-none-match: \"v1\""),
+        "{}",
+        requests[1]
+    );
+    // A wrong password and an unknown path: errors name the URL, redacted.
+    let wrong = url.replace(secret, "not-it-at-all");
+    let (out, _, stderr3) = p.run(&["summarize", "--dump", &wrong]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr3.contains("reader:***@127.0.0.1"), "{stderr3}");
+    assert!(stderr3.contains("the server answered 401"), "{stderr3}");
+    assert!(!stderr3.contains("not-it-at-all"), "{stderr3}");
+    let refused = format!(
+        "http://reader:{secret}@127.0.0.1:{}/d",
+        crate::support::free_port()
+    );
+    let (out, _, stderr4) = p.run(&["send", "--dump", &refused]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr4.contains("request failed"), "{stderr4}");
+    assert_nowhere(
+        secret,
+        "reader",
+        &p,
+        &[&stdout, &stderr, &again, &stderr2, &stderr4],
+    );
+}
+
+#[test]
+fn source_credentials_from_the_environment_are_sent_but_never_shown_or_stored() {
+    let secret = "env-s3cret-pw";
+    let http = Http::with_basic_auth("reader", secret, vec![sample_with("ETag", "\"v1\"")]);
+    let url = http.url("/dump.txt");
+    let p = project("username = \"reader\"\npassword_env = \"TEST_SOURCE_PW\"");
+    let (out, stdout, stderr) = run(p
+        .cmd(&["-vv", "send", "--dump", &url])
+        .env_remove("RUST_LOG")
+        .env("TEST_SOURCE_PW", secret));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("from {url}")), "{stdout}");
+    assert_eq!(outbox(&p).len(), 1);
+    let (out, again, stderr2) = run(p
+        .cmd(&["summarize", "--dump", &url])
+        .env("RUST_LOG", "trace")
+        .env("TEST_SOURCE_PW", secret));
+    assert!(out.status.success(), "{stderr2}");
+    assert_nowhere(secret, "reader", &p, &[&stdout, &stderr, &again, &stderr2]);
+
+    // Without the variable: a clear error, and the server is not asked.
+    let asked = requests(&http).len();
+    let (out, _, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("source.password_env: the environment variable TEST_SOURCE_PW is not set"),
+        "{stderr}"
+    );
+    assert_eq!(requests(&http).len(), asked);
+    // The server really does want them.
+    let p = project("");
+    let (out, _, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("the server answered 401"), "{stderr}");
 }
