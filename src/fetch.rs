@@ -356,6 +356,10 @@ enum Response {
 /// kept copy as it was.
 async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError> {
     let target = Target::new(url, cfg)?;
+    if target.origin != url {
+        // Earlier versions kept the copy under the URL as written, secret and all.
+        Cache::new(&cfg.cache_dir, url).remove();
+    }
     let url = &target.origin;
     // Keyed by the redacted URL: the metadata file stores it, and no secret may be there.
     let cache = Cache::new(&cfg.cache_dir, url);
@@ -926,6 +930,28 @@ mod tests {
         let e = read_file(dir.path(), 100).unwrap_err();
         assert!(matches!(e, FetchError::NotAFile { .. }), "{e:?}");
         assert!(!e.is_transient());
+    }
+
+    #[tokio::test]
+    async fn a_copy_kept_under_a_url_with_its_secret_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = server(vec![
+            b"HTTP/1.1 200 OK\r\nETag: \"v2\"\r\nContent-Length: 13\r\n\r\n\xec\xb5\x9c\xec\x8b\xa0\xea\xb8\xb0\xec\x82\xac\n",
+        ]);
+        let url = url.replace("http://", "http://reader:s3cret@") + "/d";
+        let old = Cache::new(dir.path(), &url);
+        old.store(&url, Some("\"v1\"".into()), None, "최신기사\n".as_bytes())
+            .unwrap();
+        fetch(&url, &http_cfg(dir.path())).await.unwrap();
+        for (path, bytes) in std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.clone(), std::fs::read(p).unwrap()))
+        {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("s3cret"), "{}: {text}", path.display());
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     /// The daemon races a fetch against the shutdown signal and drops the loser: a

@@ -94,6 +94,18 @@ impl Cache {
         }
     }
 
+    /// Forgets the copy. Best effort: a file that stays is still checked before use.
+    pub fn remove(&self) {
+        for path in [&self.meta, &self.body] {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!("{}: cannot remove: {e}", path.display());
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Keeps `body` and its validators for the next fetch of `url`.
     pub fn store(
         &self,
