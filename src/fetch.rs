@@ -87,7 +87,10 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// A retry may help: the server or the network may recover within minutes.
+    /// A retry may help: the server or the network may recover within minutes. Such are a
+    /// refused or dropped connection, a timeout, a body cut short, a 5xx and a 429;
+    /// anything else (another 4xx, a bad URL, too big, undecodable, no such file, not
+    /// a file, no credentials) would fail the same way again.
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => {
@@ -841,9 +844,9 @@ mod tests {
     }
 
     /// One attempt, no retries: what the retry loop would decide about this answer.
-    async fn one_get(replies: Vec<&'static [u8]>, path: &str) -> FetchError {
+    async fn one_get(reply: &'static [u8]) -> FetchError {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("{}{path}", server(replies));
+        let url = format!("{}/d", server(vec![reply]));
         let cfg = http_cfg(dir.path());
         match get(&Target::new(&url, &cfg).unwrap(), &cfg, None).await {
             Err(e) => e,
@@ -873,7 +876,7 @@ mod tests {
             ("no answer within timeout_secs", b""),
         ];
         for (what, reply) in transient {
-            let e = one_get(vec![reply], "/d").await;
+            let e = one_get(reply).await;
             assert!(e.is_transient(), "{what}: {e} ({e:?})");
         }
         let permanent: [(&str, &[u8]); 3] = [
@@ -891,7 +894,7 @@ mod tests {
             ),
         ];
         for (what, reply) in permanent {
-            let e = one_get(vec![reply], "/d").await;
+            let e = one_get(reply).await;
             assert!(!e.is_transient(), "{what}: {e} ({e:?})");
         }
 
