@@ -71,6 +71,13 @@ pub struct SourceConfig {
     /// Where the last dump fetched over HTTP is kept with its ETag and Last-Modified,
     /// so that the next fetch can ask "changed since?": `[state] dir`/fetch.
     pub cache_dir: PathBuf,
+    /// Which files of a folder are dumps (a glob of the name: `*`, `?`), so that a
+    /// config file or a README beside them is never read as the news.
+    pub pattern: String,
+    /// HTTP basic auth for a URL source, with the password in the environment variable
+    /// `password_env` names: never in a file, and never in the URL that messages show.
+    pub username: Option<String>,
+    pub password_env: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +213,10 @@ struct RawSource {
     max_bytes: u64,
     /// Any TOML value, so that `max_age = 36` gets a message about the missing unit.
     max_age: Option<Spanned<toml::Value>>,
+    #[serde(default = "default_pattern")]
+    pattern: Spanned<String>,
+    username: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -297,6 +308,9 @@ fn default_timeout() -> u64 {
 }
 fn default_max_bytes() -> u64 {
     64 * 1024 * 1024
+}
+fn default_pattern() -> Spanned<String> {
+    Spanned::new(0..0, "*.txt".into())
 }
 fn default_outbox() -> PathBuf {
     "outbox".into()
@@ -394,6 +408,22 @@ impl Config {
                     .map_err(|m| fail(value.span(), "source.max_age", m))?,
             ),
         };
+        let pattern = raw.source.pattern.get_ref();
+        if pattern.is_empty() || pattern.contains('/') {
+            return Err(fail(
+                raw.source.pattern.span(),
+                "source.pattern",
+                "must be a file name pattern such as \"*.txt\", without a folder".into(),
+            ));
+        }
+        let lone = match (&raw.source.username, &raw.source.password_env) {
+            (Some(key), None) => Some((key.span(), "source.username", "password_env")),
+            (None, Some(key)) => Some((key.span(), "source.password_env", "username")),
+            _ => None,
+        };
+        if let Some((span, key, missing)) = lone {
+            return Err(fail(span, key, format!("is set but {missing} is not: basic auth needs the user name and the name of the variable holding the password")));
+        }
         let state_dir = resolve(&raw.state.dir);
         let source = SourceConfig {
             location,
@@ -401,6 +431,9 @@ impl Config {
             max_bytes: raw.source.max_bytes,
             max_age,
             cache_dir: state_dir.join("fetch"),
+            pattern: pattern.clone(),
+            username: raw.source.username.map(Spanned::into_inner),
+            password_env: raw.source.password_env.map(Spanned::into_inner),
         };
 
         let cron_text = raw.schedule.cron.get_ref().clone();

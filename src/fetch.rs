@@ -5,15 +5,20 @@
 //! the HTTP header).
 //!
 //! Over HTTP the last good dump is kept in the state folder with its ETag and
-//! Last-Modified ([`cache`]); the next fetch sends them back (`If-None-Match`,
+//! Last-Modified (`src/fetch/cache.rs`); the next fetch sends them back (`If-None-Match`,
 //! `If-Modified-Since`) and a `304 Not Modified` reuses the kept copy. If that copy is
 //! missing or damaged when the server says `304`, the dump is fetched once more
 //! without validators: the server's "unchanged" is only as good as our copy.
 //!
 //! [`check_age`] refuses a stale dump (`[source] max_age`).
+//!
+//! A URL may carry credentials (`http://user:secret@host/dump`), or they come from
+//! `[source] username` and `password_env`. Only [`redact`]ed URLs reach a message, the
+//! report or the kept copy's metadata: a briefing's log is read and mailed around.
 
 mod cache;
 
+use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -30,7 +35,7 @@ use cache::{Cache, Validators};
 /// A dump as text, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Fetched {
-    /// The path or URL, for messages.
+    /// The path or URL, for messages; a URL's credentials are redacted ([`redact`]).
     pub origin: String,
     pub text: String,
     /// The encoding the bytes were in.
@@ -40,7 +45,7 @@ pub struct Fetched {
     pub modified: Option<DateTime<Utc>>,
 }
 
-/// Why no dump could be had.
+/// Why no dump could be had. Every URL in it is [`redact`]ed.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("cannot read {}: {source}", path.display())]
@@ -48,8 +53,10 @@ pub enum FetchError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: no dump file in this folder", path.display())]
-    EmptyFolder { path: PathBuf },
+    #[error("{}: not a regular file ({kind}); a dump must be a file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error("no dump matching {pattern} in {} (source.pattern)", path.display())]
+    NoMatch { path: PathBuf, pattern: String },
     #[error("{origin}: larger than the limit of {limit} bytes (source.max_bytes)")]
     TooLarge { origin: String, limit: u64 },
     #[error("{url}: the server answered {status}")]
@@ -63,6 +70,8 @@ pub enum FetchError {
         what: &'static str,
         source: reqwest::Error,
     },
+    #[error("{origin}: {problem}")]
+    Credentials { origin: String, problem: String },
     #[error(
         "{origin}: neither UTF-8 nor EUC-KR/CP949 text (undecodable bytes near byte {offset})"
     )]
@@ -78,17 +87,23 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// A retry may help: the server or the network may recover within minutes.
+    /// A retry may help: the server or the network may recover within minutes. Such are a
+    /// refused or dropped connection, a timeout, a body cut short, a 5xx and a 429;
+    /// anything else (another 4xx, a bad URL, too big, undecodable, no such file, not
+    /// a file, no credentials) would fail the same way again.
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => {
                 status.is_server_error() || *status == reqwest::StatusCode::TOO_MANY_REQUESTS
             }
+            // reqwest nests its errors: a body cut short by the server is a `Decode`
+            // error around a `Body` one, so the whole chain is looked at.
             FetchError::Request { source, .. } => {
-                source.is_timeout()
-                    || source.is_connect()
-                    || source.is_request()
-                    || source.is_body()
+                std::iter::successors(Some(source as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .filter_map(|e| e.downcast_ref::<reqwest::Error>())
+                .any(|e| e.is_timeout() || e.is_connect() || e.is_request() || e.is_body())
             }
             _ => false,
         }
@@ -102,15 +117,12 @@ pub async fn fetch(location: &str, cfg: &SourceConfig) -> Result<Fetched, FetchE
     }
     let path = Path::new(location);
     let path = if path.is_dir() {
-        newest_dump(path)?
+        newest_dump(path, &cfg.pattern)?
     } else {
         path.to_owned()
     };
-    let bytes = read_file(&path, cfg.max_bytes)?;
-    let modified = std::fs::metadata(&path)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(DateTime::<Utc>::from);
+    let (bytes, meta) = read_file(&path, cfg.max_bytes)?;
+    let modified = meta.modified().ok().map(DateTime::<Utc>::from);
     Ok(Fetched {
         modified,
         ..decode(&bytes, &path.display().to_string())?
@@ -165,11 +177,22 @@ pub fn check_age(
     }
 }
 
-fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, FetchError> {
+/// Reads the regular file at `path`, of at most `limit` bytes, with its metadata.
+///
+/// The type is checked before the file is opened: `open` of a FIFO waits for a writer,
+/// forever if none comes, and a device or a socket is no dump either.
+fn read_file(path: &Path, limit: u64) -> Result<(Vec<u8>, Metadata), FetchError> {
     let io = |source| FetchError::Io {
         path: path.to_owned(),
         source,
     };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(FetchError::NotAFile {
+            path: path.to_owned(),
+            kind: file_kind(meta.file_type()),
+        });
+    }
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     // Read one byte past the limit to tell "exactly at" from "over".
@@ -180,12 +203,37 @@ fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, FetchError> {
             limit,
         });
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
-/// The newest dump in `dir`: by the date in its file name (`dump-2025-09-07.txt`,
-/// `20250907.txt`), which survives copying, else by modification time.
-pub fn newest_dump(dir: &Path) -> Result<PathBuf, FetchError> {
+/// What a file that is not a regular file is, for the message that refuses it.
+fn file_kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// The newest dump in `dir` among the names matching `pattern`: by the date in its
+/// file name (`dump-2025-09-07.txt`, `20250907.txt`), which survives copying, else by
+/// modification time. A file still being written is never taken (`in_progress`).
+/// A non-regular file that wins is refused when it is read, not passed over: skipping
+/// today's dump would quietly send yesterday's.
+pub fn newest_dump(dir: &Path, pattern: &str) -> Result<PathBuf, FetchError> {
     let io = |source| FetchError::Io {
         path: dir.to_owned(),
         source,
@@ -194,23 +242,63 @@ pub fn newest_dump(dir: &Path) -> Result<PathBuf, FetchError> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let meta = entry.metadata().map_err(io)?;
-        if name.starts_with('.') || !meta.is_file() {
+        if in_progress(&name) || !glob_matches(pattern, &name) {
             continue;
         }
-        let key = (
-            date_in_name(&name),
-            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-            entry.path(),
-        );
+        // Follows a symlink, as reading it will. A file that cannot be looked at
+        // counts as oldest; if it still wins, reading it names the problem.
+        let modified = std::fs::metadata(entry.path())
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let key = (date_in_name(&name), modified, entry.path());
         if best.as_ref().is_none_or(|b| key > *b) {
             best = Some(key);
         }
     }
     best.map(|(_, _, path)| path)
-        .ok_or_else(|| FetchError::EmptyFolder {
+        .ok_or_else(|| FetchError::NoMatch {
             path: dir.to_owned(),
+            pattern: pattern.to_owned(),
         })
+}
+
+/// A name that downloaders, editors and our own atomic writes give a file while it is
+/// incomplete: a download in progress must not become the day's briefing, whatever
+/// `[source] pattern` says.
+fn in_progress(name: &str) -> bool {
+    const SUFFIXES: [&str; 4] = [".part", ".partial", ".tmp", ".crdownload"];
+    let lower = name.to_lowercase();
+    name.starts_with('.') || name.ends_with('~') || SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+/// Whether `name` matches the glob `pattern`: `*` is any run of characters, `?` one
+/// character (a Korean syllable is one), everything else itself.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // The classic one-star backtrack: linear in practice, no recursion.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        match p.get(i) {
+            Some('*') => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(&c) if c == '?' || c == n[j] => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((si, sj)) => {
+                    i = si + 1;
+                    j = sj + 1;
+                    star = Some((si, sj + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
 }
 
 /// `YYYYMMDD` from the first `YYYY-MM-DD`, `YYYY_MM_DD` or `YYYYMMDD` in a file name.
@@ -264,11 +352,23 @@ enum Response {
 }
 
 /// GET `url`, conditionally when a copy is kept, reusing the copy on a `304`.
+///
+/// Cancel-safe: the daemon drops this future when a shutdown signal wins the race. The
+/// copy is written only once the whole body is in, by synchronous atomic writes with no
+/// `await` between them, so a drop at any `await` (a request, a retry pause) leaves the
+/// kept copy as it was.
 async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError> {
+    let target = Target::new(url, cfg)?;
+    if target.origin != url {
+        // Earlier versions kept the copy under the URL as written, secret and all.
+        Cache::new(&cfg.cache_dir, url).remove();
+    }
+    let url = &target.origin;
+    // Keyed by the redacted URL: the metadata file stores it, and no secret may be there.
     let cache = Cache::new(&cfg.cache_dir, url);
     let mut known = cache.validators(url);
     loop {
-        match get_with_retries(url, cfg, known.as_ref()).await? {
+        match get_with_retries(&target, cfg, known.as_ref()).await? {
             Response::Fresh {
                 bytes,
                 etag,
@@ -308,15 +408,77 @@ async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError>
     }
 }
 
+/// A URL to GET, with the only form of it that may be shown and the credentials to send.
+struct Target<'a> {
+    url: &'a str,
+    /// [`redact`]ed `url`.
+    origin: String,
+    /// From `[source] username` and the variable `password_env` names.
+    basic_auth: Option<(String, String)>,
+}
+
+impl<'a> Target<'a> {
+    fn new(url: &'a str, cfg: &SourceConfig) -> Result<Target<'a>, FetchError> {
+        let origin = redact(url);
+        let problem = |problem: String| FetchError::Credentials {
+            origin: origin.clone(),
+            problem,
+        };
+        // The config sets both or neither.
+        let basic_auth = match (&cfg.username, &cfg.password_env) {
+            (Some(_), Some(_)) if userinfo(url).is_some() => {
+                return Err(problem(
+                    "credentials in the URL and in source.username: give them one way".into(),
+                ))
+            }
+            (Some(user), Some(var)) => {
+                let password = std::env::var(var).map_err(|_| {
+                    problem(format!("source.password_env: the environment variable {var} is not set (it must hold the password of source.username)"))
+                })?;
+                Some((user.clone(), password))
+            }
+            _ => None,
+        };
+        Ok(Target {
+            url,
+            origin,
+            basic_auth,
+        })
+    }
+}
+
+/// `url` as it may be shown or stored: its password becomes `***`
+/// (`http://user:***@host/dump`), and so does a user name without a password, which is
+/// often a token. The rest stays as written, so that messages match the config.
+pub fn redact(url: &str) -> String {
+    let Some(info) = userinfo(url) else {
+        return url.to_owned();
+    };
+    let shown = match url[info.clone()].split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => "***".to_owned(),
+    };
+    format!("{}{shown}{}", &url[..info.start], &url[info.end..])
+}
+
+/// Where the `user:password` before a URL's host is. As URL parsers read it: the
+/// authority ends at the first `/`, `?`, `#` or `\\`, and the user info at its last `@`.
+fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
+    Some(start..start + authority.rfind('@')?)
+}
+
 /// [`get`], with transient failures retried after a doubling pause.
 async fn get_with_retries(
-    url: &str,
+    target: &Target<'_>,
     cfg: &SourceConfig,
     known: Option<&Validators>,
 ) -> Result<Response, FetchError> {
     let mut attempt = 0;
     loop {
-        match get(url, cfg, known).await {
+        match get(target, cfg, known).await {
             Err(e) if e.is_transient() && attempt < RETRIES => {
                 let pause = FIRST_BACKOFF * 2u32.pow(attempt);
                 tracing::warn!("{e}; retrying in {pause:?}");
@@ -328,16 +490,18 @@ async fn get_with_retries(
     }
 }
 
-/// One GET of `url`, sending `known`'s validators; the body is capped at `max_bytes`.
+/// One GET of `target`, sending `known`'s validators; the body is capped at `max_bytes`.
 async fn get(
-    url: &str,
+    target: &Target<'_>,
     cfg: &SourceConfig,
     known: Option<&Validators>,
 ) -> Result<Response, FetchError> {
-    let request = |what, source| FetchError::Request {
+    let url = &target.origin;
+    // reqwest's message repeats the URL, which ours already names, redacted.
+    let request = |what, source: reqwest::Error| FetchError::Request {
         url: url.to_owned(),
         what,
-        source,
+        source: source.without_url(),
     };
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(cfg.timeout_secs))
@@ -345,7 +509,11 @@ async fn get(
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| request("cannot set up the HTTP client", e))?;
-    let mut get = client.get(url);
+    // reqwest sends a URL's user info as basic auth, and takes it out of the URL.
+    let mut get = client.get(target.url);
+    if let Some((user, password)) = &target.basic_auth {
+        get = get.basic_auth(user, Some(password));
+    }
     if let Some(v) = known {
         if let Some(etag) = &v.etag {
             get = get.header(IF_NONE_MATCH, etag);
@@ -495,13 +663,73 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        let newest = newest_dump(dir.path()).unwrap();
+        let newest = newest_dump(dir.path(), "*.txt").unwrap();
         assert_eq!(newest.file_name().unwrap(), "dump-2025-09-08.txt");
         let empty = tempfile::tempdir().unwrap();
-        assert!(newest_dump(empty.path())
-            .unwrap_err()
-            .to_string()
-            .contains("no dump file"));
+        assert_eq!(
+            newest_dump(empty.path(), "*.txt").unwrap_err().to_string(),
+            format!(
+                "no dump matching *.txt in {} (source.pattern)",
+                empty.path().display()
+            )
+        );
+    }
+
+    #[test]
+    fn files_still_being_written_are_never_the_dump() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "dump-2025-09-07.txt",
+            "dump-2025-09-08.txt.part",
+            "dump-2025-09-09.txt.partial",
+            "dump-2025-09-10.txt.TMP",
+            "dump-2025-09-11.txt.crdownload",
+            "dump-2025-09-12.txt~",
+            ".dump-2025-09-13.txt",
+        ] {
+            std::fs::write(dir.path().join(name), "최신기사\n").unwrap();
+        }
+        for pattern in ["*.txt", "*", "dump-*"] {
+            let newest = newest_dump(dir.path(), pattern).unwrap();
+            assert_eq!(
+                newest.file_name().unwrap(),
+                "dump-2025-09-07.txt",
+                "{pattern}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_names_matching_the_pattern_are_candidates() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "config.toml",
+            "README",
+            "뉴스-2025-09-07.txt",
+            "뉴스-2025-09-08.csv",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let pick = |pattern| {
+            newest_dump(dir.path(), pattern)
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        };
+        assert_eq!(pick("*.txt").unwrap(), "뉴스-2025-09-07.txt");
+        assert_eq!(pick("뉴스-*").unwrap(), "뉴스-2025-09-08.csv");
+        assert_eq!(pick("뉴스-????-??-07.*").unwrap(), "뉴스-2025-09-07.txt");
+        assert!(matches!(pick("*.json"), Err(FetchError::NoMatch { .. })));
+        for (pattern, name, want) in [
+            ("*.txt", "a.txt", true),
+            ("*.txt", "a.txt.bak", false),
+            ("*", "", true),
+            ("a*b*c", "aXbYbZc", true),
+            ("a*b*c", "aXbYbZ", false),
+            ("?", "뉴", true),
+            ("??", "뉴", false),
+            ("***", "뉴스", true),
+        ] {
+            assert_eq!(glob_matches(pattern, name), want, "{pattern} {name}");
+        }
     }
 
     #[test]
@@ -512,6 +740,9 @@ mod tests {
             max_bytes: 1,
             max_age: max_age.map(|a| crate::config::parse_duration(a).unwrap()),
             cache_dir: PathBuf::new(),
+            pattern: "*.txt".into(),
+            username: None,
+            password_env: None,
         };
         let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap();
         let text = "최신기사\n-\n옛 기사\n본문.\n2025-09-05 09:00:00\n-\n새 기사\n본문.\n2025-09-06 07:00:00\n-\n시각 없는 기사\n";
@@ -564,6 +795,235 @@ mod tests {
         assert_eq!(http_date("yesterday"), None);
     }
 
+    /// A real HTTP server on 127.0.0.1: its n-th connection is answered with
+    /// `replies[n]`, written as raw bytes (so that a reply can be malformed or cut
+    /// short), then closed; an empty reply holds the connection silently for 3 s. After
+    /// the last reply the port is closed, so every test's server ends by itself.
+    fn server(replies: Vec<&'static [u8]>) -> String {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for reply in replies {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    return;
+                };
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+                    match stream.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => break,
+                    }
+                }
+                if reply.is_empty() {
+                    std::thread::sleep(Duration::from_secs(3));
+                }
+                let _ = stream.write_all(reply);
+            }
+        });
+        url
+    }
+
+    fn http_cfg(cache_dir: &Path) -> SourceConfig {
+        // reqwest is built without a default crypto provider; `cmd::run` installs it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        SourceConfig {
+            location: String::new(),
+            timeout_secs: 1,
+            max_bytes: 1000,
+            max_age: None,
+            cache_dir: cache_dir.to_owned(),
+            pattern: "*.txt".into(),
+            username: None,
+            password_env: None,
+        }
+    }
+
+    /// One attempt, no retries: what the retry loop would decide about this answer.
+    async fn one_get(reply: &'static [u8]) -> FetchError {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("{}/d", server(vec![reply]));
+        let cfg = http_cfg(dir.path());
+        match get(&Target::new(&url, &cfg).unwrap(), &cfg, None).await {
+            Err(e) => e,
+            Ok(_) => panic!("{url}: answered"),
+        }
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_told_from_permanent_ones() {
+        let transient: [(&str, &[u8]); 5] = [
+            (
+                "500",
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "503",
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "429",
+                b"HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "body cut short",
+                "HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\n최신기사\n-\n".as_bytes(),
+            ),
+            ("no answer within timeout_secs", b""),
+        ];
+        for (what, reply) in transient {
+            let e = one_get(reply).await;
+            assert!(e.is_transient(), "{what}: {e} ({e:?})");
+        }
+        let permanent: [(&str, &[u8]); 3] = [
+            (
+                "404",
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "401",
+                b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                "too big",
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n-",
+            ),
+        ];
+        for (what, reply) in permanent {
+            let e = one_get(reply).await;
+            assert!(!e.is_transient(), "{what}: {e} ({e:?})");
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = http_cfg(dir.path());
+        let refused = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}/d", listener.local_addr().unwrap())
+        };
+        let e = get(&Target::new(&refused, &cfg).unwrap(), &cfg, None)
+            .await
+            .err()
+            .unwrap();
+        assert!(e.is_transient(), "connection refused: {e} ({e:?})");
+        for bad in ["http://뉴스 서버/d", "http://", "http://127.0.0.1:99999/d"] {
+            let e = get(&Target::new(bad, &cfg).unwrap(), &cfg, None)
+                .await
+                .err()
+                .unwrap();
+            assert!(!e.is_transient(), "bad URL {bad}: {e} ({e:?})");
+        }
+        // Not even fetched again: the retry loop gives up at once on these.
+        let undecodable = server(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\xFF\xFF\xFF\xFF",
+        ]);
+        let e = fetch(&format!("{undecodable}/d"), &cfg).await.unwrap_err();
+        assert!(matches!(e, FetchError::Undecodable { .. }), "{e:?}");
+        assert!(!e.is_transient());
+        let e = fetch(
+            &dir.path().join("없는 파일.txt").display().to_string(),
+            &cfg,
+        )
+        .await
+        .unwrap_err();
+        assert!(!e.is_transient(), "{e}");
+        let e = read_file(dir.path(), 100).unwrap_err();
+        assert!(matches!(e, FetchError::NotAFile { .. }), "{e:?}");
+        assert!(!e.is_transient());
+    }
+
+    #[tokio::test]
+    async fn a_copy_kept_under_a_url_with_its_secret_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = server(vec![
+            b"HTTP/1.1 200 OK\r\nETag: \"v2\"\r\nContent-Length: 13\r\n\r\n\xec\xb5\x9c\xec\x8b\xa0\xea\xb8\xb0\xec\x82\xac\n",
+        ]);
+        let url = url.replace("http://", "http://reader:s3cret@") + "/d";
+        let old = Cache::new(dir.path(), &url);
+        old.store(&url, Some("\"v1\"".into()), None, "최신기사\n".as_bytes())
+            .unwrap();
+        fetch(&url, &http_cfg(dir.path())).await.unwrap();
+        for (path, bytes) in std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.clone(), std::fs::read(p).unwrap()))
+        {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("s3cret"), "{}: {text}", path.display());
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// The daemon races a fetch against the shutdown signal and drops the loser: a
+    /// fetch dropped while it waits to retry must leave the kept copy as it was, whole,
+    /// with no temporary file beside it.
+    #[tokio::test]
+    async fn a_fetch_dropped_while_it_waits_to_retry_leaves_the_cache_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = http_cfg(dir.path());
+        let url = server(vec![
+            "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 26\r\n\r\n최신기사\n-\n첫 기사\n"
+                .as_bytes(),
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+        ]);
+        let url = format!("{url}/d");
+        fetch(&url, &cfg).await.unwrap();
+        let files = || {
+            let mut files: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| {
+                    let path = e.unwrap().path();
+                    (path.clone(), std::fs::read(path).unwrap())
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        let kept = files();
+        assert_eq!(kept.len(), 2, "body and validators: {kept:?}");
+        // The 503 is answered at once; the first pause before a retry is 500 ms.
+        let dropped = tokio::time::timeout(Duration::from_millis(300), fetch(&url, &cfg)).await;
+        assert!(dropped.is_err(), "still waiting to retry: {dropped:?}");
+        assert_eq!(files(), kept);
+    }
+
+    #[test]
+    fn a_fetch_error_survives_anyhow_with_its_verdict() {
+        fn typed<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
+        let e = FetchError::Status {
+            url: "http://127.0.0.1/d".into(),
+            status: StatusCode::SERVICE_UNAVAILABLE,
+        };
+        typed(&e);
+        let wrapped = anyhow::Error::new(e).context("아침 브리핑: 받지 못함");
+        let found = wrapped
+            .chain()
+            .find_map(|e| e.downcast_ref::<FetchError>())
+            .expect("found in the chain");
+        assert!(found.is_transient());
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_redacted() {
+        for (url, shown) in [
+            ("http://user:secret@host/dump", "http://user:***@host/dump"),
+            (
+                "https://기자:비밀@뉴스.kr:8443/d?x=@",
+                "https://기자:***@뉴스.kr:8443/d?x=@",
+            ),
+            ("http://u:p@ss@host", "http://u:***@host"),
+            ("http://token@host/a", "http://***@host/a"),
+            ("http://host/users/@me", "http://host/users/@me"),
+            ("http://host?q=a:b@c", "http://host?q=a:b@c"),
+            ("/var/dumps/a@b.txt", "/var/dumps/a@b.txt"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
+    }
+
     #[test]
     fn files_over_the_cap_are_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -573,6 +1033,6 @@ mod tests {
             read_file(&path, 100),
             Err(FetchError::TooLarge { limit: 100, .. })
         ));
-        assert_eq!(read_file(&path, 101).unwrap().len(), 101);
+        assert_eq!(read_file(&path, 101).unwrap().0.len(), 101);
     }
 }

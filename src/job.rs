@@ -220,7 +220,8 @@ pub async fn prepare(
         Some(fetched) => {
             if let Some(dump) = dump {
                 tracing::warn!(
-                    "--dump {dump} ignored: today's briefing was started from {}, and is finished from it",
+                    "--dump {} ignored: today's briefing was started from {}, and is finished from it",
+                    fetch::redact(dump),
                     fetched.origin
                 );
             }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::support::{run, sample, Http, Project, Reply};
+use crate::support::{base64, files_under, run, sample, Http, Project, Reply};
 
 fn sample_bytes() -> Vec<u8> {
     std::fs::read(sample()).unwrap()
@@ -239,4 +239,236 @@ fn a_refused_connection_is_retried_then_named() {
     assert!(stderr.contains("Connection refused"), "{stderr}");
     assert_eq!(stderr.matches("retrying in").count(), 3, "{stderr}");
     assert!(outbox(&p).is_empty());
+}
+
+/// `briefing ARGS`, waited for at most 10 s: a child still running then is killed and
+/// the test fails, rather than hang the suite.
+fn run_bounded(cmd: &mut std::process::Command) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_as_the_dump_is_refused_without_blocking() {
+    let p = project("");
+    let fifo = p.path("오늘의-덤프.txt");
+    mkfifo(&fifo);
+    let (status, stderr) =
+        run_bounded(&mut p.cmd(&["summarize", "--dump", fifo.to_str().unwrap()]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: not a regular file (a FIFO)", fifo.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_download_in_progress_in_the_folder_is_not_the_dump() {
+    let p = project("");
+    let dumps = p.path("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::copy(sample(), dumps.join("dump-2025-09-07.txt")).unwrap();
+    // Tomorrow's dump, half downloaded: newer by name and by mtime.
+    std::fs::write(
+        dumps.join("dump-2025-09-08.txt.part"),
+        "최신기사\n-\n반쯤 받은",
+    )
+    .unwrap();
+    std::fs::write(
+        dumps.join("dump-2025-09-08.txt.crdownload"),
+        "최신기사\n-\n",
+    )
+    .unwrap();
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", dumps.to_str().unwrap()]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("K-AI 어벤져스"), "{stdout}");
+    assert!(!stdout.contains("반쯤 받은"), "{stdout}");
+}
+
+#[test]
+fn a_folder_without_a_dump_is_an_error_naming_folder_and_pattern() {
+    // The config is in the folder it names as source: it must not be read as the dump.
+    let p = project("");
+    let folder = folder_of(&p);
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", folder]);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stderr.contains(&format!("no dump matching *.txt in {folder}")),
+        "{stderr}"
+    );
+
+    // A pattern of one's own: only its names are dumps.
+    let p = project("pattern = \"뉴스-*.txt\"");
+    std::fs::copy(sample(), p.path("뉴스-2025-09-07.txt")).unwrap();
+    std::fs::write(p.path("메모-2025-09-08.txt"), "최신기사\n-\n메모일 뿐\n").unwrap();
+    let (out, stdout, stderr) = p.run(&["summarize", "--dump", folder_of(&p)]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("K-AI 어벤져스"), "{stdout}");
+
+    let p = project("pattern = \"dumps/*.txt\"");
+    let (out, _, stderr) = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("source.pattern: must be a file name pattern"),
+        "{stderr}"
+    );
+}
+
+fn folder_of(p: &Project) -> &str {
+    p.dir.path().to_str().unwrap()
+}
+
+#[test]
+fn a_fifo_in_the_folder_is_refused_without_blocking() {
+    let p = project("");
+    let dumps = p.path("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::copy(sample(), dumps.join("dump-2025-09-07.txt")).unwrap();
+    let fifo = dumps.join("dump-2025-09-08.txt");
+    mkfifo(&fifo);
+    let (status, stderr) =
+        run_bounded(&mut p.cmd(&["summarize", "--dump", dumps.to_str().unwrap()]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: not a regular file (a FIFO)", fifo.display())),
+        "{stderr}"
+    );
+}
+
+/// Fails if `secret`, or the basic-auth header made from it, is in `outputs` or in any
+/// file of the project (state/fetch, the ledger, the outbox).
+fn assert_nowhere(secret: &str, user: &str, p: &Project, outputs: &[&str]) {
+    let forms = [
+        secret.to_owned(),
+        base64(format!("{user}:{secret}").as_bytes()),
+    ];
+    for form in &forms {
+        for text in outputs {
+            assert!(!text.contains(form.as_str()), "{form} shown in\n{text}");
+        }
+        for (path, bytes) in files_under(p.dir.path()) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(form.as_str()),
+                "{form} in {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn source_credentials_in_the_url_are_sent_but_never_shown_or_stored() {
+    let secret = "s3cret-dump-pw";
+    let http = Http::with_basic_auth("reader", secret, vec![sample_with("ETag", "\"v1\"")]);
+    let url = format!("http://reader:{secret}@127.0.0.1:{}/dump.txt", http.port);
+    let shown = format!("http://reader:***@127.0.0.1:{}/dump.txt", http.port);
+    let p = project("");
+    let (out, stdout, stderr) = run(p.cmd(&["send", "--dump", &url]).env("RUST_LOG", "trace"));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("from {shown}")), "{stdout}");
+    assert_eq!(outbox(&p).len(), 1);
+    assert!(
+        p.path("state/fetch").read_dir().unwrap().count() >= 2,
+        "a copy is kept, under the redacted URL"
+    );
+    // The kept copy is found again: a conditional request, with the credentials.
+    let (out, again, stderr2) = run(p
+        .cmd(&["-vv", "summarize", "--dump", &url])
+        .env_remove("RUST_LOG"));
+    assert!(out.status.success(), "{stderr2}");
+    let requests = requests(&http);
+    assert!(
+        requests[1].contains("if-none-match: \"v1\""),
+        "{}",
+        requests[1]
+    );
+    // A wrong password and an unknown path: errors name the URL, redacted.
+    let wrong = url.replace(secret, "not-it-at-all");
+    let (out, _, stderr3) = p.run(&["summarize", "--dump", &wrong]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr3.contains("reader:***@127.0.0.1"), "{stderr3}");
+    assert!(stderr3.contains("the server answered 401"), "{stderr3}");
+    assert!(!stderr3.contains("not-it-at-all"), "{stderr3}");
+    let refused = format!(
+        "http://reader:{secret}@127.0.0.1:{}/d",
+        crate::support::free_port()
+    );
+    let (out, _, stderr4) = p.run(&["summarize", "--dump", &refused]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr4.contains("request failed"), "{stderr4}");
+    assert_nowhere(
+        secret,
+        "reader",
+        &p,
+        &[&stdout, &stderr, &again, &stderr2, &stderr4],
+    );
+}
+
+#[test]
+fn source_credentials_from_the_environment_are_sent_but_never_shown_or_stored() {
+    let secret = "env-s3cret-pw";
+    let http = Http::with_basic_auth("reader", secret, vec![sample_with("ETag", "\"v1\"")]);
+    let url = http.url("/dump.txt");
+    let p = project("username = \"reader\"\npassword_env = \"TEST_SOURCE_PW\"");
+    let (out, stdout, stderr) = run(p
+        .cmd(&["-vv", "send", "--dump", &url])
+        .env_remove("RUST_LOG")
+        .env("TEST_SOURCE_PW", secret));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("from {url}")), "{stdout}");
+    assert_eq!(outbox(&p).len(), 1);
+    let (out, again, stderr2) = run(p
+        .cmd(&["summarize", "--dump", &url])
+        .env("RUST_LOG", "trace")
+        .env("TEST_SOURCE_PW", secret));
+    assert!(out.status.success(), "{stderr2}");
+    assert_nowhere(secret, "reader", &p, &[&stdout, &stderr, &again, &stderr2]);
+
+    // Without the variable: a clear error, and the server is not asked.
+    let asked = requests(&http).len();
+    let (out, _, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("source.password_env: the environment variable TEST_SOURCE_PW is not set"),
+        "{stderr}"
+    );
+    assert_eq!(requests(&http).len(), asked);
+    // The server really does want them.
+    let p = project("");
+    let (out, _, stderr) = p.run(&["summarize", "--dump", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("the server answered 401"), "{stderr}");
 }

@@ -10,3 +10,4 @@ mod day;
 mod fetch;
 mod mail;
 mod outbox;
+mod secrets;

@@ -67,7 +67,7 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         None => format!("outbox {}", config.mail.outbox.display()),
     };
     println!("{}: OK", config.path.display());
-    println!("  source: {location}");
+    println!("  source: {}", crate::fetch::redact(location));
     println!(
         "  groups: {} with {recipients} recipients; delivery: {delivery}",
         config.groups.len()

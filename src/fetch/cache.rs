@@ -74,10 +74,10 @@ impl Cache {
     /// The cached body, if it is the one `v` describes and within `max_bytes`.
     pub fn body(&self, v: &Validators, max_bytes: u64) -> Option<Vec<u8>> {
         match super::read_file(&self.body, max_bytes) {
-            Ok(bytes) if bytes.len() as u64 == v.len && crc32fast::hash(&bytes) == v.crc32 => {
+            Ok((bytes, _)) if bytes.len() as u64 == v.len && crc32fast::hash(&bytes) == v.crc32 => {
                 Some(bytes)
             }
-            Ok(bytes) => {
+            Ok((bytes, _)) => {
                 tracing::warn!(
                     "{}: {} bytes that do not match the {} bytes recorded in {}",
                     self.body.display(),
@@ -90,6 +90,18 @@ impl Cache {
             Err(e) => {
                 tracing::warn!("{e}");
                 None
+            }
+        }
+    }
+
+    /// Forgets the copy. Best effort: a file that stays is still checked before use.
+    pub fn remove(&self) {
+        for path in [&self.meta, &self.body] {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!("{}: cannot remove: {e}", path.display());
+                }
+                _ => {}
             }
         }
     }

@@ -248,6 +248,17 @@ pub struct Http {
 
 impl Http {
     pub fn start(replies: Vec<Reply>) -> Http {
+        Http::serving(replies, None)
+    }
+
+    /// As [`Http::start`], but a request without HTTP basic auth as `user` with
+    /// `password` is answered `401 Unauthorized`.
+    pub fn with_basic_auth(user: &str, password: &str, replies: Vec<Reply>) -> Http {
+        let credentials = base64(format!("{user}:{password}").as_bytes());
+        Http::serving(replies, Some(format!("Basic {credentials}")))
+    }
+
+    fn serving(replies: Vec<Reply>, authorization: Option<String>) -> Http {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -258,7 +269,8 @@ impl Http {
                 let Ok(stream) = stream else { continue };
                 let reply = replies[n.min(replies.len() - 1)].clone();
                 let seen = seen.clone();
-                thread::spawn(move || serve(stream, &reply, &seen));
+                let authorization = authorization.clone();
+                thread::spawn(move || serve(stream, &reply, &seen, authorization.as_deref()));
             }
         });
         Http { port, requests }
@@ -269,7 +281,12 @@ impl Http {
     }
 }
 
-fn serve(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
+fn serve(
+    mut stream: TcpStream,
+    reply: &Reply,
+    seen: &Mutex<Vec<String>>,
+    authorization: Option<&str>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -279,9 +296,20 @@ fn serve(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
             _ => return,
         }
     }
-    seen.lock()
-        .expect("lock")
-        .push(String::from_utf8_lossy(&head).into_owned());
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let authorized = authorization.is_none_or(|want| {
+        head.lines().any(|line| {
+            line.split_once(':').is_some_and(|(name, value)| {
+                name.eq_ignore_ascii_case("authorization") && value.trim() == want
+            })
+        })
+    });
+    seen.lock().expect("lock").push(head);
+    let unauthorized = Reply {
+        headers: vec![("WWW-Authenticate".into(), "Basic realm=\"dumps\"".into())],
+        ..Reply::status(401, "")
+    };
+    let reply = if authorized { reply } else { &unauthorized };
     let mut out = format!(
         "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
         reply.status,
@@ -335,5 +363,46 @@ pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::write(&files.0, ca.pem()).expect("write");
     std::fs::write(&files.1, leaf.pem()).expect("write");
     std::fs::write(&files.2, leaf_key.serialize_pem()).expect("write");
+    files
+}
+
+/// Standard base64 with padding: how credentials travel in AUTH and basic auth, and so
+/// what a test must look for to be sure they never show.
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Every file under `dir`, with its bytes, in no particular order.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                files.push((path, bytes));
+            }
+        }
+    }
     files
 }
