@@ -216,7 +216,7 @@ pub async fn prepare(
     stop: Option<&AtomicBool>,
 ) -> Result<Day, Error> {
     let date_text = date.to_string();
-    let (fetched, articles, kept) = match day::kept(&config.state_dir, &date_text)? {
+    let (fetched, kept) = match day::kept(&config.state_dir, &date_text)? {
         Some(fetched) => {
             if let Some(dump) = dump {
                 tracing::warn!(
@@ -225,20 +225,49 @@ pub async fn prepare(
                     fetched.origin
                 );
             }
-            let articles = dump::parse(&fetched.text, &fetched.origin)?;
-            log_loaded(&fetched, &articles);
-            (fetched, articles, true)
+            (fetched, true)
         }
         None => {
-            let loaded = unless_stopped(load(config, dump), stop, "fetching the dump").await??;
-            (loaded.fetched, loaded.articles, false)
+            let location = dump.unwrap_or(&config.source.location);
+            let fetching = fetch::fetch(location, &config.source);
+            (
+                unless_stopped(fetching, stop, "fetching the dump").await??,
+                false,
+            )
         }
     };
-    let mut stale = None;
     let since = match whole_dump {
         true => None,
         false => ledger::newest_before(&config.state_dir, &date_text)?,
     };
+    // Parsing, splitting and scoring a large dump is seconds of CPU: on a thread of its
+    // own, so that a shutdown does not wait for it.
+    let building = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || build(&config, fetched, kept, since, date))
+    };
+    let day = unless_stopped(building, stop, "building the briefing")
+        .await?
+        .context("the briefing build stopped")??;
+    Ok(day)
+}
+
+/// The CPU-bound part of [`prepare`]: parse, leave out what an earlier briefing
+/// (`since`) carried, render every group.
+fn build(
+    config: &Config,
+    fetched: Fetched,
+    kept: bool,
+    since: Option<(String, DateTime<FixedOffset>)>,
+    date: NaiveDate,
+) -> Result<Day> {
+    let articles = dump::parse(&fetched.text, &fetched.origin)?;
+    if !kept {
+        // A kept dump passed this check when its day began.
+        fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
+    }
+    log_loaded(&fetched, &articles);
+    let mut stale = None;
     let articles = match since {
         Some((earlier, newest)) => {
             let total = articles.len();
@@ -250,23 +279,13 @@ pub async fn prepare(
         }
         None => articles,
     };
-    let count = articles.len();
-    // Splitting and scoring a large dump is seconds of CPU: on a thread of its own, so
-    // that a shutdown does not wait for it.
-    let build = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || render_all(&config, &articles, date))
-    };
-    let rendered = unless_stopped(build, stop, "building the briefing")
-        .await?
-        .context("the briefing build stopped")??;
     Ok(Day {
         date,
-        fetched,
         kept,
-        articles: count,
+        articles: articles.len(),
         stale,
-        rendered,
+        rendered: render_all(config, &articles, date)?,
+        fetched,
     })
 }
 

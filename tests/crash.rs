@@ -216,3 +216,91 @@ fn status_shows_delivered_and_failed_recipients_with_the_error() {
         "{text}"
     );
 }
+
+/// Starts `briefing ARGS` in `p`, waits until its log has `needle` (or a second, with
+/// none), sends SIGTERM and returns how long it took to exit after that, its exit code
+/// and its log.
+fn sigterm_once_logged(
+    p: &Project,
+    args: &[&str],
+    needle: Option<&str>,
+) -> (Duration, Option<i32>, String) {
+    use std::io::BufRead;
+    let mut child = p
+        .cmd(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start briefing send");
+    let mut log = String::new();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    match needle {
+        Some(needle) => {
+            for line in lines.by_ref().map_while(Result::ok) {
+                log.push_str(&line);
+                log.push('\n');
+                if line.contains(needle) {
+                    break;
+                }
+            }
+        }
+        None => thread::sleep(Duration::from_secs(1)),
+    }
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let signalled = Instant::now();
+    let status = wait(&mut child, Duration::from_secs(30));
+    let took = signalled.elapsed();
+    log.extend(lines.map_while(Result::ok).map(|l| l + "\n"));
+    (took, status.and_then(|s| s.code()), log)
+}
+
+/// SIGTERM while the dump is still downloading: the run ends at once, nothing sent.
+#[test]
+fn sigterm_during_a_slow_fetch_ends_the_run_at_once() {
+    let mut reply = crate::support::Reply::ok(std::fs::read(crate::support::sample()).unwrap());
+    reply.chunk_pause = Duration::from_millis(500);
+    let http = crate::support::Http::start(vec![reply]);
+    let p = Project::new("");
+    let url = http.url("/dump.txt");
+    let (took, code, log) = sigterm_once_logged(&p, &["send", "--dump", &url], None);
+    assert!(took < Duration::from_secs(3), "{took:?}: {log}");
+    assert_eq!(code, Some(2), "{log}");
+    assert!(
+        log.contains("shut down while fetching the dump; nothing was sent"),
+        "{log}"
+    );
+    assert!(!p.path("outbox").exists());
+}
+
+/// SIGTERM while a large dump is being split and scored: the run does not wait for the
+/// build to finish.
+#[test]
+fn sigterm_during_the_build_of_a_large_dump_ends_the_run_at_once() {
+    let mut dump = String::from("최신기사\n-\n");
+    for i in 0..40_000 {
+        dump.push_str(&format!("동네 소식 {i}호\n"));
+        for j in 0..12 {
+            dump.push_str(&format!(
+                "주민센터는 {i}번 사업의 {j}단계를 {}일부터 시작한다고 밝혔다. ",
+                j + 3
+            ));
+        }
+        dump.push_str("\n2025-09-06 18:10:00\n-\n");
+    }
+    let p = Project::new("");
+    std::fs::write(p.path("big.txt"), dump).unwrap();
+    let big = p.path("big.txt").display().to_string();
+    let (took, code, log) =
+        sigterm_once_logged(&p, &["send", "--dump", &big], Some("40000 articles"));
+    assert!(took < Duration::from_secs(3), "{took:?}: {log}");
+    assert_eq!(code, Some(2), "{log}");
+    assert!(
+        log.contains("shut down while building the briefing"),
+        "{log}"
+    );
+    assert!(!p.path("outbox").exists());
+}
