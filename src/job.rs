@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use lettre::message::Mailbox;
@@ -48,6 +48,11 @@ pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
     let fetched = fetch::fetch(location, &config.source).await?;
     let articles = dump::parse(&fetched.text, &fetched.origin)?;
     fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
+    clock::warn_if_far_from_articles(
+        clock::today(config.schedule.timezone),
+        config.schedule.timezone,
+        &articles,
+    );
     tracing::info!(
         "{}: {} articles ({})",
         fetched.origin,
@@ -192,6 +197,7 @@ impl fmt::Display for Report {
 
 /// Runs the morning job once.
 pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report> {
+    ledger::check_clock(&config.state_dir, clock::today(config.schedule.timezone))?;
     let templates = Templates::load(config.mail.templates.as_deref())?;
     let Loaded { fetched, articles } = load(config, opts.dump).await?;
     let date = clock::today(config.schedule.timezone);
@@ -564,7 +570,7 @@ fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record
     Record {
         recipient: letter.address.to_lowercase(),
         event,
-        at: Utc::now(),
+        at: clock::now(),
         attempt,
         detail,
         message_id: letter.message_id.clone(),
@@ -578,5 +584,28 @@ fn backoff(base_ms: u64, retry: u32, address: &str) -> Duration {
     let seed = address.bytes().fold(u64::from(retry), |h, b| {
         h.wrapping_mul(31).wrapping_add(u64::from(b))
     });
-    Duration::from_millis(exp + seed % (exp / 2 + 1))
+    Duration::from_millis(exp.saturating_add(seed % (exp / 2 + 1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_never_overflows() {
+        let cases = [
+            // (base, retry, at least, at most)
+            (2000, 1, 2000, 3000),
+            (2000, 2, 4000, 6000),
+            (0, 3, 0, 0),
+            (600_000, 20, 600_000 << 10, (600_000 << 10) * 3 / 2),
+            (u64::MAX / 2, 2, u64::MAX, u64::MAX),
+            (u64::MAX, u32::MAX, u64::MAX, u64::MAX),
+        ];
+        for (base, retry, lo, hi) in cases {
+            let pause = backoff(base, retry, "김하늘@example.com");
+            let ms = u64::try_from(pause.as_millis()).unwrap();
+            assert!((lo..=hi).contains(&ms), "{base} {retry}: {ms}");
+        }
+    }
 }
