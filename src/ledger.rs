@@ -9,7 +9,7 @@
 //! character is as harmless as one torn inside a word).
 //!
 //! Paths are built from a date and a group name only after both are checked
-//! ([`log_path`], [`day_dir`]): a name from the config must not reach outside the state
+//! (`log_path`, `day_dir`): a name from the config must not reach outside the state
 //! dir, and a folder name read back must not be taken for a date.
 
 use std::collections::BTreeMap;
