@@ -662,16 +662,7 @@ fn check_summary(summary: &SummaryConfig, text: &str, fail: &Fail) -> Result<(),
             t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
         })
     };
-    let check = |key: &str, ok: bool, message: String| {
-        if ok {
-            Ok(())
-        } else {
-            Err(fail(at(key), &format!("summary.{key}"), message))
-        }
-    };
-    let out_of = |v: &dyn fmt::Display, lo: &dyn fmt::Display, hi: &dyn fmt::Display| {
-        format!("{v} is out of range: must be between {lo} and {hi}")
-    };
+    let key = |name: &str| format!("summary.{name}");
     let counts = [
         (
             "lines_per_article",
@@ -683,12 +674,8 @@ fn check_summary(summary: &SummaryConfig, text: &str, fail: &Fail) -> Result<(),
         ("min_chars", summary.min_chars, &LINE_CHARS),
         ("max_chars", summary.max_chars, &LINE_CHARS),
     ];
-    for (key, v, range) in counts {
-        check(
-            key,
-            range.contains(&v),
-            out_of(&v, range.start(), range.end()),
-        )?;
+    for (name, v, range) in counts {
+        bounded(&Spanned::new(at(name), v), range, &key(name), fail)?;
     }
     let weights = [
         ("position_weight", summary.position_weight),
@@ -701,21 +688,20 @@ fn check_summary(summary: &SummaryConfig, text: &str, fail: &Fail) -> Result<(),
         ("long_penalty", summary.long_penalty),
         ("redundancy_weight", summary.redundancy_weight),
     ];
-    for (key, v) in weights {
-        check(
-            key,
-            WEIGHT.contains(&v),
-            out_of(&v, WEIGHT.start(), WEIGHT.end()),
-        )?;
+    for (name, v) in weights {
+        bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name), fail)?;
     }
-    check(
-        "min_chars",
-        summary.min_chars <= summary.max_chars,
-        format!(
-            "{} is more than max_chars ({}): every line would be a fragment or a run-on",
-            summary.min_chars, summary.max_chars
-        ),
-    )
+    if summary.min_chars > summary.max_chars {
+        return Err(fail(
+            at("min_chars"),
+            &key("min_chars"),
+            format!(
+                "{} is more than max_chars ({}): every line would be a fragment or a run-on",
+                summary.min_chars, summary.max_chars
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Group names become file names in the ledger (`DATE/GROUP.jsonl`), so only what is a
