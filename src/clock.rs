@@ -1,24 +1,59 @@
 //! The one place that reads the wall clock.
 //!
 //! `BRIEFING_NOW` (RFC 3339) pins the clock: tests get a fixed date in subjects and
-//! ledgers, and an operator can rebuild the briefing of a past day.
+//! ledgers, and an operator can rebuild the briefing of a past day. Everything else
+//! asks [`now`]: `clippy.toml` forbids the clock functions of std and chrono elsewhere,
+//! so a pinned run cannot carry the real date anywhere.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+
+use crate::dump::Article;
 
 const VAR: &str = "BRIEFING_NOW";
 
-/// Fails when `BRIEFING_NOW` is set but not a time, so a typo is not silently "now".
+/// A briefing dated further than this from its newest article is probably built under a
+/// wrong clock, or from the wrong dump: worth a warning, not a refusal (a dump may be
+/// late on a holiday).
+const ARTICLE_DAYS: i64 = 2;
+
+/// Fails when `BRIEFING_NOW` is set but not a time, so a typo is not silently "now";
+/// or a time the message's `Date:` header cannot carry (it is a `SystemTime` written as
+/// a four-digit year from 1970 on), which would otherwise fail only after delivering.
 pub fn check() -> Result<(), String> {
     match std::env::var(VAR) {
-        Ok(v) => DateTime::parse_from_rfc3339(&v).map(drop).map_err(|e| {
-            format!("{VAR}={v:?} is not an RFC 3339 time (e.g. 2025-09-07T07:00:00+09:00): {e}")
-        }),
+        Ok(v) => {
+            let t = DateTime::parse_from_rfc3339(&v).map_err(|e| {
+                format!("{VAR}={v:?} is not an RFC 3339 time (e.g. 2025-09-07T07:00:00+09:00): {e}")
+            })?;
+            check_range(t.with_timezone(&Utc)).map_err(|m| format!("{VAR}={v:?}: {m}"))
+        }
         Err(_) => Ok(()),
     }
 }
 
+/// From 1970-01-01T00:00:00Z, the first time a `Date:` header can show, to the last
+/// whose date is still 9999-12-31 at most in every time zone (UTC+14 is a day ahead):
+/// a briefing's date names its ledger folder, `YYYY-MM-DD`.
+fn check_range(t: DateTime<Utc>) -> Result<(), String> {
+    let first = DateTime::UNIX_EPOCH;
+    let last = Utc
+        .with_ymd_and_hms(9999, 12, 30, 23, 59, 59)
+        .single()
+        .ok_or("the last supported time is not a time")?;
+    if (first..=last).contains(&t) {
+        Ok(())
+    } else {
+        Err(format!(
+            "out of range: a pinned time must lie between {} and {}",
+            first.to_rfc3339(),
+            last.to_rfc3339()
+        ))
+    }
+}
+
 /// The current time (or the pinned one).
+#[allow(clippy::disallowed_methods)] // the one reading of the wall clock
 pub fn now() -> DateTime<Utc> {
     std::env::var(VAR)
         .ok()
@@ -29,4 +64,97 @@ pub fn now() -> DateTime<Utc> {
 /// Today's date in `tz`: the date a briefing is for.
 pub fn today(tz: Tz) -> NaiveDate {
     now().with_timezone(&tz).date_naive()
+}
+
+/// Warns when the briefing of `date` is more than two days from its newest article (by
+/// the dates in `tz`): a clock a day fast or slow, or a stale or future dump, sends the
+/// news under the wrong date. True when it warned.
+pub fn warn_if_far_from_articles(date: NaiveDate, tz: Tz, articles: &[Article]) -> bool {
+    let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() else {
+        return false;
+    };
+    let article_date = newest.with_timezone(&tz).date_naive();
+    let days = (date - article_date).num_days();
+    if days.abs() <= ARTICLE_DAYS {
+        return false;
+    }
+    tracing::warn!(
+        "the briefing of {date} carries articles of {article_date} at the newest ({} days {}): \
+         is the clock or the dump wrong?",
+        days.abs(),
+        if days > 0 { "older" } else { "newer" }
+    );
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinned_times_outside_what_a_date_header_carries_are_refused() {
+        let at = |text: &str| check_range(DateTime::parse_from_rfc3339(text).unwrap().to_utc());
+        for ok in [
+            "1970-01-01T00:00:00Z",
+            "1970-01-01T09:00:00+09:00",
+            "2025-09-07T07:00:00+09:00",
+            "9999-12-30T23:59:59Z",
+            "9999-12-31T09:59:59+10:00",
+        ] {
+            assert_eq!(at(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T08:59:59+09:00",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T00:00:00Z",
+            "9999-12-31T23:59:59-00:01",
+        ] {
+            let err = at(bad).unwrap_err();
+            assert!(err.contains("out of range"), "{bad}: {err}");
+        }
+    }
+
+    fn article(stamp: Option<&str>) -> Article {
+        Article {
+            title: "시험 기사".into(),
+            label: None,
+            body: "시험용 문장이다.".into(),
+            published_at: stamp.map(|s| DateTime::parse_from_rfc3339(s).unwrap()),
+            roundup: None,
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn a_briefing_far_from_its_newest_article_is_warned_about() {
+        let seoul = chrono_tz::Asia::Seoul;
+        let date = NaiveDate::from_ymd_opt(2025, 9, 9).unwrap();
+        let articles =
+            |stamps: &[&str]| -> Vec<Article> { stamps.iter().map(|s| article(Some(s))).collect() };
+        // The newest counts, by its date in Seoul: 23:30 UTC on the 6th is the 7th there,
+        // two days before; 14:00 UTC on the 6th is still the 6th, three days before.
+        assert!(!warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-01T10:00:00+09:00", "2025-09-06T23:30:00Z"])
+        ));
+        assert!(warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-06T14:00:00Z"])
+        ));
+        assert!(warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-12T07:00:00+09:00"])
+        ));
+        assert!(!warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-11T23:59:00+09:00"])
+        ));
+        assert!(!warn_if_far_from_articles(date, seoul, &[article(None)]));
+        assert!(!warn_if_far_from_articles(date, seoul, &[]));
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,8 +21,37 @@ use toml::Spanned;
 
 use crate::select::SummaryConfig;
 
+// The accepted values of each numeric key, as config.toml and the README document
+// them. A value outside is a typo or a misunderstanding (`timeout_secs = 0` is "never
+// wait", not "wait forever"), refused by `check` rather than found at seven o'clock.
+
+/// A hanging server must not hold the job for more than an hour; zero would fail every
+/// connection at once.
+const TIMEOUT_SECS: RangeInclusive<u64> = 1..=3600;
+/// The dump is read into memory: past a few GiB it is not a day's news.
+const MAX_BYTES: RangeInclusive<u64> = 1..=4 * 1024 * 1024 * 1024;
+/// Tries per message: more than 20 only keeps the next recipients waiting.
+const RETRIES: RangeInclusive<u32> = 0..=20;
+/// The first pause doubles per retry: ten minutes is already a long first wait.
+const RETRY_DELAY_MS: RangeInclusive<u64> = 0..=600_000;
 /// More parallel connections than this is a flood to one relay, not a speed-up.
-const MAX_CONNECTIONS: usize = 64;
+const CONNECTIONS: RangeInclusive<usize> = 1..=64;
+/// Port 0 is "any port" to a listener, never a port to connect to.
+const PORT: RangeInclusive<u16> = 1..=u16::MAX;
+/// Zero lines is an empty item; past 20 an item is the article, not a briefing of it.
+const LINES_PER_ARTICLE: RangeInclusive<usize> = 1..=20;
+/// Zero would send "no news" although there is news; past 1000 it is not a briefing.
+const MAX_ARTICLES: RangeInclusive<usize> = 1..=1000;
+/// Every selection weight and penalty: a unit is the gap between the 1st and the 3rd
+/// line, so 100 already drowns every other part of the score. Negative would turn a
+/// penalty into a bonus, NaN or infinity would make every score equal.
+const WEIGHT: RangeInclusive<f64> = 0.0..=100.0;
+/// Figures that earn the full number bonus: zero would make `number_weight` do nothing.
+const FIGURES_FULL: RangeInclusive<usize> = 1..=100;
+/// Line lengths in characters (`short_chars`, `min_chars`, `max_chars`).
+const LINE_CHARS: RangeInclusive<usize> = 0..=100_000;
+/// Group names become file names (the ledger's `GROUP.jsonl`): this many characters.
+const GROUP_NAME_CHARS: RangeInclusive<usize> = 1..=64;
 
 /// A configuration error: where it is and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -199,8 +229,9 @@ struct Raw {
     smtp: Option<RawSmtp>,
     #[serde(default)]
     state: RawState,
+    /// Keys with their place, for a message about the name itself.
     #[serde(default)]
-    groups: BTreeMap<String, RawGroup>,
+    groups: BTreeMap<Spanned<String>, RawGroup>,
 }
 
 #[derive(Deserialize)]
@@ -208,9 +239,9 @@ struct Raw {
 struct RawSource {
     location: Spanned<String>,
     #[serde(default = "default_timeout")]
-    timeout_secs: u64,
+    timeout_secs: Spanned<u64>,
     #[serde(default = "default_max_bytes")]
-    max_bytes: u64,
+    max_bytes: Spanned<u64>,
     /// Any TOML value, so that `max_age = 36` gets a message about the missing unit.
     max_age: Option<Spanned<toml::Value>>,
     #[serde(default = "default_pattern")]
@@ -254,20 +285,20 @@ struct RawMail {
 #[serde(deny_unknown_fields)]
 struct RawSmtp {
     host: Spanned<String>,
-    port: Option<u16>,
+    port: Option<Spanned<u16>>,
     #[serde(default = "default_tls")]
     tls: Tls,
     username: Option<Spanned<String>>,
     password_env: Option<String>,
     #[serde(default = "default_timeout")]
-    timeout_secs: u64,
+    timeout_secs: Spanned<u64>,
     #[serde(default)]
     allow_insecure_auth: bool,
     ca_file: Option<PathBuf>,
     #[serde(default = "default_retries")]
-    retries: u32,
+    retries: Spanned<u32>,
     #[serde(default = "default_retry_delay_ms")]
-    retry_delay_ms: u64,
+    retry_delay_ms: Spanned<u64>,
     #[serde(default = "default_connections")]
     connections: Spanned<usize>,
 }
@@ -290,7 +321,7 @@ impl Default for RawState {
 #[serde(deny_unknown_fields)]
 struct RawGroup {
     recipients: Spanned<Vec<Spanned<String>>>,
-    max_articles: Option<usize>,
+    max_articles: Option<Spanned<usize>>,
     #[serde(default)]
     include_labels: Vec<String>,
     #[serde(default)]
@@ -299,15 +330,23 @@ struct RawGroup {
     include_keywords: Vec<String>,
     #[serde(default)]
     exclude_keywords: Vec<String>,
-    lines_per_article: Option<usize>,
+    lines_per_article: Option<Spanned<usize>>,
     subject: Option<String>,
 }
 
-fn default_timeout() -> u64 {
-    30
+/// Where each key of `[summary]` was written. Its values are read into
+/// [`SummaryConfig`], which has no room for positions; this second, lenient reading of
+/// the same text lets a bad value be reported at its own line.
+#[derive(Deserialize)]
+struct SummarySpans {
+    summary: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
 }
-fn default_max_bytes() -> u64 {
-    64 * 1024 * 1024
+
+fn default_timeout() -> Spanned<u64> {
+    Spanned::new(0..0, 30)
+}
+fn default_max_bytes() -> Spanned<u64> {
+    Spanned::new(0..0, 64 * 1024 * 1024)
 }
 fn default_pattern() -> Spanned<String> {
     Spanned::new(0..0, "*.txt".into())
@@ -321,11 +360,11 @@ fn default_subject() -> String {
 fn default_on_empty() -> OnEmpty {
     OnEmpty::Skip
 }
-fn default_retries() -> u32 {
-    3
+fn default_retries() -> Spanned<u32> {
+    Spanned::new(0..0, 3)
 }
-fn default_retry_delay_ms() -> u64 {
-    2000
+fn default_retry_delay_ms() -> Spanned<u64> {
+    Spanned::new(0..0, 2000)
 }
 fn default_connections() -> Spanned<usize> {
     Spanned::new(0..0, 4)
@@ -427,8 +466,13 @@ impl Config {
         let state_dir = resolve(&raw.state.dir);
         let source = SourceConfig {
             location,
-            timeout_secs: raw.source.timeout_secs,
-            max_bytes: raw.source.max_bytes,
+            timeout_secs: bounded(
+                &raw.source.timeout_secs,
+                &TIMEOUT_SECS,
+                "source.timeout_secs",
+                &fail,
+            )?,
+            max_bytes: bounded(&raw.source.max_bytes, &MAX_BYTES, "source.max_bytes", &fail)?,
             max_age,
             cache_dir: state_dir.join("fetch"),
             pattern: pattern.clone(),
@@ -460,13 +504,7 @@ impl Config {
             },
         };
 
-        if raw.summary.lines_per_article == 0 {
-            return Err(fail(
-                0..0,
-                "summary.lines_per_article",
-                "must be at least 1".into(),
-            ));
-        }
+        check_summary(&raw.summary, text, &fail)?;
 
         let from = parse_mailbox(raw.mail.from.get_ref())
             .map_err(|m| fail(raw.mail.from.span(), "mail.from", m))?;
@@ -501,35 +539,45 @@ impl Config {
                         ));
                     }
                 }
-                if !(1..=MAX_CONNECTIONS).contains(s.connections.get_ref()) {
-                    return Err(fail(
-                        s.connections.span(),
-                        "smtp.connections",
-                        format!("must be between 1 and {MAX_CONNECTIONS}"),
-                    ));
-                }
-                Some(SmtpConfig {
-                    port: s.port.unwrap_or(match s.tls {
+                let port = match &s.port {
+                    Some(port) => bounded(port, &PORT, "smtp.port", &fail)?,
+                    None => match s.tls {
                         Tls::Starttls => 587,
                         Tls::Tls => 465,
                         Tls::None => 25,
-                    }),
+                    },
+                };
+                Some(SmtpConfig {
+                    port,
                     host,
                     tls: s.tls,
                     username: s.username.map(Spanned::into_inner),
                     password_env: s.password_env,
-                    timeout_secs: s.timeout_secs,
+                    timeout_secs: bounded(
+                        &s.timeout_secs,
+                        &TIMEOUT_SECS,
+                        "smtp.timeout_secs",
+                        &fail,
+                    )?,
                     ca_file: s.ca_file.as_deref().map(resolve),
-                    retries: s.retries,
-                    retry_delay_ms: s.retry_delay_ms,
-                    connections: s.connections.into_inner(),
+                    retries: bounded(&s.retries, &RETRIES, "smtp.retries", &fail)?,
+                    retry_delay_ms: bounded(
+                        &s.retry_delay_ms,
+                        &RETRY_DELAY_MS,
+                        "smtp.retry_delay_ms",
+                        &fail,
+                    )?,
+                    connections: bounded(&s.connections, &CONNECTIONS, "smtp.connections", &fail)?,
                 })
             }
         };
 
         let mut groups = Vec::with_capacity(raw.groups.len());
         for (name, g) in raw.groups {
-            let key = format!("groups.{name}.recipients");
+            let group = group_key(name.get_ref());
+            check_group_name(name.get_ref()).map_err(|m| fail(name.span(), &group, m))?;
+            let name = name.into_inner();
+            let key = format!("{group}.recipients");
             if g.recipients.get_ref().is_empty() {
                 return Err(fail(g.recipients.span(), &key, "has no recipients".into()));
             }
@@ -554,24 +602,28 @@ impl Config {
                 }
                 recipients.push(mailbox);
             }
-            if g.lines_per_article == Some(0) {
-                return Err(fail(
-                    0..0,
-                    &format!("groups.{name}.lines_per_article"),
-                    "must be at least 1".into(),
-                ));
-            }
+            let max_articles = g
+                .max_articles
+                .map(|n| bounded(&n, &MAX_ARTICLES, &format!("{group}.max_articles"), &fail))
+                .transpose()?;
+            let lines_per_article = g
+                .lines_per_article
+                .map(|n| {
+                    let key = format!("{group}.lines_per_article");
+                    bounded(&n, &LINES_PER_ARTICLE, &key, &fail)
+                })
+                .transpose()?;
             groups.push(Group {
                 name,
                 recipients,
-                max_articles: g.max_articles,
+                max_articles,
                 filter: Filter {
                     include_labels: g.include_labels,
                     exclude_labels: g.exclude_labels,
                     include_keywords: g.include_keywords,
                     exclude_keywords: g.exclude_keywords,
                 },
-                lines_per_article: g.lines_per_article,
+                lines_per_article,
                 subject: g.subject,
             });
         }
@@ -605,6 +657,129 @@ impl Config {
 
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
+    }
+}
+
+/// How `fail` in [`Config::parse`] turns a place, a key and a message into an error.
+type Fail<'a> = dyn Fn(std::ops::Range<usize>, &str, String) -> ConfigError + 'a;
+
+/// The value of `key` if `range` holds it; else an error at the value's line. NaN is in
+/// no range, so a float key needs no check of its own.
+fn bounded<T: PartialOrd + fmt::Display + Copy>(
+    value: &Spanned<T>,
+    range: &RangeInclusive<T>,
+    key: &str,
+    fail: &Fail,
+) -> Result<T, ConfigError> {
+    let v = *value.get_ref();
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(fail(
+            value.span(),
+            key,
+            format!(
+                "{v} is out of range: must be between {} and {}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// The ranges of `[summary]`, each error at the line of its key (read again from `text`,
+/// since [`SummaryConfig`] keeps no positions).
+fn check_summary(summary: &SummaryConfig, text: &str, fail: &Fail) -> Result<(), ConfigError> {
+    let spans: SummarySpans =
+        toml::from_str(text).map_err(|e| fail(0..0, "summary", e.message().to_owned()))?;
+    let table = spans.summary;
+    let at = |key: &str| {
+        table.as_ref().map_or(0..0, |t| {
+            t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
+        })
+    };
+    let key = |name: &str| format!("summary.{name}");
+    let counts = [
+        (
+            "lines_per_article",
+            summary.lines_per_article,
+            &LINES_PER_ARTICLE,
+        ),
+        ("figures_full", summary.figures_full, &FIGURES_FULL),
+        ("short_chars", summary.short_chars, &LINE_CHARS),
+        ("min_chars", summary.min_chars, &LINE_CHARS),
+        ("max_chars", summary.max_chars, &LINE_CHARS),
+    ];
+    for (name, v, range) in counts {
+        bounded(&Spanned::new(at(name), v), range, &key(name), fail)?;
+    }
+    let weights = [
+        ("position_weight", summary.position_weight),
+        ("keyword_weight", summary.keyword_weight),
+        ("number_weight", summary.number_weight),
+        ("title_weight", summary.title_weight),
+        ("quote_penalty", summary.quote_penalty),
+        ("connective_penalty", summary.connective_penalty),
+        ("short_penalty", summary.short_penalty),
+        ("long_penalty", summary.long_penalty),
+        ("redundancy_weight", summary.redundancy_weight),
+    ];
+    for (name, v) in weights {
+        bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name), fail)?;
+    }
+    if summary.min_chars > summary.max_chars {
+        return Err(fail(
+            at("min_chars"),
+            &key("min_chars"),
+            format!(
+                "{} is more than max_chars ({}): every line would be a fragment or a run-on",
+                summary.min_chars, summary.max_chars
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Group names become file names in the ledger (`DATE/GROUP.jsonl`), so only what is a
+/// plain file name on every system: letters of any script (Hangul too), digits, `_` and
+/// `-`, 1 to 64 characters, not starting with `-` (an option to every tool that lists
+/// the folder). No `/`, `\`, `.`, space or control character: a name can neither climb
+/// out of the state dir, nor make a sub-folder or a hidden file.
+pub fn check_group_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a group name cannot be empty".into());
+    }
+    if !GROUP_NAME_CHARS.contains(&name.chars().count()) {
+        return Err(format!(
+            "a group name has at most {} characters",
+            GROUP_NAME_CHARS.end()
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| !(c.is_alphanumeric() || matches!(c, '_' | '-')))
+    {
+        return Err(format!(
+            "{c:?} is not allowed in a group name: use letters (any script), digits, `_` and `-`"
+        ));
+    }
+    if name.starts_with('-') {
+        return Err("a group name cannot start with `-`".into());
+    }
+    Ok(())
+}
+
+/// `groups.morning`, or `groups."아침 독자"` for a name that is not a bare TOML key: the
+/// key as the file spells it.
+fn group_key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    {
+        format!("groups.{name}")
+    } else {
+        format!("groups.{name:?}")
     }
 }
 
@@ -811,7 +986,7 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("duplicate in other case", MINIMAL.replace("cfo@example.com", "ceo@EXAMPLE.com"), ":9: groups.morning.recipients: ceo@EXAMPLE.com is listed twice: ceo@example.com is the same address, ceo@example.com"),
             ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
             ("bad grace", format!("{MINIMAL}[schedule]\ncatch_up = \"soon\"\n"), ":11: schedule.catch_up: \"soon\" is not a duration"),
-            ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: must be between 1 and 64"),
+            ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: 0 is out of range: must be between 1 and 64"),
             ("no groups", MINIMAL.replace("[groups.morning]\nrecipients = [\"김하늘 <ceo@example.com>\", \"cfo@example.com\"]", ""), "groups: no [groups.NAME]"),
         ];
         for (name, text, want) in cases {
@@ -892,6 +1067,131 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
         }
         assert_eq!(address_key("Ä@예시.KR"), "Ä@예시.kr");
         assert_eq!(address_key("CEO@EXAMPLE.com"), "CEO@example.com");
+    }
+
+    /// `MINIMAL` with the group called `name` (a TOML basic string, quoted here).
+    fn with_group_name(name: &str) -> String {
+        MINIMAL.replace("[groups.morning]", &format!("[groups.{name}]"))
+    }
+
+    #[test]
+    fn group_names_that_would_escape_or_hide_a_ledger_file_are_refused() {
+        let cases = [
+            (
+                r#""../../../escaped""#,
+                r#":8: groups."../../../escaped": '.' is not allowed"#,
+            ),
+            (
+                r#""sub/dir""#,
+                r#":8: groups."sub/dir": '/' is not allowed"#,
+            ),
+            (r#""""#, r#":8: groups."": a group name cannot be empty"#),
+            (
+                r#"".hidden""#,
+                r#":8: groups.".hidden": '.' is not allowed"#,
+            ),
+            (
+                r#""아침 독자""#,
+                r#":8: groups."아침 독자": ' ' is not allowed"#,
+            ),
+            (r#""back\\slash""#, r#"'\\' is not allowed"#),
+            (r#""tab\there""#, r#"'\t' is not allowed"#),
+            (
+                "-dash",
+                ":8: groups.-dash: a group name cannot start with `-`",
+            ),
+            (&format!("{:?}", "가".repeat(65)), "at most 64 characters"),
+        ];
+        for (name, want) in cases {
+            let got = error(&with_group_name(name));
+            assert!(
+                got.starts_with("/etc/briefing/config.toml:") && got.contains(want),
+                "{name}: {got:?} should contain {want:?}"
+            );
+        }
+        for name in ["아침독자", "morning_2", "칼럼-readers", &"가".repeat(64)] {
+            let c = parse(&with_group_name(&format!("{name:?}"))).unwrap();
+            assert_eq!(c.groups[0].name, name);
+            assert_eq!(check_group_name(name), Ok(()));
+        }
+    }
+
+    #[test]
+    fn lines_per_article_of_zero_is_reported_at_its_own_line() {
+        let summary = MINIMAL.replace("[mail]", "[summary]\nlines_per_article = 0\n\n[mail]");
+        let got = error(&summary);
+        assert!(
+            got.contains("config.toml:6: summary.lines_per_article: 0 is out of range"),
+            "{got}"
+        );
+        let group = format!("{MINIMAL}lines_per_article = 0\n");
+        let got = error(&group);
+        assert!(
+            got.contains("config.toml:10: groups.morning.lines_per_article: 0 is out of range"),
+            "{got}"
+        );
+        let korean = with_group_name("\"아침독자\"") + "max_articles = 0\n";
+        let got = error(&korean);
+        assert!(
+            got.contains(r#"config.toml:10: groups."아침독자".max_articles: 0 is out of range"#),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn numeric_keys_outside_their_range_are_refused_with_key_and_line() {
+        let source = |kv: &str| MINIMAL.replace("[mail]", &format!("{kv}\n[mail]"));
+        let summary = |kv: &str| MINIMAL.replace("[mail]", &format!("[summary]\n{kv}\n[mail]"));
+        let smtp = |kv: &str| format!("{MINIMAL}[smtp]\nhost = \"h\"\n{kv}\n");
+        let group = |kv: &str| format!("{MINIMAL}{kv}\n");
+        // (config, the line and key expected in the error, or None when it is accepted)
+        let cases: Vec<(String, Option<&str>)> = vec![
+            (source("timeout_secs = 0"), Some(":5: source.timeout_secs: 0 is out of range: must be between 1 and 3600")),
+            (source("timeout_secs = 3601"), Some(":5: source.timeout_secs:")),
+            (source("timeout_secs = 3600"), None),
+            (source("max_bytes = 0"), Some(":5: source.max_bytes: 0 is out of range")),
+            (source("max_bytes = 1"), None),
+            (smtp("timeout_secs = 0"), Some(":12: smtp.timeout_secs: 0 is out of range: must be between 1 and 3600")),
+            (smtp("timeout_secs = 1"), None),
+            (smtp("retry_delay_ms = 600001"), Some(":12: smtp.retry_delay_ms: 600001 is out of range: must be between 0 and 600000")),
+            (smtp("retry_delay_ms = 0"), None),
+            (smtp("retries = 21"), Some(":12: smtp.retries: 21 is out of range: must be between 0 and 20")),
+            (smtp("retries = 0"), None),
+            (smtp("connections = 65"), Some(":12: smtp.connections: 65 is out of range: must be between 1 and 64")),
+            (smtp("connections = 64"), None),
+            (smtp("port = 0"), Some(":12: smtp.port: 0 is out of range")),
+            (smtp("port = 2525"), None),
+            (summary("lines_per_article = 21"), Some(":6: summary.lines_per_article: 21 is out of range: must be between 1 and 20")),
+            (summary("lines_per_article = 20"), None),
+            (summary("position_weight = nan"), Some(":6: summary.position_weight: NaN is out of range: must be between 0 and 100")),
+            (summary("keyword_weight = inf"), Some(":6: summary.keyword_weight: inf is out of range")),
+            (summary("number_weight = -inf"), Some(":6: summary.number_weight: -inf is out of range")),
+            (summary("quote_penalty = -0.5"), Some(":6: summary.quote_penalty: -0.5 is out of range")),
+            (summary("redundancy_weight = 100.5"), Some(":6: summary.redundancy_weight: 100.5 is out of range")),
+            (summary("long_penalty = 100.0"), None),
+            (summary("figures_full = 0"), Some(":6: summary.figures_full: 0 is out of range: must be between 1 and 100")),
+            (summary("max_chars = 100001"), Some(":6: summary.max_chars:")),
+            (summary("min_chars = 20\nmax_chars = 10"), Some(":6: summary.min_chars: 20 is more than max_chars (10)")),
+            (summary("min_chars = 301"), Some(":6: summary.min_chars: 301 is more than max_chars (300)")),
+            (group("max_articles = 0"), Some(":10: groups.morning.max_articles: 0 is out of range: must be between 1 and 1000")),
+            (group("max_articles = 1001"), Some(":10: groups.morning.max_articles:")),
+            (group("max_articles = 1000"), None),
+            (group("lines_per_article = 21"), Some(":10: groups.morning.lines_per_article: 21 is out of range")),
+            (group("lines_per_article = 1"), None),
+        ];
+        for (text, want) in cases {
+            match (parse(&text), want) {
+                (Ok(_), None) => {}
+                (Err(e), Some(want)) => {
+                    let got = e.to_string();
+                    assert!(
+                        got.starts_with("/etc/briefing/config.toml:") && got.contains(want),
+                        "{got:?} should contain {want:?}"
+                    );
+                }
+                (got, want) => panic!("{text}\ngot {:?}, want {want:?}", got.map(|_| "accepted")),
+            }
+        }
     }
 
     #[test]

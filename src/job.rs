@@ -126,7 +126,8 @@ job_error_from!(
     LedgerError,
     DeliverError,
     crate::digest::DigestError,
-    crate::dump::DumpError
+    crate::dump::DumpError,
+    ledger::DateError
 );
 
 /// The dump as parsed, with where it came from.
@@ -266,6 +267,7 @@ fn build(
         // A kept dump passed this check when its day began.
         fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
     }
+    clock::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
     log_loaded(&fetched, &articles);
     let mut stale = None;
     let articles = match since {
@@ -445,6 +447,7 @@ impl fmt::Display for Report {
 /// Runs the morning job once.
 pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> {
     let date = clock::today(config.schedule.timezone);
+    ledger::check_clock(&config.state_dir, date)?;
     // A test copy shows the whole dump; the groups get only what they have not seen.
     let day = prepare(config, opts.dump, date, opts.to.is_some(), opts.stop).await?;
     let mut report = Report {
@@ -865,7 +868,7 @@ fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record
     Record {
         recipient: address_key(&letter.address),
         event,
-        at: Utc::now(),
+        at: clock::now(),
         attempt,
         detail,
         message_id: letter.message_id.clone(),
@@ -880,5 +883,28 @@ fn backoff(base_ms: u64, retry: u32, address: &str) -> Duration {
     let seed = address.bytes().fold(u64::from(retry), |h, b| {
         h.wrapping_mul(31).wrapping_add(u64::from(b))
     });
-    Duration::from_millis(exp + seed % (exp / 2 + 1))
+    Duration::from_millis(exp.saturating_add(seed % (exp / 2 + 1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_never_overflows() {
+        let cases = [
+            // (base, retry, at least, at most)
+            (2000, 1, 2000, 3000),
+            (2000, 2, 4000, 6000),
+            (0, 3, 0, 0),
+            (600_000, 20, 600_000 << 10, (600_000 << 10) * 3 / 2),
+            (u64::MAX / 2, 2, u64::MAX, u64::MAX),
+            (u64::MAX, u32::MAX, u64::MAX, u64::MAX),
+        ];
+        for (base, retry, lo, hi) in cases {
+            let pause = backoff(base, retry, "김하늘@example.com");
+            let ms = u64::try_from(pause.as_millis()).unwrap();
+            assert!((lo..=hi).contains(&ms), "{base} {retry}: {ms}");
+        }
+    }
 }

@@ -5,17 +5,22 @@
 //! recipient is in doubt and resends with the same Message-ID (which lets the receiving
 //! server drop a duplicate) rather than skipping them. Records are appended in batches
 //! with one `fsync` per batch: the log is never rewritten, so a crash can only tear its
-//! last line, which is ignored on reading.
+//! last line, which is ignored on reading (as bytes: a line torn inside a Korean
+//! character is as harmless as one torn inside a word).
+//!
+//! Paths are built from a date and a group name only after both are checked
+//! (`log_path`, `day_dir`): a name from the config must not reach outside the state
+//! dir, and a folder name read back must not be taken for a date.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::address_key;
+use crate::config::{address_key, check_group_name};
 use crate::durable::{sync_dir, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +74,34 @@ impl LedgerError {
     pub fn is_busy(&self) -> bool {
         self.source.kind() == std::io::ErrorKind::WouldBlock
     }
+
+    /// A date or group name that cannot be part of a path under `path`.
+    fn invalid(path: PathBuf, message: String) -> LedgerError {
+        LedgerError {
+            path,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+        }
+    }
+}
+
+/// Why a run may not go on with today's date.
+#[derive(Debug, thiserror::Error)]
+pub enum DateError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(
+        "today is {today} by the clock, but the ledger already has the briefing of {newest} ({}): \
+         the clock is wrong now or was then, and a run would send old news under a new date or \
+         a second briefing. Fix the system clock, or pin the date with BRIEFING_NOW \
+         (e.g. BRIEFING_NOW={today}T07:00:00+09:00 to rebuild that day); if the {newest} \
+         briefing was made under a wrong clock, move that folder out of the ledger",
+        dir.display()
+    )]
+    BeforeNewest {
+        today: String,
+        newest: String,
+        dir: PathBuf,
+    },
 }
 
 /// The last known state of every recipient of one briefing, by [`address_key`].
@@ -99,7 +132,7 @@ pub struct BriefingLog {
 impl BriefingLog {
     /// Opens (creating) `state_dir/ledger/DATE/GROUP.jsonl` and replays it.
     pub fn open(state_dir: &Path, date: &str, group: &str) -> Result<BriefingLog, LedgerError> {
-        let path = log_path(state_dir, date, group);
+        let path = log_path(state_dir, date, group)?;
         let err = |source| LedgerError {
             path: path.clone(),
             source,
@@ -174,7 +207,7 @@ impl BriefingLog {
 /// The recipients of one briefing as recorded, without creating anything: a dry run
 /// or `briefing status` must not leave state behind. No log yet means nobody.
 pub fn read(state_dir: &Path, date: &str, group: &str) -> Result<Recipients, LedgerError> {
-    let path = log_path(state_dir, date, group);
+    let path = log_path(state_dir, date, group)?;
     match File::open(&path) {
         Ok(file) => replay(&file, &path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Recipients::default()),
@@ -184,21 +217,50 @@ pub fn read(state_dir: &Path, date: &str, group: &str) -> Result<Recipients, Led
 
 /// The dates with a briefing on record, newest first. Only names: a caller that wants
 /// one day's groups lists that day alone ([`groups`]), not every day since the start.
+/// A folder whose name is no date (a copy an operator made) is not a briefing.
 pub fn dates(state_dir: &Path) -> Result<Vec<String>, LedgerError> {
     let mut dates = names(&state_dir.join("ledger"), |path| {
         path.is_dir().then(|| path.file_name()).flatten()
     })?;
+    dates.retain(|d| is_date(d));
     dates.reverse();
     Ok(dates)
 }
 
-/// The groups with a log for the briefing of `date`, in name order.
+/// The groups with a log for the briefing of `date`, in name order. A file whose name
+/// is no group name (left by an older version, which took any name) is reported and
+/// passed over: reading it would need a path built from that name.
 pub fn groups(state_dir: &Path, date: &str) -> Result<Vec<String>, LedgerError> {
-    names(&state_dir.join("ledger").join(date), |path| {
+    let dir = day_dir(state_dir, date)?;
+    let mut groups = names(&dir, |path| {
         (path.extension().is_some_and(|x| x == "jsonl"))
             .then(|| path.file_stem())
             .flatten()
-    })
+    })?;
+    groups.retain(|g| match check_group_name(g) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("{}: {g}.jsonl passed over: {e}", dir.display());
+            false
+        }
+    });
+    Ok(groups)
+}
+
+/// Refuses a run dated `today` when the ledger has a newer briefing: the clock jumped
+/// back (or was a day fast before), and going on would send yesterday's articles under
+/// a new date or a second briefing of a day already done. Called before anything is
+/// fetched, so nothing is sent.
+pub fn check_clock(state_dir: &Path, today: NaiveDate) -> Result<(), DateError> {
+    let today = today.format("%Y-%m-%d").to_string();
+    match dates(state_dir)?.into_iter().next() {
+        Some(newest) if newest > today => Err(DateError::BeforeNewest {
+            dir: day_dir(state_dir, &newest)?,
+            today,
+            newest,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The sorted names `pick` takes from the entries of `dir`; none if `dir` is missing.
@@ -305,7 +367,7 @@ pub fn mark_newest(
     date: &str,
     newest: DateTime<FixedOffset>,
 ) -> Result<(), LedgerError> {
-    let path = state_dir.join("ledger").join(date).join(NEWEST);
+    let path = day_dir(state_dir, date)?.join(NEWEST);
     write_atomically(&path, newest.to_rfc3339().as_bytes())
         .map_err(|source| LedgerError { path, source })
 }
@@ -319,7 +381,7 @@ pub fn newest_before(
         if earlier.as_str() >= date {
             continue;
         }
-        let path = state_dir.join("ledger").join(&earlier).join(NEWEST);
+        let path = day_dir(state_dir, &earlier)?.join(NEWEST);
         match std::fs::read_to_string(&path) {
             Ok(text) => match DateTime::parse_from_rfc3339(text.trim()) {
                 Ok(t) => return Ok(Some((earlier, t))),
@@ -335,21 +397,45 @@ pub fn newest_before(
 /// Beside the group logs of a briefing; not a `.jsonl`, so not taken for a group.
 const NEWEST: &str = "newest-article";
 
-fn log_path(state_dir: &Path, date: &str, group: &str) -> PathBuf {
-    state_dir
-        .join("ledger")
-        .join(date)
-        .join(format!("{group}.jsonl"))
+/// `state_dir/ledger/DATE/GROUP.jsonl`, for a group name the config accepts only.
+fn log_path(state_dir: &Path, date: &str, group: &str) -> Result<PathBuf, LedgerError> {
+    let dir = day_dir(state_dir, date)?;
+    check_group_name(group)
+        .map_err(|m| LedgerError::invalid(dir.clone(), format!("group {group:?}: {m}")))?;
+    Ok(dir.join(format!("{group}.jsonl")))
 }
 
+/// `state_dir/ledger/DATE`, for a date written `YYYY-MM-DD` only.
+fn day_dir(state_dir: &Path, date: &str) -> Result<PathBuf, LedgerError> {
+    let ledger = state_dir.join("ledger");
+    if !is_date(date) {
+        return Err(LedgerError::invalid(
+            ledger,
+            format!("{date:?} is not a date (YYYY-MM-DD)"),
+        ));
+    }
+    Ok(ledger.join(date))
+}
+
+/// `YYYY-MM-DD` exactly: the form the job names briefings with, and no other spelling
+/// of the same day (a second folder for it would be a second briefing). Four-digit
+/// years only, so that names sort as the dates do.
+fn is_date(text: &str) -> bool {
+    text.len() == 10
+        && NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .is_ok_and(|d| d.format("%Y-%m-%d").to_string() == text)
+}
+
+/// Reads bytes, not text: a line torn inside a multibyte character must be skipped
+/// like any torn line, not stop every later read of the log.
 fn replay(file: &File, path: &Path) -> Result<Recipients, LedgerError> {
     let mut recipients = BTreeMap::new();
-    for (n, line) in BufReader::new(file).lines().enumerate() {
+    for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
         let line = line.map_err(|source| LedgerError {
             path: path.to_owned(),
             source,
         })?;
-        match serde_json::from_str::<Record>(&line) {
+        match serde_json::from_slice::<Record>(&line) {
             Ok(record) => apply(&mut recipients, record),
             // A torn last line from a crash; anything else is damage worth a word.
             Err(e) => tracing::warn!(
@@ -425,7 +511,7 @@ mod tests {
         Record {
             recipient: who.into(),
             event,
-            at: Utc::now(),
+            at: crate::clock::now(),
             attempt,
             detail: String::new(),
             message_id: "<id>".into(),
@@ -474,6 +560,124 @@ mod tests {
             .unwrap();
         let seen = read(dir.path(), "2025-09-07", "morning").unwrap();
         assert!(seen.is_delivered("cfo@example.com"));
+    }
+
+    #[test]
+    fn paths_are_never_built_from_unchecked_names_or_dates() {
+        let root = tempfile::tempdir().unwrap();
+        let state = root.path().join("state");
+        for group in ["../../../escaped", "sub/dir", "", ".hidden", "a b"] {
+            let err = BriefingLog::open(&state, "2025-09-07", group)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains(&format!("group {group:?}: ")), "{err}");
+            assert!(read(&state, "2025-09-07", group).is_err(), "{group:?}");
+        }
+        for date in [
+            "../2025-09-07",
+            "2025-9-7",
+            "+10000-01-01",
+            "2025-09-07/..",
+            "",
+        ] {
+            let err = BriefingLog::open(&state, date, "morning")
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains("is not a date (YYYY-MM-DD)"), "{err}");
+            assert!(groups(&state, date).is_err(), "{date:?}");
+            let newest = DateTime::parse_from_rfc3339("2025-09-07T10:00:00+09:00").unwrap();
+            assert!(mark_newest(&state, date, newest).is_err(), "{date:?}");
+        }
+        let nothing: Vec<_> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(nothing, Vec::<std::ffi::OsString>::new(), "nothing written");
+
+        // A Korean name is a name; a folder or file that is no date or group is passed over.
+        let log = BriefingLog::open(&state, "2025-09-07", "아침독자").unwrap();
+        drop(log);
+        std::fs::create_dir_all(state.join("ledger/copy-of-ledger")).unwrap();
+        std::fs::write(state.join("ledger/2025-09-07/news kr.jsonl"), "").unwrap();
+        assert_eq!(dates(&state).unwrap(), ["2025-09-07"]);
+        assert_eq!(groups(&state, "2025-09-07").unwrap(), ["아침독자"]);
+    }
+
+    #[test]
+    fn a_line_torn_inside_a_korean_character_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
+        log.append(&[record("ceo@example.com", Event::Delivered, 1)])
+            .unwrap();
+        drop(log);
+        let torn = serde_json::to_vec(&record("김하늘@example.com", Event::Sending, 1)).unwrap();
+        let cut = torn.windows(3).position(|w| w == "김".as_bytes()).unwrap() + 2;
+        let path = dir.path().join("ledger/2025-09-07/morning.jsonl");
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(&torn[..cut]).unwrap();
+        drop(f);
+
+        let seen = read(dir.path(), "2025-09-07", "morning").unwrap();
+        assert!(seen.is_delivered("ceo@example.com"));
+        assert_eq!(seen.iter().count(), 1);
+        let mut log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
+        log.append(&[record("김하늘@example.com", Event::Delivered, 1)])
+            .unwrap();
+        let seen = read(dir.path(), "2025-09-07", "morning").unwrap();
+        assert!(seen.is_delivered("김하늘@example.com"));
+    }
+
+    #[test]
+    fn a_run_dated_before_the_newest_briefing_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 9, d).unwrap();
+        assert!(check_clock(dir.path(), day(7)).is_ok(), "an empty ledger");
+        BriefingLog::open(dir.path(), "2025-09-08", "morning").unwrap();
+        assert!(
+            check_clock(dir.path(), day(8)).is_ok(),
+            "the same day, resumed"
+        );
+        assert!(check_clock(dir.path(), day(9)).is_ok());
+        let err = check_clock(dir.path(), day(7)).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "today is 2025-09-07 by the clock, but the ledger already has the briefing of 2025-09-08"
+            ) && err.contains("BRIEFING_NOW"),
+            "{err}"
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever a full disk or a crash leaves after the last whole record (bytes cut
+        /// anywhere, in a character or not), reading and reopening the log works and
+        /// keeps every record before it.
+        #[test]
+        fn garbage_after_the_records_never_fails_a_read(
+            garbage in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            korean in proptest::bool::ANY,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let who = if korean { "김하늘@example.com" } else { "ceo@example.com" };
+            {
+                let mut log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
+                log.append(&[
+                    record(who, Event::Delivered, 1),
+                    record("cfo@example.com", Event::Sending, 1),
+                ])
+                .unwrap();
+            }
+            let path = dir.path().join("ledger/2025-09-07/morning.jsonl");
+            let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+            f.write_all(&garbage).unwrap();
+            drop(f);
+            let seen = read(dir.path(), "2025-09-07", "morning").unwrap();
+            proptest::prop_assert!(seen.is_delivered(who));
+            proptest::prop_assert!(seen.status("cfo@example.com").is_some());
+            let log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
+            proptest::prop_assert!(log.recipients().is_delivered(who));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod clock_ledger;
 mod crash;
 mod daemon;
 mod day;
