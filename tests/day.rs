@@ -202,3 +202,24 @@ include_keywords = ["우주정거장"]
         "nothing was carried: {stdout}"
     );
 }
+
+/// The morning after a delivery, with the same dump: `preview` leaves out what the
+/// earlier briefing carried, exactly as `send --dry-run` does.
+#[test]
+fn preview_shows_what_send_would_send() {
+    let p = project_with_dump("", TWO, &dump(&[MORNING, NOON]));
+    let (out, stdout, _) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}");
+    std::fs::write(p.path("today.txt"), dump(&[LATE, MORNING, NOON])).unwrap();
+    let next_day =
+        |args: &[&str]| run(p.cmd(args).env("BRIEFING_NOW", "2025-09-08T07:00:00+09:00"));
+    let (_, dry, _) = next_day(&["send", "--dry-run"]);
+    assert!(dry.contains("(1 articles; 2 left out"), "{dry}");
+    let (out, shown, stderr) = next_day(&["preview"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(shown.contains(LATE.0), "{shown}");
+    assert!(
+        !shown.contains(MORNING.0) && !shown.contains(NOON.0),
+        "{shown}"
+    );
+}

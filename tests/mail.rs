@@ -417,3 +417,33 @@ fn a_korean_group_name_gives_an_ascii_message_id() {
         "the ledger keeps the ID for a resend: {ledger}"
     );
 }
+
+/// A server that takes the message and then drops the connection without a reply, or
+/// never replies: the message is resent (with its Message-ID, so a server that did keep
+/// it can drop the copy), and everyone ends up with exactly one.
+#[test]
+fn a_connection_lost_or_stalled_after_data_is_resent_once() {
+    for fault in ["--close-after-data", "--hang-after-data"] {
+        let smtp = Smtp::start(&[fault, "1", "--dedupe"]);
+        let p = Project::new(
+            &smtp
+                .smtp_section("retries = 2\nconnections = 1")
+                .replace("timeout_secs = 10", "timeout_secs = 2"),
+        );
+        let (out, stdout, stderr) = p.run(&["send"]);
+        assert!(out.status.success(), "{fault}: {stdout}\n{stderr}");
+        let mut got: Vec<String> = smtp.messages().into_iter().map(|(to, _)| to).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            ["ceo@example.com", "cfo@example.com", "desk@example.com"],
+            "{fault}: {stderr}"
+        );
+        let ledger =
+            std::fs::read_to_string(p.path("state/ledger/2025-09-07/columns.jsonl")).unwrap();
+        assert!(
+            ledger.contains("\"attempt\":2"),
+            "{fault}: resent once: {ledger}"
+        );
+    }
+}
