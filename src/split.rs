@@ -685,20 +685,6 @@ fn wonders(w: &[u8]) -> bool {
     .any(|s| starts(w, s))
 }
 
-/// The word's first char, or its punctuation-free head.
-fn first_word_char(w: &[u8]) -> &[u8] {
-    // A particle written apart is the whole word, maybe with trailing punctuation.
-    let mut end = 0;
-    while end < w.len() {
-        let (c, n) = decode(w, end);
-        if !is_syllable(c) {
-            break;
-        }
-        end += n;
-    }
-    &w[..end]
-}
-
 fn starts_with_laugh(w: &[u8]) -> bool {
     let (c, n) = decode(w, 0);
     let next = if n < w.len() { decode(w, n).0 } else { ' ' };
@@ -776,86 +762,6 @@ fn conjunction(w: &[u8]) -> bool {
         "그러다",
     ];
     PREFIX.iter().any(|s| starts(w, s))
-}
-
-/// Words that start a sentence far more often than they continue one.
-#[allow(dead_code)]
-fn starter(w: &[u8]) -> bool {
-    if w.is_empty() {
-        return false;
-    }
-    const PREFIX: [&str; 62] = [
-        "그리고",
-        "그러나",
-        "그런데",
-        "그래서",
-        "그러니",
-        "그러면",
-        "그럼",
-        "근데",
-        "하지만",
-        "그치만",
-        "그래도",
-        "그러므로",
-        "따라서",
-        "또한",
-        "게다가",
-        "더구나",
-        "물론",
-        "한편",
-        "반면",
-        "결국",
-        "이제",
-        "특히",
-        "다만",
-        "아무튼",
-        "어쨌든",
-        "암튼",
-        "왜냐",
-        "그니까",
-        "그러자",
-        "우선",
-        "먼저",
-        "참고로",
-        "요즘",
-        "오늘",
-        "어제",
-        "내일",
-        "지금",
-        "아니",
-        "진짜",
-        "정말",
-        "솔직히",
-        "사실",
-        "저는",
-        "나는",
-        "제가",
-        "내가",
-        "우리",
-        "저희",
-        "그는",
-        "그녀",
-        "이건",
-        "이거",
-        "그건",
-        "그거",
-        "이게",
-        "그게",
-        "여기",
-        "거기",
-        "이번",
-        "혹시",
-        "다들",
-        "여러분",
-    ];
-    const EXACT: [&str; 14] = [
-        "그", "이", "저", "아", "네", "응", "예", "와", "또", "즉", "난", "넌", "전", "너",
-    ];
-    if PREFIX.iter().any(|s| starts(w, s)) {
-        return true;
-    }
-    let head = first_word_char(w);
-    EXACT.iter().any(|s| head == s.as_bytes())
 }
 
 // ---------------------------------------------------------------- scanner
@@ -1009,7 +915,6 @@ impl<'a> Scanner<'a> {
     fn word(&mut self, mut i: usize, emit: &mut dyn FnMut(usize)) -> usize {
         let b = self.b;
         let n = b.len();
-        let num_period_before = self.prev_num_period;
         self.prev_num_period = false;
         let start = i;
         loop {
@@ -1031,15 +936,14 @@ impl<'a> Scanner<'a> {
             }
             let cls = CLASS[b[i] as usize];
             if cls == SPACE || cls == NEWLINE {
-                let _ = num_period_before;
-                self.finish_word(start, i, num_period_before);
+                self.finish_word(start, i);
                 return i;
             }
             let (c, len) = decode(b, i);
             if c == '\u{A0}' || c == '\u{3000}' || (cls == MULTI && is_space_char(c)) {
                 // Unicode spaces separate words like ASCII ones, but are rare enough
                 // that the cut is decided here rather than in `run`.
-                self.finish_word(start, i, num_period_before);
+                self.finish_word(start, i);
                 if self.depth == 0 && self.cut_at_space(i, i + len) {
                     self.cut(emit, i + len);
                 }
@@ -1050,7 +954,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Notes facts about the finished word that the next decisions need.
-    fn finish_word(&mut self, start: usize, end: usize, _num_before: bool) {
+    fn finish_word(&mut self, start: usize, end: usize) {
         let w = &self.b[start..end];
         if let End::Punct(Term::Period, _) = self.end {
             if w.len() >= 2 && w[..w.len() - 1].iter().all(u8::is_ascii_digit) {
@@ -1115,7 +1019,7 @@ impl<'a> Scanner<'a> {
                 self.end = End::None;
                 return i + len;
             }
-            self.open(i, c, cl, len, word_start);
+            self.open(i, cl, len, word_start);
             return i + len;
         }
         if is_syllable(c) {
@@ -1130,7 +1034,7 @@ impl<'a> Scanner<'a> {
         self.depth > 0 && self.stack[self.depth - 1].closer == c
     }
 
-    fn open(&mut self, i: usize, c: char, closer: char, len: usize, word_start: usize) {
+    fn open(&mut self, i: usize, closer: char, len: usize, word_start: usize) {
         if self.depth == MAX_DEPTH || !self.has_closer(i + len, closer) {
             self.end = End::None;
             return;
@@ -1142,7 +1046,6 @@ impl<'a> Scanner<'a> {
             attached,
             at_start: !attached && self.first_word,
         };
-        let _ = c;
         self.depth += 1;
         self.end = End::None;
     }
