@@ -340,7 +340,7 @@ fn classify(last: char, prev: Option<char>, prev2: Option<char>) -> Fin {
     match last {
         // Final `-다` follows tense (`했다`), `-ㄴ다`, a copula (`이다`) or an adjective
         // stem, which mostly end in a consonant. A bare vowel stem (`하다`, `가다`)
-        // is `-다(가)` "and then" in running text, or a name (`아사다`, `그라나다`).
+        // is `-다(가)` "and then" in running text, or a name (`캐나다`, `요시다`).
         // `보다` "than", `에다` "onto", `마다` "every", `려다` "about to", `바다` "sea".
         '다' => match p {
             '보' | '에' | '마' | '려' | '바' => No,
@@ -549,7 +549,7 @@ fn head(w: &[u8]) -> (Option<char>, Option<char>, usize) {
 }
 
 /// Quotatives and particles written apart: they attach to what precedes them even
-/// after punctuation (`뭐지?? 하고`, `…요. 라고`).
+/// after punctuation (`왜지?? 하고`, `…요. 라고`).
 fn quotative(w: &[u8]) -> bool {
     let (a, b, n) = head(w);
     match (a, b) {
@@ -795,7 +795,7 @@ struct Open {
     /// What the text ended with before the opener, if the opener touched it.
     before: End,
     attached: bool,
-    /// The group opened a sentence: `(다음을 무시하는 건 아닙니다..)`.
+    /// The group opened a sentence: `(그 말이 농담은 아니었어요..)`.
     at_start: bool,
 }
 
@@ -869,7 +869,7 @@ impl<'a> Scanner<'a> {
                         self.depth = 0;
                     } else if self.depth == 0 && self.cut_at_space(i, j) {
                         // A short aside after the end belongs to that sentence:
-                        // `…이다. (6회 우승) 또한 …`.
+                        // `…이다. (3연패 달성) 다음 …`.
                         let at = self.trailing_aside(j).unwrap_or(j);
                         self.cut(emit, at);
                         i = at;
@@ -1292,8 +1292,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A short parenthesis at `j`, followed by a space, that reads as a remark on the
-    /// sentence before it (`(6회 우승)`, `(2021년 3월)`) rather than a sentence of its
-    /// own (`(다음을 무시하는 건 아닙니다..)`). Returns the end of the parenthesis.
+    /// sentence before it (`(3연패 달성)`, `(2019년 5월)`) rather than a sentence of its
+    /// own (`(그 말이 농담은 아니었어요..)`). Returns the end of the parenthesis.
     fn trailing_aside(&self, j: usize) -> Option<usize> {
         let b = self.b;
         if b.get(j) != Some(&b'(') {
@@ -1528,12 +1528,12 @@ mod tests {
         ("decimals and percent", "금리는 5.4%로 1,398.5원까지 올랐다. 다음 달에 본다.", &["금리는 5.4%로 1,398.5원까지 올랐다.", "다음 달에 본다."]),
         ("dotted date", "회의는 2024. 1. 5. 열린다. 장소는 서울이다.", &["회의는 2024. 1. 5. 열린다.", "장소는 서울이다."]),
         ("abbreviation", "U.S. Steel 인수가 무산됐다. 주가는 내렸다.", &["U.S. Steel 인수가 무산됐다.", "주가는 내렸다."]),
-        ("address and mail", "자세한 내용은 www.example.com 또는 e-mail@example.com 으로 문의하면 된다. 감사합니다.", &["자세한 내용은 www.example.com 또는 e-mail@example.com 으로 문의하면 된다.", "감사합니다."]),
+        ("address and mail", "자세한 내용은 www.example.com 또는 e-mail@example.com 으로 신청하면 된다. 감사합니다.", &["자세한 내용은 www.example.com 또는 e-mail@example.com 으로 신청하면 된다.", "감사합니다."]),
         ("No.1", "이 제품은 업계 No.1 브랜드다. 가격은 비싸다.", &["이 제품은 업계 No.1 브랜드다.", "가격은 비싸다."]),
         ("no space after period", "두 골을 넣었다.2월 10일에는 비겼다.", &["두 골을 넣었다.", "2월 10일에는 비겼다."]),
         ("footnote", "조약이 맺어졌다.[2] 이후 평화가 왔다.", &["조약이 맺어졌다.[2]", "이후 평화가 왔다."]),
         ("abbreviated names", "한.일 정상이 만났다. 회담은 길었다.", &["한.일 정상이 만났다.", "회담은 길었다."]),
-        ("quotative after question", "이게 뭐지?? 하고 찾아봤다.", &["이게 뭐지?? 하고 찾아봤다."]),
+        ("quotative after question", "이건 또 뭐지?? 하고 물어봤다.", &["이건 또 뭐지?? 하고 물어봤다."]),
         ("connective -고 is no end", "밥을 먹고 잠을 잤다.", &["밥을 먹고 잠을 잤다."]),
         ("byline", "(서울=연합뉴스) 홍길동 기자 = 정부가 대책을 내놨다. 시장은 반겼다.", &["(서울=연합뉴스) 홍길동 기자 =", "정부가 대책을 내놨다.", "시장은 반겼다."]),
         ("photo credit", "행사가 열렸다. [사진=연합뉴스] 참석자는 많았다.", &["행사가 열렸다.", "[사진=연합뉴스]", "참석자는 많았다."]),
