@@ -16,6 +16,8 @@
 //! Pieces are trimmed slices of the input, cut only at char boundaries, so joining
 //! them gives the text back, whitespace between them aside.
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// The sentences of `text`, in order, each a trimmed, non-empty slice of `text`.
@@ -509,6 +511,159 @@ fn classify(last: char, prev: Option<char>, prev2: Option<char>) -> Fin {
     }
 }
 
+/// Ships are named with 함 "warship", which reads like the nominal ending: `천안함 피격`
+/// and `호위함 두 척` go on where `결과를 확인함 다음` ends. A name is the whole word
+/// before 함; a class, or a pattern of names, is how that word ends (`신형호위함`,
+/// `정조대왕함`). Classes that are also verbs in memos (`구조함`, `지원함`) are left out.
+const SHIP_NAMES: [&str; 86] = [
+    "천안",
+    "독도",
+    "마라도",
+    "한산도",
+    "율곡이이",
+    "서애류성룡",
+    "을지문덕",
+    "양만춘",
+    "충무공이순신",
+    "이순신",
+    "대조영",
+    "왕건",
+    "강감찬",
+    "최영",
+    "장보고",
+    "이천",
+    "최무선",
+    "박위",
+    "이종무",
+    "정운",
+    "나대용",
+    "이억기",
+    "손원일",
+    "안중근",
+    "김좌진",
+    "윤봉길",
+    "유관순",
+    "홍범도",
+    "이범석",
+    "신돌석",
+    "신채호",
+    "도산안창호",
+    "인천",
+    "경기",
+    "전북",
+    "강원",
+    "충북",
+    "광주",
+    "서울",
+    "대구",
+    "경남",
+    "충남",
+    "포항",
+    "동해",
+    "속초",
+    "원주",
+    "안동",
+    "제천",
+    "대전",
+    "순천",
+    "공주",
+    "목포",
+    "통영",
+    "광양",
+    "소양",
+    "청해진",
+    "천지",
+    "화천",
+    "대청",
+    "노적봉",
+    "천왕봉",
+    "향로봉",
+    "비로봉",
+    "성인봉",
+    "일출봉",
+    "고준봉",
+    "천자봉",
+    "윤영하",
+    "한상국",
+    "조천형",
+    "황도현",
+    "서후원",
+    "박동혁",
+    "랴오닝",
+    "산둥",
+    "푸젠",
+    "이즈모",
+    "가가",
+    "레이건",
+    "칼빈슨",
+    "니미츠",
+    "루스벨트",
+    "링컨",
+    "워싱턴",
+    "아이젠하워",
+    "트루먼",
+];
+const SHIP_ENDS: [&str; 13] = [
+    "대왕",
+    "구축",
+    "호위",
+    "초계",
+    "순양",
+    "상륙",
+    "소해",
+    "고속",
+    "수송",
+    "경비",
+    "전투",
+    "기뢰부설",
+    "군수지원",
+];
+/// What follows a noun in 함 but not the ending: `해누리함이 `, `해누리함의`,
+/// `해누리함에서`, `해누리함장`. The other particles follow the ending too
+/// (`증가함에 따라`, `강화함은 물론`, `확인함과 동시에`, `점검함으로써`).
+const SHIP_TAILS: [&str; 9] = [
+    "이", "의", "에서", "도", "장", "장은", "장이", "장의", "장과",
+];
+/// Longer words before 함 are not names; the bound keeps the look-back short.
+const MAX_NAME: usize = 8;
+
+/// The start of the Hangul word that ends at `p`, if it has at most `max` syllables.
+fn hangul_start(b: &[u8], mut p: usize, max: usize) -> Option<usize> {
+    for _ in 0..=max {
+        if syllable_before(b, p).is_none() {
+            return Some(p);
+        }
+        p -= 3;
+    }
+    None
+}
+
+/// The words in 함 that `b` uses with a noun's particle: `해누리함이 진수됐다` makes
+/// `해누리함` a noun wherever else it stands in the same text.
+fn ship_words(b: &[u8]) -> HashSet<&[u8]> {
+    const HAM: &[u8] = "함".as_bytes();
+    let mut out = HashSet::new();
+    let mut k = 0;
+    while let Some(q) = find(&b[k..], HAM).map(|q| k + q) {
+        k = q + HAM.len();
+        let Some(start) = hangul_start(b, q, MAX_NAME) else {
+            continue;
+        };
+        // A name, not a counter after a number (`3함`).
+        if start == q || start > 0 && b[start - 1].is_ascii_digit() {
+            continue;
+        }
+        let mut end = k;
+        while end - k < 9 && end + 3 <= b.len() && syllable_before(b, end + 3).is_some() {
+            end += 3;
+        }
+        if SHIP_TAILS.iter().any(|t| &b[k..end] == t.as_bytes()) {
+            out.insert(&b[start..k]);
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------- next word
 
 /// The next whitespace-separated word after `p` (empty at the end of the text).
@@ -820,6 +975,8 @@ struct Scanner<'a> {
     /// Cache of closer searches: (closer, searched from, found at or searched up to, found).
     cache: [(char, usize, usize, bool); 4],
     cache_next: usize,
+    /// [`ship_words`] of the text, read once and only if a `-함` is in question.
+    ships: OnceCell<HashSet<&'a [u8]>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -840,6 +997,7 @@ impl<'a> Scanner<'a> {
             first_word: true,
             cache: [(' ', 0, 0, false); 4],
             cache_next: 0,
+            ships: OnceCell::new(),
         }
     }
 
@@ -1030,6 +1188,30 @@ impl<'a> Scanner<'a> {
         i + len
     }
 
+    /// [`fin_before`], except that a ship's name ends nothing: `천안함 피격`.
+    fn fin_at(&self, p: usize) -> Fin {
+        let b = self.b;
+        let fin = fin_before(b, p);
+        if fin != Fin::Strong || syllable_before(b, p) != Some('함') {
+            return fin;
+        }
+        let Some(start) = hangul_start(b, p - 3, MAX_NAME) else {
+            return fin;
+        };
+        let stem = &b[start..p - 3];
+        let ship = SHIP_NAMES.iter().any(|n| stem == n.as_bytes())
+            || SHIP_ENDS.iter().any(|e| stem.ends_with(e.as_bytes()))
+            || self
+                .ships
+                .get_or_init(|| ship_words(b))
+                .contains(&b[start..p]);
+        if ship {
+            Fin::No
+        } else {
+            fin
+        }
+    }
+
     fn top_is(&self, c: char) -> bool {
         self.depth > 0 && self.stack[self.depth - 1].closer == c
     }
@@ -1072,7 +1254,7 @@ impl<'a> Scanner<'a> {
         } else if o.at_start {
             match inner {
                 End::Punct(..) | End::Laugh(_) => inner,
-                End::Word(p) if fin_before(self.b, p) == Fin::Strong => {
+                End::Word(p) if self.fin_at(p) == Fin::Strong => {
                     End::Punct(Term::Period, Fin::Strong)
                 }
                 _ => End::None,
@@ -1174,7 +1356,7 @@ impl<'a> Scanner<'a> {
         let b = self.b;
         let had_text = i > word_start || !self.first_word;
         let fin = match self.end {
-            End::Word(p) => fin_before(b, p),
+            End::Word(p) => self.fin_at(p),
             End::Punct(..) => Fin::Strong,
             End::Laugh(f) => f,
             _ => Fin::No,
@@ -1227,7 +1409,7 @@ impl<'a> Scanner<'a> {
             }
         }
         let fin = match before {
-            End::Word(p) => fin_before(b, p),
+            End::Word(p) => self.fin_at(p),
             End::Punct(_, f) => f,
             End::Laugh(_) => Fin::Strong,
             _ => Fin::No,
@@ -1308,7 +1490,7 @@ impl<'a> Scanner<'a> {
         {
             return None;
         }
-        if fin_before(b, close) != Fin::No || contains(inner, "…") {
+        if self.fin_at(close) != Fin::No || contains(inner, "…") {
             return None;
         }
         let after = close + 1;
@@ -1324,7 +1506,7 @@ impl<'a> Scanner<'a> {
         // Most words end mid-sentence: settle those before looking at the next word.
         let fin = match self.end {
             End::None => return false,
-            End::Word(p) => match fin_before(b, p) {
+            End::Word(p) => match self.fin_at(p) {
                 Fin::No => return false,
                 f => f,
             },
@@ -1540,6 +1722,13 @@ mod tests {
         ("bullets stay inside", "대상은 ▲중소기업 ▲소상공인 ▲청년이다. 신청은 내일부터다.", &["대상은 ▲중소기업 ▲소상공인 ▲청년이다.", "신청은 내일부터다."]),
         ("round-up heading", "◆한빛전자, 신형 배터리 공개…내년 양산 한빛전자는 5일 새 배터리를 선보였다. 반응이 좋았다.", &["◆한빛전자, 신형 배터리 공개…내년 양산", "한빛전자는 5일 새 배터리를 선보였다.", "반응이 좋았다."]),
         ("heading without repeat", "◆새 정책 발표 정부는 오늘 발표했다.", &["◆새 정책 발표 정부는 오늘 발표했다."]),
+        ("ship name before a noun", "해군은 오늘 천안함 피격 15주기를 맞아 추모식을 열었다.", &["해군은 오늘 천안함 피격 15주기를 맞아 추모식을 열었다."]),
+        ("ship names before the clause goes on", "독도함 갑판 위로 헬기가 내려앉았다. 세종대왕함과 율곡이이함 승조원들은 손을 흔들었다.", &["독도함 갑판 위로 헬기가 내려앉았다.", "세종대왕함과 율곡이이함 승조원들은 손을 흔들었다."]),
+        ("vessel classes", "신형 호위함 두 척과 구축함 한 척이 동해로 나갔다.", &["신형 호위함 두 척과 구축함 한 척이 동해로 나갔다."]),
+        ("a name the text uses with a particle", "새로 만든 해누리함이 진수됐다. 해누리함 승조원 120명이 첫 항해에 나선다.", &["새로 만든 해누리함이 진수됐다.", "해누리함 승조원 120명이 첫 항해에 나선다."]),
+        ("memo endings in -함 still end", "점검 결과를 확인함 다음 주에 다시 점검함", &["점검 결과를 확인함", "다음 주에 다시 점검함"]),
+        ("-함 before a period", "결과를 확인함. 다음 회의는 내일이다.", &["결과를 확인함.", "다음 회의는 내일이다."]),
+        ("-함에 makes no noun", "물가가 상승함에 따라 대책을 마련함 물가가 상승함 추가 대책을 검토함", &["물가가 상승함에 따라 대책을 마련함", "물가가 상승함", "추가 대책을 검토함"]),
         ("newline is a cut", "첫 줄 제목\n본문이 시작된다.", &["첫 줄 제목", "본문이 시작된다."]),
         ("empty and blank", "   ", &[]),
     ];
@@ -1594,6 +1783,8 @@ mod tests {
             "요",
             "음",
             "함",
+            "독도함",
+            "함이",
             "까",
             "네",
             "어",
