@@ -16,6 +16,8 @@
 //! Pieces are trimmed slices of the input, cut only at char boundaries, so joining
 //! them gives the text back, whitespace between them aside.
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// The sentences of `text`, in order, each a trimmed, non-empty slice of `text`.
@@ -340,7 +342,7 @@ fn classify(last: char, prev: Option<char>, prev2: Option<char>) -> Fin {
     match last {
         // Final `-다` follows tense (`했다`), `-ㄴ다`, a copula (`이다`) or an adjective
         // stem, which mostly end in a consonant. A bare vowel stem (`하다`, `가다`)
-        // is `-다(가)` "and then" in running text, or a name (`아사다`, `그라나다`).
+        // is `-다(가)` "and then" in running text, or a name (`캐나다`, `요시다`).
         // `보다` "than", `에다` "onto", `마다` "every", `려다` "about to", `바다` "sea".
         '다' => match p {
             '보' | '에' | '마' | '려' | '바' => No,
@@ -509,6 +511,159 @@ fn classify(last: char, prev: Option<char>, prev2: Option<char>) -> Fin {
     }
 }
 
+/// Ships are named with 함 "warship", which reads like the nominal ending: `천안함 피격`
+/// and `호위함 두 척` go on where `결과를 확인함 다음` ends. A name is the whole word
+/// before 함; a class, or a pattern of names, is how that word ends (`신형호위함`,
+/// `정조대왕함`). Classes that are also verbs in memos (`구조함`, `지원함`) are left out.
+const SHIP_NAMES: [&str; 86] = [
+    "천안",
+    "독도",
+    "마라도",
+    "한산도",
+    "율곡이이",
+    "서애류성룡",
+    "을지문덕",
+    "양만춘",
+    "충무공이순신",
+    "이순신",
+    "대조영",
+    "왕건",
+    "강감찬",
+    "최영",
+    "장보고",
+    "이천",
+    "최무선",
+    "박위",
+    "이종무",
+    "정운",
+    "나대용",
+    "이억기",
+    "손원일",
+    "안중근",
+    "김좌진",
+    "윤봉길",
+    "유관순",
+    "홍범도",
+    "이범석",
+    "신돌석",
+    "신채호",
+    "도산안창호",
+    "인천",
+    "경기",
+    "전북",
+    "강원",
+    "충북",
+    "광주",
+    "서울",
+    "대구",
+    "경남",
+    "충남",
+    "포항",
+    "동해",
+    "속초",
+    "원주",
+    "안동",
+    "제천",
+    "대전",
+    "순천",
+    "공주",
+    "목포",
+    "통영",
+    "광양",
+    "소양",
+    "청해진",
+    "천지",
+    "화천",
+    "대청",
+    "노적봉",
+    "천왕봉",
+    "향로봉",
+    "비로봉",
+    "성인봉",
+    "일출봉",
+    "고준봉",
+    "천자봉",
+    "윤영하",
+    "한상국",
+    "조천형",
+    "황도현",
+    "서후원",
+    "박동혁",
+    "랴오닝",
+    "산둥",
+    "푸젠",
+    "이즈모",
+    "가가",
+    "레이건",
+    "칼빈슨",
+    "니미츠",
+    "루스벨트",
+    "링컨",
+    "워싱턴",
+    "아이젠하워",
+    "트루먼",
+];
+const SHIP_ENDS: [&str; 13] = [
+    "대왕",
+    "구축",
+    "호위",
+    "초계",
+    "순양",
+    "상륙",
+    "소해",
+    "고속",
+    "수송",
+    "경비",
+    "전투",
+    "기뢰부설",
+    "군수지원",
+];
+/// What follows a noun in 함 but not the ending: `해누리함이 `, `해누리함의`,
+/// `해누리함에서`, `해누리함장`. The other particles follow the ending too
+/// (`증가함에 따라`, `강화함은 물론`, `확인함과 동시에`, `점검함으로써`).
+const SHIP_TAILS: [&str; 9] = [
+    "이", "의", "에서", "도", "장", "장은", "장이", "장의", "장과",
+];
+/// Longer words before 함 are not names; the bound keeps the look-back short.
+const MAX_NAME: usize = 8;
+
+/// The start of the Hangul word that ends at `p`, if it has at most `max` syllables.
+fn hangul_start(b: &[u8], mut p: usize, max: usize) -> Option<usize> {
+    for _ in 0..=max {
+        if syllable_before(b, p).is_none() {
+            return Some(p);
+        }
+        p -= 3;
+    }
+    None
+}
+
+/// The words in 함 that `b` uses with a noun's particle: `해누리함이 진수됐다` makes
+/// `해누리함` a noun wherever else it stands in the same text.
+fn ship_words(b: &[u8]) -> HashSet<&[u8]> {
+    const HAM: &[u8] = "함".as_bytes();
+    let mut out = HashSet::new();
+    let mut k = 0;
+    while let Some(q) = find(&b[k..], HAM).map(|q| k + q) {
+        k = q + HAM.len();
+        let Some(start) = hangul_start(b, q, MAX_NAME) else {
+            continue;
+        };
+        // A name, not a counter after a number (`3함`).
+        if start == q || start > 0 && b[start - 1].is_ascii_digit() {
+            continue;
+        }
+        let mut end = k;
+        while end - k < 9 && end + 3 <= b.len() && syllable_before(b, end + 3).is_some() {
+            end += 3;
+        }
+        if SHIP_TAILS.iter().any(|t| &b[k..end] == t.as_bytes()) {
+            out.insert(&b[start..k]);
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------- next word
 
 /// The next whitespace-separated word after `p` (empty at the end of the text).
@@ -549,7 +704,7 @@ fn head(w: &[u8]) -> (Option<char>, Option<char>, usize) {
 }
 
 /// Quotatives and particles written apart: they attach to what precedes them even
-/// after punctuation (`뭐지?? 하고`, `…요. 라고`).
+/// after punctuation (`왜지?? 하고`, `…요. 라고`).
 fn quotative(w: &[u8]) -> bool {
     let (a, b, n) = head(w);
     match (a, b) {
@@ -685,20 +840,6 @@ fn wonders(w: &[u8]) -> bool {
     .any(|s| starts(w, s))
 }
 
-/// The word's first char, or its punctuation-free head.
-fn first_word_char(w: &[u8]) -> &[u8] {
-    // A particle written apart is the whole word, maybe with trailing punctuation.
-    let mut end = 0;
-    while end < w.len() {
-        let (c, n) = decode(w, end);
-        if !is_syllable(c) {
-            break;
-        }
-        end += n;
-    }
-    &w[..end]
-}
-
 fn starts_with_laugh(w: &[u8]) -> bool {
     let (c, n) = decode(w, 0);
     let next = if n < w.len() { decode(w, n).0 } else { ' ' };
@@ -778,86 +919,6 @@ fn conjunction(w: &[u8]) -> bool {
     PREFIX.iter().any(|s| starts(w, s))
 }
 
-/// Words that start a sentence far more often than they continue one.
-#[allow(dead_code)]
-fn starter(w: &[u8]) -> bool {
-    if w.is_empty() {
-        return false;
-    }
-    const PREFIX: [&str; 62] = [
-        "그리고",
-        "그러나",
-        "그런데",
-        "그래서",
-        "그러니",
-        "그러면",
-        "그럼",
-        "근데",
-        "하지만",
-        "그치만",
-        "그래도",
-        "그러므로",
-        "따라서",
-        "또한",
-        "게다가",
-        "더구나",
-        "물론",
-        "한편",
-        "반면",
-        "결국",
-        "이제",
-        "특히",
-        "다만",
-        "아무튼",
-        "어쨌든",
-        "암튼",
-        "왜냐",
-        "그니까",
-        "그러자",
-        "우선",
-        "먼저",
-        "참고로",
-        "요즘",
-        "오늘",
-        "어제",
-        "내일",
-        "지금",
-        "아니",
-        "진짜",
-        "정말",
-        "솔직히",
-        "사실",
-        "저는",
-        "나는",
-        "제가",
-        "내가",
-        "우리",
-        "저희",
-        "그는",
-        "그녀",
-        "이건",
-        "이거",
-        "그건",
-        "그거",
-        "이게",
-        "그게",
-        "여기",
-        "거기",
-        "이번",
-        "혹시",
-        "다들",
-        "여러분",
-    ];
-    const EXACT: [&str; 14] = [
-        "그", "이", "저", "아", "네", "응", "예", "와", "또", "즉", "난", "넌", "전", "너",
-    ];
-    if PREFIX.iter().any(|s| starts(w, s)) {
-        return true;
-    }
-    let head = first_word_char(w);
-    EXACT.iter().any(|s| head == s.as_bytes())
-}
-
 // ---------------------------------------------------------------- scanner
 
 /// What the text seen so far ends with, for deciding a cut at the next space.
@@ -889,7 +950,7 @@ struct Open {
     /// What the text ended with before the opener, if the opener touched it.
     before: End,
     attached: bool,
-    /// The group opened a sentence: `(다음을 무시하는 건 아닙니다..)`.
+    /// The group opened a sentence: `(그 말이 농담은 아니었어요..)`.
     at_start: bool,
 }
 
@@ -914,6 +975,8 @@ struct Scanner<'a> {
     /// Cache of closer searches: (closer, searched from, found at or searched up to, found).
     cache: [(char, usize, usize, bool); 4],
     cache_next: usize,
+    /// [`ship_words`] of the text, read once and only if a `-함` is in question.
+    ships: OnceCell<HashSet<&'a [u8]>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -934,6 +997,7 @@ impl<'a> Scanner<'a> {
             first_word: true,
             cache: [(' ', 0, 0, false); 4],
             cache_next: 0,
+            ships: OnceCell::new(),
         }
     }
 
@@ -963,7 +1027,7 @@ impl<'a> Scanner<'a> {
                         self.depth = 0;
                     } else if self.depth == 0 && self.cut_at_space(i, j) {
                         // A short aside after the end belongs to that sentence:
-                        // `…이다. (6회 우승) 또한 …`.
+                        // `…이다. (3연패 달성) 다음 …`.
                         let at = self.trailing_aside(j).unwrap_or(j);
                         self.cut(emit, at);
                         i = at;
@@ -1009,7 +1073,6 @@ impl<'a> Scanner<'a> {
     fn word(&mut self, mut i: usize, emit: &mut dyn FnMut(usize)) -> usize {
         let b = self.b;
         let n = b.len();
-        let num_period_before = self.prev_num_period;
         self.prev_num_period = false;
         let start = i;
         loop {
@@ -1031,15 +1094,14 @@ impl<'a> Scanner<'a> {
             }
             let cls = CLASS[b[i] as usize];
             if cls == SPACE || cls == NEWLINE {
-                let _ = num_period_before;
-                self.finish_word(start, i, num_period_before);
+                self.finish_word(start, i);
                 return i;
             }
             let (c, len) = decode(b, i);
             if c == '\u{A0}' || c == '\u{3000}' || (cls == MULTI && is_space_char(c)) {
                 // Unicode spaces separate words like ASCII ones, but are rare enough
                 // that the cut is decided here rather than in `run`.
-                self.finish_word(start, i, num_period_before);
+                self.finish_word(start, i);
                 if self.depth == 0 && self.cut_at_space(i, i + len) {
                     self.cut(emit, i + len);
                 }
@@ -1050,7 +1112,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Notes facts about the finished word that the next decisions need.
-    fn finish_word(&mut self, start: usize, end: usize, _num_before: bool) {
+    fn finish_word(&mut self, start: usize, end: usize) {
         let w = &self.b[start..end];
         if let End::Punct(Term::Period, _) = self.end {
             if w.len() >= 2 && w[..w.len() - 1].iter().all(u8::is_ascii_digit) {
@@ -1115,7 +1177,7 @@ impl<'a> Scanner<'a> {
                 self.end = End::None;
                 return i + len;
             }
-            self.open(i, c, cl, len, word_start);
+            self.open(i, cl, len, word_start);
             return i + len;
         }
         if is_syllable(c) {
@@ -1126,11 +1188,35 @@ impl<'a> Scanner<'a> {
         i + len
     }
 
+    /// [`fin_before`], except that a ship's name ends nothing: `천안함 피격`.
+    fn fin_at(&self, p: usize) -> Fin {
+        let b = self.b;
+        let fin = fin_before(b, p);
+        if fin != Fin::Strong || syllable_before(b, p) != Some('함') {
+            return fin;
+        }
+        let Some(start) = hangul_start(b, p - 3, MAX_NAME) else {
+            return fin;
+        };
+        let stem = &b[start..p - 3];
+        let ship = SHIP_NAMES.iter().any(|n| stem == n.as_bytes())
+            || SHIP_ENDS.iter().any(|e| stem.ends_with(e.as_bytes()))
+            || self
+                .ships
+                .get_or_init(|| ship_words(b))
+                .contains(&b[start..p]);
+        if ship {
+            Fin::No
+        } else {
+            fin
+        }
+    }
+
     fn top_is(&self, c: char) -> bool {
         self.depth > 0 && self.stack[self.depth - 1].closer == c
     }
 
-    fn open(&mut self, i: usize, c: char, closer: char, len: usize, word_start: usize) {
+    fn open(&mut self, i: usize, closer: char, len: usize, word_start: usize) {
         if self.depth == MAX_DEPTH || !self.has_closer(i + len, closer) {
             self.end = End::None;
             return;
@@ -1142,7 +1228,6 @@ impl<'a> Scanner<'a> {
             attached,
             at_start: !attached && self.first_word,
         };
-        let _ = c;
         self.depth += 1;
         self.end = End::None;
     }
@@ -1169,7 +1254,7 @@ impl<'a> Scanner<'a> {
         } else if o.at_start {
             match inner {
                 End::Punct(..) | End::Laugh(_) => inner,
-                End::Word(p) if fin_before(self.b, p) == Fin::Strong => {
+                End::Word(p) if self.fin_at(p) == Fin::Strong => {
                     End::Punct(Term::Period, Fin::Strong)
                 }
                 _ => End::None,
@@ -1271,7 +1356,7 @@ impl<'a> Scanner<'a> {
         let b = self.b;
         let had_text = i > word_start || !self.first_word;
         let fin = match self.end {
-            End::Word(p) => fin_before(b, p),
+            End::Word(p) => self.fin_at(p),
             End::Punct(..) => Fin::Strong,
             End::Laugh(f) => f,
             _ => Fin::No,
@@ -1324,7 +1409,7 @@ impl<'a> Scanner<'a> {
             }
         }
         let fin = match before {
-            End::Word(p) => fin_before(b, p),
+            End::Word(p) => self.fin_at(p),
             End::Punct(_, f) => f,
             End::Laugh(_) => Fin::Strong,
             _ => Fin::No,
@@ -1389,8 +1474,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A short parenthesis at `j`, followed by a space, that reads as a remark on the
-    /// sentence before it (`(6회 우승)`, `(2021년 3월)`) rather than a sentence of its
-    /// own (`(다음을 무시하는 건 아닙니다..)`). Returns the end of the parenthesis.
+    /// sentence before it (`(3연패 달성)`, `(2019년 5월)`) rather than a sentence of its
+    /// own (`(그 말이 농담은 아니었어요..)`). Returns the end of the parenthesis.
     fn trailing_aside(&self, j: usize) -> Option<usize> {
         let b = self.b;
         if b.get(j) != Some(&b'(') {
@@ -1405,7 +1490,7 @@ impl<'a> Scanner<'a> {
         {
             return None;
         }
-        if fin_before(b, close) != Fin::No || contains(inner, "…") {
+        if self.fin_at(close) != Fin::No || contains(inner, "…") {
             return None;
         }
         let after = close + 1;
@@ -1421,7 +1506,7 @@ impl<'a> Scanner<'a> {
         // Most words end mid-sentence: settle those before looking at the next word.
         let fin = match self.end {
             End::None => return false,
-            End::Word(p) => match fin_before(b, p) {
+            End::Word(p) => match self.fin_at(p) {
                 Fin::No => return false,
                 f => f,
             },
@@ -1625,18 +1710,25 @@ mod tests {
         ("decimals and percent", "금리는 5.4%로 1,398.5원까지 올랐다. 다음 달에 본다.", &["금리는 5.4%로 1,398.5원까지 올랐다.", "다음 달에 본다."]),
         ("dotted date", "회의는 2024. 1. 5. 열린다. 장소는 서울이다.", &["회의는 2024. 1. 5. 열린다.", "장소는 서울이다."]),
         ("abbreviation", "U.S. Steel 인수가 무산됐다. 주가는 내렸다.", &["U.S. Steel 인수가 무산됐다.", "주가는 내렸다."]),
-        ("address and mail", "자세한 내용은 www.example.com 또는 e-mail@example.com 으로 문의하면 된다. 감사합니다.", &["자세한 내용은 www.example.com 또는 e-mail@example.com 으로 문의하면 된다.", "감사합니다."]),
+        ("address and mail", "자세한 내용은 www.example.com 또는 e-mail@example.com 으로 신청하면 된다. 감사합니다.", &["자세한 내용은 www.example.com 또는 e-mail@example.com 으로 신청하면 된다.", "감사합니다."]),
         ("No.1", "이 제품은 업계 No.1 브랜드다. 가격은 비싸다.", &["이 제품은 업계 No.1 브랜드다.", "가격은 비싸다."]),
         ("no space after period", "두 골을 넣었다.2월 10일에는 비겼다.", &["두 골을 넣었다.", "2월 10일에는 비겼다."]),
         ("footnote", "조약이 맺어졌다.[2] 이후 평화가 왔다.", &["조약이 맺어졌다.[2]", "이후 평화가 왔다."]),
         ("abbreviated names", "한.일 정상이 만났다. 회담은 길었다.", &["한.일 정상이 만났다.", "회담은 길었다."]),
-        ("quotative after question", "이게 뭐지?? 하고 찾아봤다.", &["이게 뭐지?? 하고 찾아봤다."]),
+        ("quotative after question", "이건 또 뭐지?? 하고 물어봤다.", &["이건 또 뭐지?? 하고 물어봤다."]),
         ("connective -고 is no end", "밥을 먹고 잠을 잤다.", &["밥을 먹고 잠을 잤다."]),
         ("byline", "(서울=연합뉴스) 홍길동 기자 = 정부가 대책을 내놨다. 시장은 반겼다.", &["(서울=연합뉴스) 홍길동 기자 =", "정부가 대책을 내놨다.", "시장은 반겼다."]),
         ("photo credit", "행사가 열렸다. [사진=연합뉴스] 참석자는 많았다.", &["행사가 열렸다.", "[사진=연합뉴스]", "참석자는 많았다."]),
         ("bullets stay inside", "대상은 ▲중소기업 ▲소상공인 ▲청년이다. 신청은 내일부터다.", &["대상은 ▲중소기업 ▲소상공인 ▲청년이다.", "신청은 내일부터다."]),
         ("round-up heading", "◆한빛전자, 신형 배터리 공개…내년 양산 한빛전자는 5일 새 배터리를 선보였다. 반응이 좋았다.", &["◆한빛전자, 신형 배터리 공개…내년 양산", "한빛전자는 5일 새 배터리를 선보였다.", "반응이 좋았다."]),
         ("heading without repeat", "◆새 정책 발표 정부는 오늘 발표했다.", &["◆새 정책 발표 정부는 오늘 발표했다."]),
+        ("ship name before a noun", "해군은 오늘 천안함 피격 15주기를 맞아 추모식을 열었다.", &["해군은 오늘 천안함 피격 15주기를 맞아 추모식을 열었다."]),
+        ("ship names before the clause goes on", "독도함 갑판 위로 헬기가 내려앉았다. 세종대왕함과 율곡이이함 승조원들은 손을 흔들었다.", &["독도함 갑판 위로 헬기가 내려앉았다.", "세종대왕함과 율곡이이함 승조원들은 손을 흔들었다."]),
+        ("vessel classes", "신형 호위함 두 척과 구축함 한 척이 동해로 나갔다.", &["신형 호위함 두 척과 구축함 한 척이 동해로 나갔다."]),
+        ("a name the text uses with a particle", "새로 만든 해누리함이 진수됐다. 해누리함 승조원 120명이 첫 항해에 나선다.", &["새로 만든 해누리함이 진수됐다.", "해누리함 승조원 120명이 첫 항해에 나선다."]),
+        ("memo endings in -함 still end", "점검 결과를 확인함 다음 주에 다시 점검함", &["점검 결과를 확인함", "다음 주에 다시 점검함"]),
+        ("-함 before a period", "결과를 확인함. 다음 회의는 내일이다.", &["결과를 확인함.", "다음 회의는 내일이다."]),
+        ("-함에 makes no noun", "물가가 상승함에 따라 대책을 마련함 물가가 상승함 추가 대책을 검토함", &["물가가 상승함에 따라 대책을 마련함", "물가가 상승함", "추가 대책을 검토함"]),
         ("newline is a cut", "첫 줄 제목\n본문이 시작된다.", &["첫 줄 제목", "본문이 시작된다."]),
         ("empty and blank", "   ", &[]),
     ];
@@ -1691,6 +1783,8 @@ mod tests {
             "요",
             "음",
             "함",
+            "독도함",
+            "함이",
             "까",
             "네",
             "어",
