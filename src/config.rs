@@ -6,7 +6,7 @@
 //! so that a typo is reported by `briefing check` with the file, line and key instead of
 //! failing at seven in the morning.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -581,25 +581,26 @@ impl Config {
             if g.recipients.get_ref().is_empty() {
                 return Err(fail(g.recipients.span(), &key, "has no recipients".into()));
             }
-            let mut recipients: Vec<Mailbox> = Vec::with_capacity(g.recipients.get_ref().len());
+            let count = g.recipients.get_ref().len();
+            let mut recipients: Vec<Mailbox> = Vec::with_capacity(count);
+            // Compared as the ledger keys them: two entries with one key would share one
+            // ledger record, and the second would never get a briefing. A set keeps the
+            // check linear: lists of 100,000 recipients are read by every command.
+            let mut seen: HashMap<String, usize> = HashMap::with_capacity(count);
             for r in g.recipients.into_inner() {
                 let mailbox = parse_mailbox(r.get_ref()).map_err(|m| fail(r.span(), &key, m))?;
-                // Compared as the ledger keys them: two entries with one key would share
-                // one ledger record, and the second would never get a briefing.
                 let this = address_key(mailbox.email.as_ref());
-                if let Some(earlier) = recipients
-                    .iter()
-                    .find(|m| address_key(m.email.as_ref()) == this)
-                {
+                if let Some(&earlier) = seen.get(&this) {
                     return Err(fail(
                         r.span(),
                         &key,
                         format!(
                             "{} is listed twice: {} is the same address, {this} (a domain's case does not matter)",
-                            mailbox.email, earlier.email
+                            mailbox.email, recipients[earlier].email
                         ),
                     ));
                 }
+                seen.insert(this, recipients.len());
                 recipients.push(mailbox);
             }
             let max_articles = g
