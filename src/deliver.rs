@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -486,25 +487,63 @@ fn is_dot_atom(s: &str) -> bool {
     })
 }
 
+/// A group's briefing encoded for mail once. Every recipient's message shares these
+/// parts: a long briefing is charset-scanned and transfer-encoded once per group, not
+/// once per recipient.
+pub struct Parts {
+    subject: String,
+    text: Body,
+    html: Body,
+}
+
+impl Parts {
+    pub fn new(rendered: &Rendered) -> Parts {
+        Parts {
+            subject: rendered.subject.clone(),
+            text: Body::new(crlf(&rendered.text)),
+            html: Body::new(crlf(&rendered.html)),
+        }
+    }
+}
+
+/// `text` with CRLF line ends, in one pass. lettre inserts each missing `\r` with
+/// `String::insert`, which is quadratic in the size of the part: a text already in
+/// CRLF leaves it nothing to do.
+fn crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    let mut last = '\0';
+    for c in text.chars() {
+        if c == '\n' && last != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        last = c;
+    }
+    out
+}
+
 /// The message for one recipient: text and HTML alternatives of the same briefing.
 pub fn compose(
     from: &Mailbox,
     to: &Mailbox,
     message_id: String,
-    rendered: &Rendered,
+    parts: &Parts,
     now: SystemTime,
 ) -> Result<Message, DeliverError> {
+    let part =
+        |kind: ContentType, body: &Body| SinglePart::builder().header(kind).body(body.clone());
     Message::builder()
         .from(from.clone())
         .to(to.clone())
-        .subject(rendered.subject.clone())
+        .subject(parts.subject.clone())
         .date(now)
         .message_id(Some(message_id))
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")).to_owned())
-        .multipart(MultiPart::alternative_plain_html(
-            rendered.text.clone(),
-            rendered.html.clone(),
-        ))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(part(ContentType::TEXT_PLAIN, &parts.text))
+                .singlepart(part(ContentType::TEXT_HTML, &parts.html)),
+        )
         .map_err(|e| DeliverError::Fatal(format!("cannot build the message to {to}: {e}")))
 }
 
@@ -562,11 +601,23 @@ mod tests {
             from,
             to,
             d.message_id(from),
-            &rendered(),
+            &Parts::new(&rendered()),
             SystemTime::UNIX_EPOCH,
         )
         .unwrap();
         (d, m)
+    }
+
+    #[test]
+    fn crlf_ends_every_line_once_and_keeps_the_text() {
+        assert_eq!(
+            crlf("첫 줄\n둘째 줄\r\n셋째\n"),
+            "첫 줄\r\n둘째 줄\r\n셋째\r\n"
+        );
+        assert_eq!(crlf("\n\n"), "\r\n\r\n");
+        assert_eq!(crlf("줄 끝 없음"), "줄 끝 없음");
+        let long = "기사 한 줄이다.\n".repeat(20_000);
+        assert_eq!(crlf(&long), "기사 한 줄이다.\r\n".repeat(20_000));
     }
 
     #[test]
@@ -601,7 +652,7 @@ mod tests {
             from,
             to,
             d.message_id(from),
-            &rendered(),
+            &Parts::new(&rendered()),
             SystemTime::UNIX_EPOCH,
         )
         .unwrap();
@@ -785,7 +836,7 @@ mod tests {
             &from,
             &to,
             other.message_id(&from),
-            &rendered(),
+            &Parts::new(&rendered()),
             SystemTime::UNIX_EPOCH,
         )
         .unwrap();

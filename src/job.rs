@@ -15,7 +15,7 @@ use lettre::message::Mailbox;
 use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty};
 use crate::day;
-use crate::deliver::{compose, DeliverError, Delivery, Transport};
+use crate::deliver::{compose, DeliverError, Delivery, Parts, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
@@ -565,7 +565,8 @@ async fn send_test_copy(
         copy: now.timestamp().unsigned_abs(),
     };
     let message_id = delivery.message_id(&config.mail.from);
-    let message = compose(&config.mail.from, to, message_id, rendered, now.into())?;
+    let parts = Parts::new(rendered);
+    let message = compose(&config.mail.from, to, message_id, &parts, now.into())?;
     let reply = transport.send(&message, &delivery.file_stem()).await;
     transport.close().await;
     let reply = reply?;
@@ -677,6 +678,7 @@ impl Courier<'_> {
             .filter(|to| self.opts.force || !log.recipients().is_delivered(to.email.as_ref()))
             .collect();
         report.already = group.recipients.len() - pending.len();
+        let parts = Parts::new(rendered);
         let window = self
             .config
             .smtp
@@ -693,7 +695,7 @@ impl Courier<'_> {
                 let letters = queue
                     .by_ref()
                     .take(window - in_flight.len())
-                    .map(|to| self.letter(&log, group, to, rendered))
+                    .map(|to| self.letter(&log, group, to, &parts))
                     .collect::<Result<Vec<_>>>()?;
                 if !letters.is_empty() {
                     let sending: Vec<Record> = letters
@@ -763,7 +765,7 @@ impl Courier<'_> {
         log: &BriefingLog,
         group: &Group,
         to: &Mailbox,
-        rendered: &Rendered,
+        parts: &Parts,
     ) -> Result<Letter> {
         let address = to.email.to_string();
         let status = log.recipients().status(&address);
@@ -792,7 +794,7 @@ impl Courier<'_> {
                 &self.config.mail.from,
                 to,
                 message_id.clone(),
-                rendered,
+                parts,
                 clock::now().into(),
             )?,
             message_id,
