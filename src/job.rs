@@ -19,7 +19,7 @@ use crate::deliver::{compose, DeliverError, Delivery, Parts, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
-use crate::ledger::{self, BriefingLog, Event, LedgerError, Record, SendLock};
+use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::schedule::retry_pause;
 use crate::summary::{summarize, Summary};
 
@@ -659,23 +659,25 @@ impl Courier<'_> {
     }
 
     /// Delivers one group's briefing to everyone who does not have it yet, with up to
-    /// `smtp.connections` messages in flight. Group commits keep the ledger off the
-    /// critical path without weakening it: one append marks every letter about to leave
-    /// `sending`, before any of them is handed to the server, and one append records
-    /// every outcome that has come in meanwhile. A crash in between leaves those letters
-    /// in doubt, to be resent with the same Message-IDs. A slow recipient holds only its
-    /// own slot. Ledger failures are errors.
+    /// `smtp.connections` messages in flight. The ledger is written by a [`Writer`] of
+    /// its own, off the critical path without weakening it: a letter is handed to the
+    /// server only once its `sending` mark is on disk, and outcomes are recorded as they
+    /// come in, while other exchanges go on; marks and outcomes queued during one write
+    /// share the next fsync. A crash in between leaves letters in doubt, to be resent
+    /// with the same Message-IDs. A slow recipient holds only its own slot. Ledger
+    /// failures are errors.
     async fn deliver_group(
         &self,
         group: &Group,
         rendered: &Rendered,
         report: &mut GroupReport,
     ) -> Result<Option<Stop>> {
-        let mut log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
+        let log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
+        let recorded = log.recipients().clone();
         let pending: Vec<&Mailbox> = group
             .recipients
             .iter()
-            .filter(|to| self.opts.force || !log.recipients().is_delivered(to.email.as_ref()))
+            .filter(|to| self.opts.force || !recorded.is_delivered(to.email.as_ref()))
             .collect();
         report.already = group.recipients.len() - pending.len();
         let parts = Parts::new(rendered);
@@ -684,6 +686,7 @@ impl Courier<'_> {
             .smtp
             .as_ref()
             .map_or(OUTBOX_WINDOW, |s| s.connections);
+        let writer = Writer::start(log);
         let mut queue = pending.into_iter();
         let mut in_flight = FuturesUnordered::new();
         let mut stop = None;
@@ -692,26 +695,29 @@ impl Courier<'_> {
                 stop = Some(Stop::Shutdown);
             }
             if stop.is_none() {
-                let letters = queue
-                    .by_ref()
-                    .take(window - in_flight.len())
-                    .map(|to| self.letter(&log, group, to, &parts))
-                    .collect::<Result<Vec<_>>>()?;
-                if !letters.is_empty() {
-                    let sending: Vec<Record> = letters
-                        .iter()
-                        .map(|l| record(l, Event::Sending, l.attempts_before + 1, String::new()))
-                        .collect();
-                    log.append(&sending)?;
-                    in_flight.extend(letters.into_iter().map(|l| self.attempt(l)));
+                for to in queue.by_ref().take(window - in_flight.len()) {
+                    let letter = self.letter(&recorded, group, to, &parts)?;
+                    let attempt = letter.attempts_before + 1;
+                    // The letter leaves only once its `sending` mark is on disk; the
+                    // exchanges already in flight go on meanwhile.
+                    let durable = writer.append(vec![record(
+                        &letter,
+                        Event::Sending,
+                        attempt,
+                        String::new(),
+                    )]);
+                    in_flight.push(async move {
+                        durable.await?;
+                        Ok::<_, LedgerError>(self.attempt(letter).await)
+                    });
                 }
             }
             let Some(first) = in_flight.next().await else {
                 break;
             };
-            let mut done = vec![first];
+            let mut done = vec![first?];
             while let Some(Some(more)) = in_flight.next().now_or_never() {
-                done.push(more);
+                done.push(more?);
             }
             let mut records = Vec::new();
             for (letter, outcome) in done {
@@ -754,21 +760,22 @@ impl Courier<'_> {
                     }
                 }
             }
-            log.append(&records)?;
+            writer.append_later(records);
         }
+        writer.finish().await?;
         report.not_tried = queue.len();
         Ok(stop)
     }
 
     fn letter(
         &self,
-        log: &BriefingLog,
+        recorded: &Recipients,
         group: &Group,
         to: &Mailbox,
         parts: &Parts,
     ) -> Result<Letter> {
         let address = to.email.to_string();
-        let status = log.recipients().status(&address);
+        let status = recorded.status(&address);
         let attempts_before = status.map_or(0, |s| s.attempts);
         let deferrals = status.map_or(0, |s| s.deferrals);
         let delivery = Delivery {

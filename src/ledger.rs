@@ -105,7 +105,7 @@ pub enum DateError {
 }
 
 /// The last known state of every recipient of one briefing, by [`address_key`].
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Recipients(BTreeMap<String, Status>);
 
 impl Recipients {
@@ -201,6 +201,101 @@ impl BriefingLog {
             apply(&mut self.recipients.0, r.clone());
         }
         Ok(())
+    }
+}
+
+/// A briefing's log on a thread of its own, so that an `fsync` never stalls the SMTP
+/// exchanges in flight: the delivery loop hands it records and goes on. Records queued
+/// while a write is running are written and synced together (a group commit).
+pub struct Writer {
+    queue: std::sync::mpsc::Sender<Batch>,
+}
+
+/// Records, and who waits for them to be on disk.
+struct Batch {
+    records: Vec<Record>,
+    durable: Option<tokio::sync::oneshot::Sender<Result<(), Failure>>>,
+}
+
+/// A write that failed, told to each waiter (an `io::Error` cannot be cloned).
+#[derive(Clone)]
+struct Failure {
+    path: PathBuf,
+    kind: std::io::ErrorKind,
+    message: String,
+}
+
+impl Writer {
+    /// Takes over `log`; what was recorded before is `log.recipients()`, read first.
+    pub fn start(mut log: BriefingLog) -> Writer {
+        let (queue, batches) = std::sync::mpsc::channel::<Batch>();
+        std::thread::spawn(move || {
+            // After a failed write nothing more is written: the records after it would
+            // describe sends whose `sending` mark may be missing.
+            let mut failed: Option<Failure> = None;
+            while let Ok(first) = batches.recv() {
+                let mut group = vec![first];
+                group.extend(batches.try_iter());
+                let records: Vec<Record> =
+                    group.iter_mut().flat_map(|b| b.records.drain(..)).collect();
+                if failed.is_none() && !records.is_empty() {
+                    if let Err(e) = log.append(&records) {
+                        failed = Some(Failure {
+                            kind: e.source.kind(),
+                            message: e.source.to_string(),
+                            path: e.path,
+                        });
+                    }
+                }
+                for batch in group {
+                    if let Some(durable) = batch.durable {
+                        let _ = durable.send(failed.clone().map_or(Ok(()), Err));
+                    }
+                }
+            }
+        });
+        Writer { queue }
+    }
+
+    /// Appends `records`; completes once they are durable (or could not be written).
+    pub fn append(
+        &self,
+        records: Vec<Record>,
+    ) -> impl std::future::Future<Output = Result<(), LedgerError>> {
+        let (durable, done) = tokio::sync::oneshot::channel();
+        let sent = self.queue.send(Batch {
+            records,
+            durable: Some(durable),
+        });
+        let stopped = || Failure {
+            path: PathBuf::from("ledger"),
+            kind: std::io::ErrorKind::BrokenPipe,
+            message: "the ledger writer stopped".into(),
+        };
+        async move {
+            let answer = match sent {
+                Ok(()) => done.await.unwrap_or_else(|_| Err(stopped())),
+                Err(_) => Err(stopped()),
+            };
+            answer.map_err(|f| LedgerError {
+                path: f.path,
+                source: std::io::Error::new(f.kind, f.message),
+            })
+        }
+    }
+
+    /// Appends `records` without waiting: a failure shows in the next [`Writer::append`]
+    /// or in [`Writer::finish`].
+    pub fn append_later(&self, records: Vec<Record>) {
+        let _ = self.queue.send(Batch {
+            records,
+            durable: None,
+        });
+    }
+
+    /// Waits until everything handed over is durable.
+    pub async fn finish(self) -> Result<(), LedgerError> {
+        self.append(Vec::new()).await
     }
 }
 
@@ -517,6 +612,39 @@ mod tests {
             message_id: "<id>".into(),
             next_try: None,
         }
+    }
+
+    #[tokio::test]
+    async fn the_writer_makes_every_record_durable_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
+        let writer = Writer::start(log);
+        let marks: Vec<_> = (0..20)
+            .map(|n| {
+                writer.append(vec![record(
+                    &format!("r{n}@example.com"),
+                    Event::Sending,
+                    1,
+                )])
+            })
+            .collect();
+        for mark in marks {
+            mark.await.unwrap();
+        }
+        writer.append_later(vec![record("r0@example.com", Event::Delivered, 1)]);
+        writer.append_later(vec![record("r1@example.com", Event::Failed, 1)]);
+        writer.finish().await.unwrap();
+        let got = read(dir.path(), "2025-09-07", "morning").unwrap();
+        assert_eq!(got.iter().count(), 20);
+        assert!(got.is_delivered("r0@example.com"));
+        assert_eq!(
+            got.status("r1@example.com").unwrap().last.event,
+            Event::Failed
+        );
+        assert_eq!(
+            got.status("r7@example.com").unwrap().last.event,
+            Event::Sending
+        );
     }
 
     #[test]
