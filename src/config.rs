@@ -346,7 +346,7 @@ fn default_timeout() -> Spanned<u64> {
     Spanned::new(0..0, 30)
 }
 fn default_max_bytes() -> Spanned<u64> {
-    Spanned::new(0..0, 64 * 1024 * 1024)
+    Spanned::new(0..0, 256 * 1024 * 1024)
 }
 fn default_pattern() -> Spanned<String> {
     Spanned::new(0..0, "*.txt".into())

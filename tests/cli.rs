@@ -253,3 +253,37 @@ fn the_next_briefing_leaves_out_what_the_last_one_carried() {
         "capped at the run: {mark}"
     );
 }
+
+/// `summarize | head -1`: the reader leaves early; the output ends quietly, without the
+/// panic a closed pipe used to cause.
+#[test]
+fn output_into_a_pipe_closed_early_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    // Far more output than a pipe holds, so the writer meets the closed pipe.
+    let titles: Vec<String> = (0..3000).map(|n| format!("동네 소식 {n}호")).collect();
+    let body = "주민센터는 다음 달부터 야간 민원 창구를 연다고 밝혔다. 창구는 밤 9시까지 연다.";
+    let articles: Vec<(&str, &str, &str)> = titles
+        .iter()
+        .map(|t| (t.as_str(), body, "2025-09-06 18:10:00"))
+        .collect();
+    let p = Project::new("");
+    std::fs::write(p.path("big.txt"), crate::day::dump(&articles)).unwrap();
+    let big = p.path("big.txt").display().to_string();
+    for format in ["text", "json"] {
+        let mut child = p
+            .cmd(&["summarize", "--format", format, "--dump", &big])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{format}: {stderr}");
+        assert!(!stderr.contains("internal error"), "{stderr}");
+    }
+}

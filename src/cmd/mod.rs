@@ -130,6 +130,18 @@ pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
     line
 }
 
+/// Writes a command's output through one buffered lock of stdout. A reader that
+/// stops early (`| head`) ends the output, not the program with a panic.
+fn write_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn load_config(path: &Path) -> Result<Config> {
     Ok(Config::from_file(path)?)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::load_config;
+use super::{load_config, write_stdout};
 use crate::cli::Format;
 use crate::job::load;
 use crate::summary::{summarize, JsonSummaries};
@@ -14,11 +14,13 @@ pub async fn run(config: &Path, dump: Option<&str>, format: Format) -> Result<Ex
     let config = load_config(config)?;
     let loaded = load(&config, dump).await?;
     let summaries = summarize(&loaded.articles, &config.summary);
-    match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&JsonSummaries::new(&summaries))?
-        ),
+    // Streamed: the JSON of a large dump is bigger than the dump, and need not be held
+    // whole before the first byte goes out.
+    write_stdout(|out| match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &JsonSummaries::new(&summaries))?;
+            writeln!(out)
+        }
         Format::Text => {
             for (n, s) in summaries.iter().enumerate() {
                 let a = s.article;
@@ -31,12 +33,13 @@ pub async fn run(config: &Path, dump: Option<&str>, format: Format) -> Result<Ex
                     .published_at
                     .map(|t| format!(" ({})", t.format("%Y-%m-%d %H:%M")))
                     .unwrap_or_default();
-                println!("{}. {label}{}{time}", n + 1, a.title);
+                writeln!(out, "{}. {label}{}{time}", n + 1, a.title)?;
                 for line in s.key_lines() {
-                    println!("   - {line}");
+                    writeln!(out, "   - {line}")?;
                 }
             }
+            Ok(())
         }
-    }
+    })?;
     Ok(ExitCode::SUCCESS)
 }
