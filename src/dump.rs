@@ -307,6 +307,8 @@ fn control_byte_line(text: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn titles(articles: &[Article]) -> Vec<&str> {
@@ -516,6 +518,108 @@ mod tests {
             3,
             "a repeated round-up is dropped"
         );
+    }
+
+    /// What a parse of any input must give: articles pointing at lines of the input,
+    /// or an error naming the input (and, for a binary file, a line of it).
+    fn check_parse(text: &str) -> Result<(), TestCaseError> {
+        let lines = text.lines().count();
+        match parse(text, "prop.txt") {
+            Ok(articles) => {
+                for a in &articles {
+                    prop_assert!(a.line >= 1 && a.line <= lines, "line {} of {lines}", a.line);
+                }
+            }
+            Err(e) => {
+                prop_assert!(e.to_string().starts_with("prop.txt: "), "{e}");
+                if let DumpError::Binary { line, .. } = e {
+                    prop_assert!(line >= 1 && line <= lines.max(1), "line {line} of {lines}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Dump-shaped text: the lines and pieces the parser keys on, in any order.
+    fn dumpish() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "최신기사",
+            "-",
+            "---",
+            "─",
+            "=",
+            "2025-09-07 09:00:00",
+            "2025-09-07T09:00:00",
+            "2025-13-45 99:00:00",
+            "2025-09-07 09:00",
+            "[속보] 항구에 배가 들어왔다",
+            "[]",
+            "[라벨]",
+            "본문이다. 배는 오후에 떠났다.",
+            "◆",
+            "◆나래호, 첫 출항…주민 환송 나래호는 어제 떠났다.",
+            "발표 기업은 ◆가나 ◆다라 등이다.",
+            "<!DOCTYPE html>",
+            "\u{feff}",
+            "\u{1}",
+            " ",
+            "\t",
+            "",
+        ]);
+        let line = prop::collection::vec(piece, 0..4).prop_map(|v| v.concat());
+        let ending = prop::sample::select(vec!["\n", "\r\n", "\r"]);
+        prop::collection::vec((line, ending), 0..30)
+            .prop_map(|v| v.into_iter().map(|(l, e)| l + e).collect())
+    }
+
+    /// Bytes the way a server may send them: raw, behind a BOM, or dump-shaped text
+    /// in UTF-16 or EUC-KR.
+    fn dump_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let bom = prop::sample::select(vec![
+            &b""[..],
+            &b"\xEF\xBB\xBF"[..],
+            &b"\xFF\xFE"[..],
+            &b"\xFE\xFF"[..],
+        ]);
+        prop_oneof![
+            (bom, prop::collection::vec(any::<u8>(), 0..600))
+                .prop_map(|(bom, bytes)| [bom, &bytes].concat()),
+            dumpish().prop_map(|t| encoding_rs::EUC_KR.encode(&t).0.into_owned()),
+            dumpish().prop_map(|t| {
+                [0xFF, 0xFE]
+                    .into_iter()
+                    .chain(t.encode_utf16().flat_map(u16::to_le_bytes))
+                    .collect()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_text_parses_or_names_the_file(text in any::<String>()) {
+            check_parse(&text)?;
+        }
+
+        #[test]
+        fn dump_shaped_text_parses_or_names_the_file(text in dumpish()) {
+            check_parse(&text)?;
+        }
+
+        #[test]
+        fn any_bytes_decode_and_parse_or_name_the_file(bytes in dump_bytes()) {
+            match crate::fetch::decode(&bytes, "prop.txt") {
+                Ok(fetched) => {
+                    if fetched.encoding == "UTF-8" {
+                        let raw = std::str::from_utf8(&bytes).expect("UTF-8 came from UTF-8");
+                        prop_assert_eq!(&fetched.text, raw.strip_prefix('\u{feff}').unwrap_or(raw));
+                    }
+                    check_parse(&fetched.text)?;
+                }
+                Err(e) => prop_assert!(e.to_string().starts_with("prop.txt: "), "{e}"),
+            }
+        }
     }
 
     #[test]

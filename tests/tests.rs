@@ -8,3 +8,4 @@ mod crash;
 mod daemon;
 mod fetch;
 mod mail;
+mod props;
