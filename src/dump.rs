@@ -7,6 +7,8 @@
 //! between is its body. Missing bodies and time stamps, blank lines and repeated
 //! articles are tolerated; a file that is not a dump at all is an error naming it.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use chrono_tz::Asia::Seoul;
 
@@ -95,8 +97,12 @@ struct Parser<'a> {
     articles: Vec<Article>,
     /// A header, separator or time stamp was seen: the file is a dump, maybe empty.
     saw_structure: bool,
-    /// Round-ups as they stood in the dump (label, title, body), to drop repeats.
-    roundups: Vec<(Option<String>, String, String)>,
+    /// Where the first plain article of each (label, title) key stands in `articles`:
+    /// a dump repeats articles, and comparing each with every earlier one made a big
+    /// dump quadratic.
+    plain: HashMap<TitleKey, usize>,
+    /// Round-ups as they stood in the dump (label, title key, body), to drop repeats.
+    roundups: HashSet<(TitleKey, String)>,
     seen_first_line: bool,
 }
 
@@ -144,30 +150,26 @@ impl<'a> Parser<'a> {
             roundup: None,
             line,
         };
-        if self.merge_duplicate(&article) {
+        let key = title_key(&article);
+        if self.merge_duplicate(&key, &article) {
             return;
         }
         let stories = expand_roundup(&article);
         if stories.is_empty() {
+            self.plain.entry(key).or_insert(self.articles.len());
             self.articles.push(article);
         } else {
-            self.roundups
-                .push((article.label, article.title, article.body));
+            self.roundups.insert((key, article.body));
             self.articles.extend(stories);
         }
     }
 
     /// Keeps one copy of a repeated article, filling in what the first copy lacked.
-    fn merge_duplicate(&mut self, new: &Article) -> bool {
-        let Some(old) = self
-            .articles
-            .iter_mut()
-            .find(|a| a.roundup.is_none() && a.title == new.title && a.label == new.label)
-        else {
-            return self.roundups.iter().any(|(label, title, body)| {
-                (label, title, body) == (&new.label, &new.title, &new.body)
-            });
+    fn merge_duplicate(&mut self, key: &TitleKey, new: &Article) -> bool {
+        let Some(&at) = self.plain.get(key) else {
+            return self.roundups.contains(&(key.clone(), new.body.clone()));
         };
+        let old = &mut self.articles[at];
         if !(old.body == new.body || old.body.is_empty() || new.body.is_empty()) {
             return false;
         }
@@ -187,6 +189,21 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Which articles are copies of each other: the label and the title with its
+/// whitespace runs made one space, as copies of one article differ in spacing.
+type TitleKey = (Option<String>, String);
+
+fn title_key(article: &Article) -> TitleKey {
+    let mut title = String::with_capacity(article.title.len());
+    for word in article.title.split_whitespace() {
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    (article.label.clone(), title)
+}
+
 /// A round-up article becomes one article per `◆` story, each titled by its headline;
 /// any other article gives an empty list.
 fn expand_roundup(article: &Article) -> Vec<Article> {
@@ -204,28 +221,29 @@ fn expand_roundup(article: &Article) -> Vec<Article> {
     if !(starts.first() == Some(&0) || starts.len() >= 2) {
         return Vec::new();
     }
+    // Each story copies only its own text: a copy of the whole body per story made a
+    // big round-up quadratic.
+    let story = |title: &str, body: &str| Article {
+        title: title.to_owned(),
+        label: article.label.clone(),
+        body: body.to_owned(),
+        published_at: article.published_at,
+        roundup: Some(article.title.clone()),
+        line: article.line,
+    };
     let mut stories = Vec::with_capacity(starts.len() + 1);
     let intro = article.body[..starts[0]].trim();
     if !intro.is_empty() {
-        stories.push(Article {
-            body: intro.to_owned(),
-            roundup: Some(article.title.clone()),
-            ..article.clone()
-        });
+        stories.push(story(&article.title, intro));
     }
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(article.body.len());
-        let story = article.body[start..end].trim();
+        let text = article.body[start..end].trim();
         // The splitter cuts a headline off the story's first sentence.
-        let headline = split(story).first().copied().unwrap_or(story);
-        let rest_at = headline.as_ptr() as usize - story.as_ptr() as usize + headline.len();
+        let headline = split(text).first().copied().unwrap_or(text);
+        let rest_at = headline.as_ptr() as usize - text.as_ptr() as usize + headline.len();
         let title = headline.trim_start_matches(ROUNDUP_MARK).trim();
-        stories.push(Article {
-            title: title.to_owned(),
-            body: story[rest_at..].trim().to_owned(),
-            roundup: Some(article.title.clone()),
-            ..article.clone()
-        });
+        stories.push(story(title, text[rest_at..].trim()));
     }
     stories
 }
@@ -289,6 +307,8 @@ fn control_byte_line(text: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn titles(articles: &[Article]) -> Vec<&str> {
@@ -383,6 +403,222 @@ mod tests {
         for (text, want) in cases {
             let err = parse(text, "x.txt").unwrap_err().to_string();
             assert!(err.starts_with(want), "{text:?}: {err}");
+        }
+    }
+
+    /// Counts the bytes each thread allocates, so a test can weigh the work of a parse
+    /// without timing it.
+    struct Counting;
+
+    thread_local! {
+        static ALLOCATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    // SAFETY: every call is passed on unchanged to the system allocator; the count is a
+    // const-initialised thread-local, which needs no allocation of its own.
+    unsafe impl std::alloc::GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+            let _ = ALLOCATED.try_with(|n| n.set(n.get() + layout.size()));
+            unsafe { std::alloc::System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+            unsafe { std::alloc::System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(
+            &self,
+            ptr: *mut u8,
+            layout: std::alloc::Layout,
+            new_size: usize,
+        ) -> *mut u8 {
+            let _ = ALLOCATED.try_with(|n| n.set(n.get() + new_size));
+            unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    fn allocated() -> usize {
+        ALLOCATED.with(std::cell::Cell::get)
+    }
+
+    /// A dump of one round-up article with `stories` stories on one body line.
+    fn roundup_dump(stories: usize) -> String {
+        let mut text = String::from("최신기사\n-\n[지역 소식] 오늘의 지역 소식\n");
+        for k in 0..stories {
+            text.push_str(&format!(
+                "◆마루시{k}, 새 도서관 개관…주민 반겨 마루시{k}는 어제 도서관 문을 열었다. 책은 3만 권이다. "
+            ));
+        }
+        text.push_str("\n2025-09-07 09:00:00\n");
+        text
+    }
+
+    #[test]
+    fn a_roundup_costs_work_in_proportion_to_its_size() {
+        // Bytes allocated per byte of dump must not grow with the number of stories: a
+        // copy of the whole body per story made 10 MB round-ups take minutes.
+        let per_byte = |stories: usize| {
+            let text = roundup_dump(stories);
+            let before = allocated();
+            let a = parse(&text, "big.txt").unwrap();
+            let used = allocated() - before;
+            assert_eq!(a.len(), stories);
+            let last = &a[stories - 1];
+            assert_eq!(
+                last.title,
+                format!("마루시{}, 새 도서관 개관…주민 반겨", stories - 1)
+            );
+            assert_eq!(
+                last.body,
+                format!(
+                    "마루시{}는 어제 도서관 문을 열었다. 책은 3만 권이다.",
+                    stories - 1
+                )
+            );
+            assert_eq!(last.roundup.as_deref(), Some("오늘의 지역 소식"));
+            used as f64 / text.len() as f64
+        };
+        let (small, big) = (per_byte(50), per_byte(2000));
+        assert!(
+            big < small * 1.5,
+            "{small:.1} bytes allocated per dump byte for 50 stories, {big:.1} for 2000"
+        );
+    }
+
+    #[test]
+    fn copies_differing_in_spacing_are_one_article() {
+        let text = "최신기사\n-\n항구  축제 개막\n본문이다.\n-\n항구 축제   개막\n본문이다.\n2025-09-07 09:00:00\n";
+        let a = parse(text, "t.txt").unwrap();
+        assert_eq!(titles(&a), ["항구  축제 개막"]);
+        assert!(a[0].published_at.is_some(), "the copy's time stamp is kept");
+    }
+
+    #[test]
+    fn many_articles_and_their_repeats_merge() {
+        let mut text = String::from("최신기사\n");
+        for round in 0..2 {
+            for k in 0..3000 {
+                let body = if round == 0 && k % 2 == 0 {
+                    ""
+                } else {
+                    "본문이다."
+                };
+                text.push_str(&format!("-\n소식 {k}\n{body}\n2025-09-07 09:00:00\n"));
+            }
+        }
+        let a = parse(&text, "t.txt").unwrap();
+        assert_eq!(a.len(), 3000);
+        assert!(a.iter().all(|x| x.body == "본문이다."));
+        assert_eq!((a[0].line, a[2999].title.as_str()), (3, "소식 2999"));
+        let repeated = roundup_dump(3).replace("최신기사\n", "");
+        let twice = format!("최신기사\n{repeated}-\n{repeated}");
+        assert_eq!(
+            parse(&twice, "t.txt").unwrap().len(),
+            3,
+            "a repeated round-up is dropped"
+        );
+    }
+
+    /// What a parse of any input must give: articles pointing at lines of the input,
+    /// or an error naming the input (and, for a binary file, a line of it).
+    fn check_parse(text: &str) -> Result<(), TestCaseError> {
+        let lines = text.lines().count();
+        match parse(text, "prop.txt") {
+            Ok(articles) => {
+                for a in &articles {
+                    prop_assert!(a.line >= 1 && a.line <= lines, "line {} of {lines}", a.line);
+                }
+            }
+            Err(e) => {
+                prop_assert!(e.to_string().starts_with("prop.txt: "), "{e}");
+                if let DumpError::Binary { line, .. } = e {
+                    prop_assert!(line >= 1 && line <= lines.max(1), "line {line} of {lines}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Dump-shaped text: the lines and pieces the parser keys on, in any order.
+    fn dumpish() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "최신기사",
+            "-",
+            "---",
+            "─",
+            "=",
+            "2025-09-07 09:00:00",
+            "2025-09-07T09:00:00",
+            "2025-13-45 99:00:00",
+            "2025-09-07 09:00",
+            "[속보] 항구에 배가 들어왔다",
+            "[]",
+            "[라벨]",
+            "본문이다. 배는 오후에 떠났다.",
+            "◆",
+            "◆나래호, 첫 출항…주민 환송 나래호는 어제 떠났다.",
+            "발표 기업은 ◆가나 ◆다라 등이다.",
+            "<!DOCTYPE html>",
+            "\u{feff}",
+            "\u{1}",
+            " ",
+            "\t",
+            "",
+        ]);
+        let line = prop::collection::vec(piece, 0..4).prop_map(|v| v.concat());
+        let ending = prop::sample::select(vec!["\n", "\r\n", "\r"]);
+        prop::collection::vec((line, ending), 0..30)
+            .prop_map(|v| v.into_iter().map(|(l, e)| l + e).collect())
+    }
+
+    /// Bytes the way a server may send them: raw, behind a BOM, or dump-shaped text
+    /// in UTF-16 or EUC-KR.
+    fn dump_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let bom = prop::sample::select(vec![
+            &b""[..],
+            &b"\xEF\xBB\xBF"[..],
+            &b"\xFF\xFE"[..],
+            &b"\xFE\xFF"[..],
+        ]);
+        prop_oneof![
+            (bom, prop::collection::vec(any::<u8>(), 0..600))
+                .prop_map(|(bom, bytes)| [bom, &bytes].concat()),
+            dumpish().prop_map(|t| encoding_rs::EUC_KR.encode(&t).0.into_owned()),
+            dumpish().prop_map(|t| {
+                [0xFF, 0xFE]
+                    .into_iter()
+                    .chain(t.encode_utf16().flat_map(u16::to_le_bytes))
+                    .collect()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_text_parses_or_names_the_file(text in any::<String>()) {
+            check_parse(&text)?;
+        }
+
+        #[test]
+        fn dump_shaped_text_parses_or_names_the_file(text in dumpish()) {
+            check_parse(&text)?;
+        }
+
+        #[test]
+        fn any_bytes_decode_and_parse_or_name_the_file(bytes in dump_bytes()) {
+            match crate::fetch::decode(&bytes, "prop.txt") {
+                Ok(fetched) => {
+                    if fetched.encoding == "UTF-8" {
+                        let raw = std::str::from_utf8(&bytes).expect("UTF-8 came from UTF-8");
+                        prop_assert_eq!(&fetched.text, raw.strip_prefix('\u{feff}').unwrap_or(raw));
+                    }
+                    check_parse(&fetched.text)?;
+                }
+                Err(e) => prop_assert!(e.to_string().starts_with("prop.txt: "), "{e}"),
+            }
         }
     }
 

@@ -4,9 +4,10 @@
 //! headlines often leave out, and with a final verb ending (`-다`, `-요`, `-죠`, the
 //! nominal `-음`/`-함`), which is always there in edited prose. So a cut needs one of
 //! the two, and is refused where the text around it says "still the same sentence":
-//! inside quotes and brackets, inside numbers, abbreviations and addresses, before a
-//! quotative (`…다 하고`, `…?라고`), or after an ending that is only final when a new
-//! sentence visibly starts next (`했어` then `그리고`).
+//! inside quotes and brackets, inside numbers, abbreviations and addresses, after a
+//! ship's name in 함 (`천안함 피격`), before a quotative (`…다 하고`, `…?라고`), or
+//! after an ending that is only final when a new sentence visibly starts next (`했어`
+//! then `그리고`).
 //!
 //! The scan stops only at bytes that can matter (whitespace, ASCII punctuation and the
 //! lead bytes of punctuation, jamo and emoji); Hangul syllables and Latin letters are

@@ -11,4 +11,5 @@ mod day;
 mod fetch;
 mod mail;
 mod outbox;
+mod props;
 mod secrets;
