@@ -24,10 +24,26 @@ struct Meta {
     origin: String,
 }
 
+/// How many briefings before today's keep their dump: a day is finished on that day,
+/// or by hand soon after; older copies would only fill the disk, a dump a day.
+const KEPT_DAYS: usize = 3;
+
 /// Keeps `fetched` as the dump of `date`'s briefing. The text is written before the
 /// note that names its origin, each whole and durable: a crash in between leaves no
-/// note, and the next run fetches (and keeps) again.
+/// note, and the next run fetches (and keeps) again. Dumps kept for briefings older
+/// than the [`KEPT_DAYS`] before this one are removed.
 pub fn keep(state_dir: &Path, date: &str, fetched: &Fetched) -> Result<(), LedgerError> {
+    for older in crate::ledger::dates(state_dir)?.iter().skip(KEPT_DAYS) {
+        let (text, meta) = paths(state_dir, older);
+        for path in [meta, text] {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!("cannot remove the old kept dump {}: {e}", path.display())
+                }
+                _ => {}
+            }
+        }
+    }
     let (text, meta) = paths(state_dir, date);
     let note = Meta {
         origin: fetched.origin.clone(),
@@ -95,6 +111,28 @@ mod tests {
             .origin
             .starts_with("http://127.0.0.1:1/오늘.txt (kept in "));
         assert!(kept(dir.path(), "2025-09-08").unwrap().is_none());
+    }
+
+    #[test]
+    fn only_the_newest_briefings_keep_their_dump() {
+        let dir = tempfile::tempdir().unwrap();
+        let fetched = |day: u32| Fetched {
+            origin: format!("덤프 {day}"),
+            text: format!("최신기사\n{day}일 기사\n"),
+            encoding: "UTF-8",
+            modified: None,
+        };
+        for day in 1..=6 {
+            keep(dir.path(), &format!("2025-09-0{day}"), &fetched(day)).unwrap();
+        }
+        let kept: Vec<u32> = (1..=6)
+            .filter(|day| {
+                kept(dir.path(), &format!("2025-09-0{day}"))
+                    .unwrap()
+                    .is_some()
+            })
+            .collect();
+        assert_eq!(kept, [3, 4, 5, 6]);
     }
 
     #[test]
