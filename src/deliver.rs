@@ -590,10 +590,10 @@ mod tests {
         }
     }
 
-    fn morning_message<'a>(from: &Mailbox, to: &'a Mailbox) -> (Delivery<'a>, Message) {
+    fn message<'a>(from: &Mailbox, group: &'a str, to: &'a Mailbox) -> (Delivery<'a>, Message) {
         let d = Delivery {
             date: "2025-09-07",
-            group: "morning",
+            group,
             to,
             copy: 0,
         };
@@ -606,6 +606,10 @@ mod tests {
         )
         .unwrap();
         (d, m)
+    }
+
+    fn morning_message<'a>(from: &Mailbox, to: &'a Mailbox) -> (Delivery<'a>, Message) {
+        message(from, "morning", to)
     }
 
     #[test]
@@ -642,20 +646,7 @@ mod tests {
 
     /// The Message-ID of a real message, as it appears in its header.
     fn header_id(from: &Mailbox, group: &str, to: &Mailbox) -> String {
-        let d = Delivery {
-            date: "2025-09-07",
-            group,
-            to,
-            copy: 0,
-        };
-        let m = compose(
-            from,
-            to,
-            d.message_id(from),
-            &Parts::new(&rendered()),
-            SystemTime::UNIX_EPOCH,
-        )
-        .unwrap();
+        let (_, m) = message(from, group, to);
         let raw = String::from_utf8(m.formatted()).unwrap();
         let line = raw.lines().find(|l| l.starts_with("Message-ID: ")).unwrap();
         line["Message-ID: ".len()..].to_owned()

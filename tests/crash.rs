@@ -6,8 +6,6 @@ use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::support::{Project, Smtp};
 
 const RECIPIENTS: usize = 12;
@@ -48,28 +46,6 @@ fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> 
     None
 }
 
-fn status_json(p: &Project) -> Value {
-    let (out, stdout, stderr) = p.run(&["status", "--format", "json"]);
-    assert!(out.status.success(), "{stderr}");
-    serde_json::from_str(&stdout).expect("status --format json is JSON")
-}
-
-/// The `state` of every recipient of today's briefing, by address.
-fn states(p: &Project) -> BTreeMap<String, String> {
-    let status = status_json(p);
-    status[0]["groups"][0]["recipients"]
-        .as_array()
-        .expect("recipients")
-        .iter()
-        .map(|r| {
-            (
-                r["address"].as_str().unwrap().to_owned(),
-                r["state"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// kill -9 at a different point of each trial (after 0, 1, 2, … messages reached the
 /// server), then a second run: each recipient has exactly one message. A kill between
 /// the server's 250 and the ledger write leaves a message in doubt; it is resent with
@@ -95,7 +71,7 @@ fn kill_9_half_way_then_rerun_delivers_each_recipient_exactly_once() {
         child.kill().expect("kill -9");
         let status = child.wait().expect("reap");
         killed_mid_run += usize::from(status.code().is_none());
-        let before = states(&p);
+        let before = p.states("many");
         in_doubt += before.values().filter(|s| *s == "in_doubt").count();
 
         let (out, stdout, stderr) = p.run(&["send"]);
@@ -106,9 +82,9 @@ fn kill_9_half_way_then_rerun_delivers_each_recipient_exactly_once() {
             per_recipient(&smtp)
         );
         assert!(
-            states(&p).values().all(|s| s == "delivered"),
+            p.states("many").values().all(|s| s == "delivered"),
             "trial {trial}: {:?}",
-            states(&p)
+            p.states("many")
         );
         dropped += smtp.duplicates_dropped();
     }
@@ -151,7 +127,7 @@ fn sigterm_during_a_send_stops_cleanly_and_the_rerun_completes() {
     let sent = smtp.messages().len();
     assert!(sent < RECIPIENTS, "stopped early: {sent}");
 
-    let states = states(&p);
+    let states = p.states("many");
     assert_eq!(
         states.values().filter(|s| *s == "delivered").count(),
         sent,

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use mail_parser::MessageParser;
-use serde_json::Value;
 
 use crate::support::Project;
 
@@ -42,26 +41,6 @@ fn recipient(raw: &[u8]) -> String {
         .to_owned()
 }
 
-/// `status --format json` for today: address -> state, for `group`.
-fn states(p: &Project, group: &str) -> BTreeMap<String, String> {
-    let (out, stdout, stderr) = p.run(&["status", "--format", "json", "--days", "1"]);
-    assert!(out.status.success(), "{stderr}");
-    let json: Value = serde_json::from_str(&stdout).unwrap();
-    let groups = json[0]["groups"].as_array().unwrap();
-    let g = groups.iter().find(|g| g["group"] == group).unwrap();
-    g["recipients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["address"].as_str().unwrap().to_owned(),
-                r["state"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn look_alike_addresses_get_a_file_each_and_a_forced_resend_adds_files() {
     let recipients = LOOK_ALIKE.map(|a| format!("\"{a}\"")).join(", ");
@@ -85,7 +64,7 @@ fn look_alike_addresses_get_a_file_each_and_a_forced_resend_adds_files() {
     for (name, bytes) in &first {
         assert_eq!(second.get(name), Some(bytes), "{name} was replaced");
     }
-    let states = states(&p, "g");
+    let states = p.states("g");
     assert_eq!(states.len(), 4, "{states:?}");
     assert!(states.values().all(|s| s == "delivered"), "{states:?}");
 }
@@ -156,7 +135,7 @@ fn addresses_differing_only_in_local_part_case_each_get_a_briefing() {
     let mut to: Vec<String> = outbox(&p).values().map(|raw| recipient(raw)).collect();
     to.sort();
     assert_eq!(to, ["Ä@example.com", "ä@example.com"]);
-    let states = states(&p, "g");
+    let states = p.states("g");
     assert_eq!(
         states.into_iter().collect::<Vec<_>>(),
         [

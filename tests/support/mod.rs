@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test file uses its own part of the kit
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -91,6 +92,26 @@ impl Project {
 
     pub fn run(&self, args: &[&str]) -> (Output, String, String) {
         run(&mut self.cmd(args))
+    }
+
+    /// `status --format json` for today: address -> state, for `group`.
+    pub fn states(&self, group: &str) -> BTreeMap<String, String> {
+        let (out, stdout, stderr) = self.run(&["status", "--format", "json", "--days", "1"]);
+        assert!(out.status.success(), "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let groups = json[0]["groups"].as_array().unwrap();
+        let g = groups.iter().find(|g| g["group"] == group).unwrap();
+        g["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["address"].as_str().unwrap().to_owned(),
+                    r["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
     }
 }
 
