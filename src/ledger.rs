@@ -32,6 +32,9 @@ pub enum Event {
     /// A temporary failure (4xx, server unreachable): to be tried again at `next_try`,
     /// until the daemon gives up at the end of `schedule.catch_up` and records `failed`.
     Deferred,
+    /// Marked `sending` ahead of its turn, then held back because the run stopped: it
+    /// never left, and is as if never sent.
+    Unsent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -421,6 +424,7 @@ impl Standing {
                 Event::Deferred => Standing::Deferred {
                     record: s.last.clone(),
                 },
+                Event::Unsent => Standing::NotSent,
                 Event::Sending | Event::Delivered => Standing::InDoubt {
                     record: s.last.clone(),
                 },
@@ -551,7 +555,11 @@ fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
         Some(s) => {
             s.delivered |= delivered;
             s.deferrals += deferral;
-            s.attempts = s.attempts.max(record.attempt);
+            // A letter held back after its mark gives its try back.
+            s.attempts = match record.event {
+                Event::Unsent => record.attempt,
+                _ => s.attempts.max(record.attempt),
+            };
             s.last = record;
         }
         None => {
