@@ -15,6 +15,14 @@ struct Daemon {
     log: Arc<Mutex<String>>,
 }
 
+/// A test that fails before `stop` must not leave a daemon running.
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Daemon {
     fn start(p: &Project, now: &str) -> Daemon {
         let mut child = p
