@@ -184,6 +184,15 @@ impl BriefingLog {
 
     /// Appends `records` and makes them durable with one fsync.
     pub fn append(&mut self, records: &[Record]) -> Result<(), LedgerError> {
+        self.write(records)?;
+        for r in records {
+            apply(&mut self.recipients.0, r.clone());
+        }
+        Ok(())
+    }
+
+    /// Appends `records` to the file alone, leaving the replayed state as it was.
+    fn write(&mut self, records: &[Record]) -> Result<(), LedgerError> {
         let mut buf = Vec::new();
         for r in records {
             // A struct of strings and numbers always serialises; the error is mapped
@@ -199,11 +208,7 @@ impl BriefingLog {
             source,
         };
         self.file.write_all(&buf).map_err(err)?;
-        self.file.sync_data().map_err(err)?;
-        for r in records {
-            apply(&mut self.recipients.0, r.clone());
-        }
-        Ok(())
+        self.file.sync_data().map_err(err)
     }
 }
 
@@ -230,7 +235,10 @@ struct Failure {
 
 impl Writer {
     /// Takes over `log`; what was recorded before is `log.recipients()`, read first.
+    /// Only the file is kept up to date from then on: a replayed copy of every record
+    /// would grow with the recipient list for nobody to read.
     pub fn start(mut log: BriefingLog) -> Writer {
+        log.recipients = Recipients::default();
         let (queue, batches) = std::sync::mpsc::channel::<Batch>();
         std::thread::spawn(move || {
             // After a failed write nothing more is written: the records after it would
@@ -242,7 +250,7 @@ impl Writer {
                 let records: Vec<Record> =
                     group.iter_mut().flat_map(|b| b.records.drain(..)).collect();
                 if failed.is_none() && !records.is_empty() {
-                    if let Err(e) = log.append(&records) {
+                    if let Err(e) = log.write(&records) {
                         failed = Some(Failure {
                             kind: e.source.kind(),
                             message: e.source.to_string(),
