@@ -366,8 +366,11 @@ fn default_retries() -> Spanned<u32> {
 fn default_retry_delay_ms() -> Spanned<u64> {
     Spanned::new(0..0, 2000)
 }
+/// 10,000 messages into `smtp-sink` on loopback: 2,658 msgs/s over 1 connection, 5,696
+/// over 4, 7,405 over 8, 8,407 over 16, 10,255 over 32. Eight takes most of the gain and
+/// stays well inside what relays allow one client (Postfix: 50 by default).
 fn default_connections() -> Spanned<usize> {
-    Spanned::new(0..0, 4)
+    Spanned::new(0..0, 8)
 }
 fn default_tls() -> Tls {
     Tls::Starttls
