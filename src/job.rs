@@ -353,8 +353,6 @@ pub struct Report {
     /// Articles left out because an earlier briefing carried them, and its date.
     pub stale: Option<(usize, String)>,
     pub dry_run: bool,
-    /// A `--to` test copy: one message, recorded nowhere.
-    pub test_copy: bool,
     pub groups: Vec<GroupReport>,
     /// The error that stopped the run early (AUTH, TLS, outbox not writable).
     pub fatal: Option<String>,
@@ -456,7 +454,6 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         articles: day.articles,
         stale: day.stale.clone(),
         dry_run: opts.dry_run,
-        test_copy: opts.to.is_some(),
         ..Report::default()
     };
     if let Some(to) = &opts.to {
