@@ -31,7 +31,7 @@ const KEPT_DAYS: usize = 3;
 /// Keeps `fetched` as the dump of `date`'s briefing. The text is written before the
 /// note that names its origin, each whole and durable: a crash in between leaves no
 /// note, and the next run fetches (and keeps) again. Dumps kept for briefings older
-/// than the [`KEPT_DAYS`] before this one are removed.
+/// than the `KEPT_DAYS` before this one are removed.
 pub fn keep(state_dir: &Path, date: &str, fetched: &Fetched) -> Result<(), LedgerError> {
     for older in crate::ledger::dates(state_dir)?.iter().skip(KEPT_DAYS) {
         let (text, meta) = paths(state_dir, older);
