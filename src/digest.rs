@@ -287,6 +287,7 @@ mod tests {
             filter,
             lines_per_article: None,
             subject: None,
+            description: None,
         }
     }
 

@@ -15,7 +15,7 @@ use lettre::message::Mailbox;
 use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty};
 use crate::day;
-use crate::deliver::{compose, DeliverError, Delivery, Parts, Transport};
+use crate::deliver::{compose, DeliverError, Delivery, Letterhead, Parts, Transport};
 use crate::digest::{self, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
@@ -566,7 +566,8 @@ async fn send_test_copy(
     };
     let message_id = delivery.message_id(&config.mail.from);
     let parts = Parts::new(rendered);
-    let message = compose(&config.mail.from, to, message_id, &parts, now.into())?;
+    let head = Letterhead::new(config, &group.name)?;
+    let message = compose(&config.mail.from, to, message_id, &parts, &head, now)?;
     let reply = transport.send(&message, &delivery.file_stem()).await;
     transport.close().await;
     let reply = reply?;
@@ -689,6 +690,7 @@ impl Courier<'_> {
             .collect();
         report.already = group.recipients.len() - pending.len();
         let parts = Parts::new(rendered);
+        let head = Letterhead::new(self.config, &group.name)?;
         let window = self
             .config
             .smtp
@@ -711,7 +713,7 @@ impl Courier<'_> {
                 halted.store(true, Ordering::SeqCst);
             } else {
                 for to in queue.by_ref().take(MARKED_AHEAD * window - in_flight.len()) {
-                    let letter = self.letter(&recorded, group, to, &parts)?;
+                    let letter = self.letter(&recorded, group, to, &parts, &head)?;
                     let attempt = letter.attempts_before + 1;
                     // The letter leaves only once its `sending` mark is on disk; the
                     // exchanges already in flight go on meanwhile.
@@ -807,6 +809,7 @@ impl Courier<'_> {
         group: &Group,
         to: &Mailbox,
         parts: &Parts,
+        head: &Letterhead,
     ) -> Result<Letter> {
         let address = to.email.to_string();
         let status = recorded.status(&address);
@@ -836,7 +839,8 @@ impl Courier<'_> {
                 to,
                 message_id.clone(),
                 parts,
-                clock::now().into(),
+                head,
+                clock::now(),
             )?,
             message_id,
             file_stem: delivery.file_stem(),

@@ -1,0 +1,148 @@
+//! List hygiene against the real binary and a real SMTP server: the headers mail
+//! programs need of a bulk sender, the suppression list, DKIM.
+
+use hmac::{KeyInit, Mac};
+use mail_parser::{Message, MessageParser};
+
+use crate::support::{Project, Smtp};
+
+const SECRET: &str = "비밀-열쇠-2025";
+
+/// `[mail]` keys (the table is open where `extra` starts) and a `[web]` table.
+fn list_config(smtp: &Smtp, web: bool) -> String {
+    let web = match web {
+        true => "[web]\nbase_url = \"https://news.example.com/\"\nsecret_env = \"BRIEFING_TEST_TOKEN_KEY\"\n",
+        false => "",
+    };
+    format!(
+        "unsubscribe = \"수신거부 <unsubscribe@example.com>\"\n{web}{}",
+        smtp.smtp_section("")
+    )
+}
+
+fn header<'a>(m: &'a Message, name: &'a str) -> Option<&'a str> {
+    m.header_raw(name).map(str::trim)
+}
+
+/// The token as the web endpoint would recompute it, with an HMAC of its own.
+fn token(group: &str, address: &str) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(&(group.len() as u64).to_le_bytes());
+    mac.update(group.as_bytes());
+    mac.update(address.as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn every_message_carries_the_list_headers_and_a_korean_date() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&list_config(&smtp, true));
+    let (out, stdout, stderr) =
+        crate::support::run(p.cmd(&["send"]).env("BRIEFING_TEST_TOKEN_KEY", SECRET));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3, "{stdout}");
+    let mut tokens = Vec::new();
+    for (to, raw) in &messages {
+        let m = MessageParser::default().parse(raw).unwrap();
+        let group = if to == "desk@example.com" {
+            "columns"
+        } else {
+            "morning"
+        };
+        assert_eq!(
+            header(&m, "List-Id"),
+            Some(format!("<{group}.example.com>").as_str())
+        );
+        assert_eq!(header(&m, "Auto-Submitted"), Some("auto-generated"));
+        assert_eq!(header(&m, "Content-Language"), Some("ko"));
+        let date = header(&m, "Date").unwrap();
+        assert_eq!(date, "Sun, 7 Sep 2025 07:00:00 +0900");
+        let parsed = m.date().unwrap();
+        assert_eq!(
+            (parsed.hour, parsed.tz_hour, parsed.tz_before_gmt),
+            (7, 9, false)
+        );
+        let address = to.replace('@', "%40");
+        let t = token(group, to);
+        let want = format!(
+            "<mailto:unsubscribe@example.com?subject=unsubscribe%20{group}%20{address}>, \
+             <https://news.example.com/unsubscribe?group={group}&address={address}&token={t}>"
+        );
+        let unsubscribe = header(&m, "List-Unsubscribe").unwrap();
+        // A long header may be folded at the comma.
+        let unfolded: String = unsubscribe
+            .split("\r\n")
+            .map(str::trim_start)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(unfolded, want);
+        assert_eq!(
+            header(&m, "List-Unsubscribe-Post"),
+            Some("List-Unsubscribe=One-Click")
+        );
+        tokens.push(t);
+    }
+    tokens.sort();
+    tokens.dedup();
+    assert_eq!(tokens.len(), 3, "a token of its own for every recipient");
+}
+
+#[test]
+fn without_a_web_endpoint_there_is_no_one_click_and_a_korean_group_gets_an_ascii_list_id() {
+    let smtp = Smtp::start(&[]);
+    let groups = "[groups.\"아침독자\"]\nrecipients = [\"ceo@example.com\"]\n\n[groups.News]\nrecipients = [\"cfo@example.com\"]\n";
+    let p = Project::with_groups(&list_config(&smtp, false), groups);
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2, "{stdout}");
+    let mut ids = Vec::new();
+    for (to, raw) in &messages {
+        let m = MessageParser::default().parse(raw).unwrap();
+        let id = header(&m, "List-Id").unwrap().to_owned();
+        let inner = id
+            .strip_prefix('<')
+            .and_then(|i| i.strip_suffix(".example.com>"))
+            .unwrap_or_else(|| panic!("{id}"));
+        assert!(
+            inner
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{id}"
+        );
+        assert!(!inner.is_empty() && !inner.starts_with('-'), "{id}");
+        assert_eq!(
+            header(&m, "List-Unsubscribe-Post"),
+            None,
+            "no https link, no POST"
+        );
+        let unsubscribe = header(&m, "List-Unsubscribe").unwrap();
+        assert!(
+            unsubscribe.starts_with("<mailto:unsubscribe@example.com?subject=unsubscribe%20"),
+            "{unsubscribe}"
+        );
+        assert!(
+            unsubscribe.ends_with(&format!("{}>", to.replace('@', "%40"))),
+            "{unsubscribe}"
+        );
+        assert!(!unsubscribe.contains("https:"), "{unsubscribe}");
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+}
+
+#[test]
+fn a_web_endpoint_without_its_key_stops_the_send_before_any_message() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&list_config(&smtp, true));
+    let (out, stdout, stderr) =
+        crate::support::run(p.cmd(&["send"]).env_remove("BRIEFING_TEST_TOKEN_KEY"));
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stderr.contains("web.secret_env") && stderr.contains("BRIEFING_TEST_TOKEN_KEY is not set"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(smtp.messages().is_empty());
+}
