@@ -22,6 +22,7 @@ use crate::fetch::{self, Fetched};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::schedule::retry_pause;
 use crate::summary::{summarize, Summary};
+use crate::suppress::{SuppressError, Suppressed};
 
 /// How one run was asked to behave.
 #[derive(Debug, Default)]
@@ -127,7 +128,8 @@ job_error_from!(
     DeliverError,
     crate::digest::DigestError,
     crate::dump::DumpError,
-    ledger::DateError
+    ledger::DateError,
+    SuppressError
 );
 
 /// The dump as parsed, with where it came from.
@@ -333,6 +335,8 @@ pub struct GroupReport {
     pub delivered: usize,
     /// Delivered by an earlier run today.
     pub already: usize,
+    /// Not sent: unsubscribed (`briefing unsubscribe`), neither failed nor pending.
+    pub suppressed: usize,
     /// Address and last error.
     pub failed: Vec<(String, String)>,
     /// Address, last (temporary) error and the earliest next try: kept for a retry.
@@ -409,9 +413,10 @@ impl fmt::Display for Report {
             if self.dry_run {
                 writeln!(
                     f,
-                    "{} would be sent, {} already delivered",
-                    g.recipients - g.already,
-                    g.already
+                    "{} would be sent, {} already delivered, {} suppressed",
+                    g.recipients - g.already - g.suppressed,
+                    g.already,
+                    g.suppressed
                 )?;
                 continue;
             }
@@ -422,6 +427,9 @@ impl fmt::Display for Report {
                 g.already,
                 g.failed.len(),
             )?;
+            if g.suppressed > 0 {
+                write!(f, ", {} suppressed (unsubscribed)", g.suppressed)?;
+            }
             if !g.deferred.is_empty() {
                 write!(f, ", {} deferred", g.deferred.len())?;
             }
@@ -459,8 +467,11 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         test_copy: opts.to.is_some(),
         ..Report::default()
     };
+    // Read once, before the first message: a request made during the run counts from
+    // the next one.
+    let suppressed = Suppressed::load(&config.state_dir)?;
     if let Some(to) = &opts.to {
-        send_test_copy(config, &day, to, opts.dry_run, &mut report).await?;
+        send_test_copy(config, &day, to, opts.dry_run, &suppressed, &mut report).await?;
         return Ok(report);
     }
     let empty = day.articles == 0 && config.mail.on_empty == OnEmpty::Skip;
@@ -492,6 +503,7 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
                     date: &report.date,
                     opts,
                     transport,
+                    suppressed: &suppressed,
                 };
                 if let Some(stop) = courier.deliver_group(group, rendered, &mut g).await? {
                     report.server_down =
@@ -503,13 +515,16 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
             // A dry run, or a run stopped before this group: report from the ledger.
             (stopped, _) => {
                 let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
-                g.already = group
-                    .recipients
-                    .iter()
-                    .filter(|r| log.is_delivered(r.email.as_ref()))
-                    .count();
+                for r in &group.recipients {
+                    let address = r.email.as_ref();
+                    if log.is_delivered(address) {
+                        g.already += 1;
+                    } else if suppressed.contains(&group.name, address) {
+                        g.suppressed += 1;
+                    }
+                }
                 if stopped.is_some() {
-                    g.not_tried = group.recipients.len() - g.already;
+                    g.not_tried = group.recipients.len() - g.already - g.suppressed;
                 }
             }
         }
@@ -540,6 +555,7 @@ async fn send_test_copy(
     day: &Day,
     to: &Mailbox,
     dry_run: bool,
+    suppressed: &Suppressed,
     report: &mut Report,
 ) -> Result<(), Error> {
     // The config check refuses a config without groups.
@@ -552,6 +568,12 @@ async fn send_test_copy(
         recipients: 1,
         ..GroupReport::default()
     });
+    if suppressed.contains(&group.name, to.email.as_ref()) {
+        if let Some(g) = report.groups.last_mut() {
+            g.suppressed = 1;
+        }
+        return Ok(());
+    }
     if dry_run {
         return Ok(());
     }
@@ -632,6 +654,7 @@ struct Courier<'a> {
     date: &'a str,
     opts: &'a Options<'a>,
     transport: &'a Transport,
+    suppressed: &'a Suppressed,
 }
 
 /// One recipient's message, ready to go.
@@ -683,12 +706,25 @@ impl Courier<'_> {
     ) -> Result<Option<Stop>> {
         let log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
         let recorded = log.recipients().clone();
+        let mut suppressed = 0;
         let pending: Vec<&Mailbox> = group
             .recipients
             .iter()
-            .filter(|to| self.opts.force || !recorded.is_delivered(to.email.as_ref()))
+            .filter(|to| {
+                let address = to.email.as_ref();
+                if !self.opts.force && recorded.is_delivered(address) {
+                    return false;
+                }
+                // Not even `--force` sends to someone who unsubscribed.
+                if self.suppressed.contains(&group.name, address) {
+                    suppressed += 1;
+                    return false;
+                }
+                true
+            })
             .collect();
-        report.already = group.recipients.len() - pending.len();
+        report.suppressed = suppressed;
+        report.already = group.recipients.len() - pending.len() - suppressed;
         let parts = Parts::new(rendered);
         let head = Letterhead::new(self.config, &group.name)?;
         let window = self

@@ -146,3 +146,72 @@ fn a_web_endpoint_without_its_key_stops_the_send_before_any_message() {
     );
     assert!(smtp.messages().is_empty());
 }
+
+fn envelopes(smtp: &Smtp) -> Vec<String> {
+    let mut to: Vec<String> = smtp.messages().into_iter().map(|(to, _)| to).collect();
+    to.sort();
+    to
+}
+
+#[test]
+fn unsubscribe_stops_the_next_send_and_resubscribe_restores_it() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (out, stdout, stderr) = p.run(&["unsubscribe", "cfo@EXAMPLE.com"]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "cfo@example.com: unsubscribed from every group\n");
+    // Only from one group: the other still gets its briefing.
+    let (out, _, stderr) = p.run(&["unsubscribe", "desk@example.com", "--group", "morning"]);
+    assert!(out.status.success(), "{stderr}");
+    let (out, _, stderr) = p.run(&["unsubscribe", "desk@example.com", "--group", "아침"]);
+    assert!(!out.status.success());
+    assert!(stderr.contains("--group 아침: no such group"), "{stderr}");
+
+    let (out, stdout, stderr) = p.run(&["send", "--dry-run"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("1 would be sent, 0 already delivered, 1 suppressed"),
+        "{stdout}"
+    );
+
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(
+        out.status.success(),
+        "a suppressed recipient is no failure: {stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "1 delivered, 0 already delivered earlier, 0 failed, 1 suppressed (unsubscribed)"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(envelopes(&smtp), ["ceo@example.com", "desk@example.com"]);
+    let states = p.states("morning");
+    assert_eq!(states["cfo@example.com"], "suppressed");
+    assert_eq!(states["ceo@example.com"], "delivered");
+    let (_, status, _) = p.run(&["status", "--days", "1"]);
+    assert!(
+        status.contains("morning: 1 delivered, 0 pending, 0 deferred, 0 failed, 1 suppressed"),
+        "{status}"
+    );
+    assert!(status.contains("suppressed cfo@example.com"), "{status}");
+    // Not even --force sends to someone who unsubscribed.
+    let (_, stdout, _) = p.run(&["send", "--force"]);
+    assert!(stdout.contains("1 suppressed"), "{stdout}");
+    assert!(!envelopes(&smtp).contains(&"cfo@example.com".to_owned()));
+
+    let (out, stdout, stderr) = p.run(&["resubscribe", "cfo@example.com"]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "cfo@example.com: resubscribed to every group\n");
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("morning: \"[아침 브리핑] 2025년 9월 7일 (일)\", 5 items, 2 recipients: 1 delivered, 1 already delivered earlier, 0 failed, 0 not tried"), "{stdout}");
+    assert_eq!(
+        envelopes(&smtp)
+            .iter()
+            .filter(|a| *a == "cfo@example.com")
+            .count(),
+        1
+    );
+    assert_eq!(p.states("morning")["cfo@example.com"], "delivered");
+}
