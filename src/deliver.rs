@@ -585,15 +585,14 @@ impl Letterhead {
                         d.key_file.display()
                     ))
                 })?;
-                let algorithm = match d.algorithm {
-                    DkimAlgorithm::Rsa => DkimSigningAlgorithm::Rsa,
-                    DkimAlgorithm::Ed25519 => DkimSigningAlgorithm::Ed25519,
+                let (algorithm, name) = match d.algorithm {
+                    DkimAlgorithm::Rsa => (DkimSigningAlgorithm::Rsa, "rsa"),
+                    DkimAlgorithm::Ed25519 => (DkimSigningAlgorithm::Ed25519, "ed25519"),
                 };
                 let key = DkimSigningKey::new(key_text.trim(), algorithm).map_err(|e| {
                     DeliverError::Fatal(format!(
-                        "mail.dkim.key_file: {} is not a {:?} key ({e}; rsa wants PKCS#1 PEM, \"BEGIN RSA PRIVATE KEY\"; ed25519 the 32-byte seed in base64)",
+                        "mail.dkim.key_file: {} is not an {name} key ({e}; rsa wants PKCS#1 PEM, \"BEGIN RSA PRIVATE KEY\"; ed25519 the 32-byte seed in base64)",
                         d.key_file.display(),
-                        d.algorithm
                     ))
                 })?;
                 Some(DkimConfig::new(

@@ -215,3 +215,110 @@ fn unsubscribe_stops_the_next_send_and_resubscribe_restores_it() {
     );
     assert_eq!(p.states("morning")["cfo@example.com"], "delivered");
 }
+
+/// `Some(true)` when dkimpy verifies `raw` against the ed25519 `public` key published
+/// for `briefing2025._domainkey.example.com`.
+fn dkim_verifies(raw: &[u8], public: &[u8]) -> bool {
+    use std::io::Write;
+    let record = format!("v=DKIM1; k=ed25519; p={}", crate::support::base64(public));
+    let mut child = std::process::Command::new(crate::support::python())
+        .arg(crate::support::root().join("tests/support/dkim_verify.py"))
+        .args([
+            "--name",
+            "briefing2025._domainkey.example.com",
+            "--record",
+            &record,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start dkim_verify.py (scripts/test installs dkimpy and pynacl)");
+    child.stdin.take().unwrap().write_all(raw).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.trim() == "pass"
+}
+
+#[test]
+fn messages_are_dkim_signed_over_the_list_headers_and_verify() {
+    // An Ed25519 key of this test's own: ring's PKCS#8 holds the 32-byte seed at 16..48.
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let pkcs8 = key.serialize_der();
+    let seed = &pkcs8[16..48];
+    let public = key.public_key_raw().to_vec();
+    let smtp = Smtp::start(&[]);
+    let dkim = "[mail.dkim]\nkey_file = \"dkim.key\"\nselector = \"briefing2025\"\ndomain = \"example.com\"\nalgorithm = \"ed25519\"\n";
+    let p = Project::new(&format!(
+        "unsubscribe = \"unsubscribe@example.com\"\n{dkim}[web]\nbase_url = \"https://news.example.com\"\nsecret_env = \"BRIEFING_TEST_TOKEN_KEY\"\n{}",
+        smtp.smtp_section("")
+    ));
+    std::fs::write(p.path("dkim.key"), crate::support::base64(seed)).unwrap();
+    let (out, stdout, stderr) =
+        crate::support::run(p.cmd(&["send"]).env("BRIEFING_TEST_TOKEN_KEY", SECRET));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3);
+    for (_, raw) in &messages {
+        let m = MessageParser::default().parse(raw).unwrap();
+        let signature = header(&m, "DKIM-Signature")
+            .unwrap()
+            .replace(['\r', '\n', ' '], "");
+        assert!(signature.contains("a=ed25519-sha256"), "{signature}");
+        assert!(
+            signature.contains("d=example.com;s=briefing2025;"),
+            "{signature}"
+        );
+        let h = signature
+            .split(';')
+            .find_map(|tag| tag.strip_prefix("h="))
+            .unwrap();
+        for name in [
+            "from",
+            "subject",
+            "date",
+            "message-id",
+            "list-id",
+            "list-unsubscribe",
+            "list-unsubscribe-post",
+        ] {
+            assert!(h.split(':').any(|n| n == name), "{name} not signed: {h}");
+        }
+        assert!(
+            dkim_verifies(raw, &public),
+            "{}",
+            String::from_utf8_lossy(raw)
+        );
+        // A link changed on the way no longer verifies: the signature covers it.
+        let text = String::from_utf8_lossy(raw);
+        let forged = text.replacen("https://news.example.com/", "https://evil.example.com/", 1);
+        assert_ne!(forged, text);
+        assert!(!dkim_verifies(forged.as_bytes(), &public));
+        // Another key does not verify it.
+        let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        assert!(!dkim_verifies(raw, other.public_key_raw()));
+    }
+}
+
+#[test]
+fn a_dkim_key_that_is_missing_or_not_a_key_is_a_clear_error() {
+    let smtp = Smtp::start(&[]);
+    let dkim = "[mail.dkim]\nkey_file = \"dkim.key\"\nselector = \"briefing2025\"\ndomain = \"example.com\"\nalgorithm = \"rsa\"\n";
+    let p = Project::new(&format!("{dkim}{}", smtp.smtp_section("")));
+    let (out, _, stderr) = p.run(&["send"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("mail.dkim.key_file: cannot read") && stderr.contains("dkim.key"),
+        "{stderr}"
+    );
+    std::fs::write(p.path("dkim.key"), "열쇠가 아니다").unwrap();
+    let (out, _, stderr) = p.run(&["send"]);
+    assert!(!out.status.success());
+    assert!(stderr.contains("is not an rsa key"), "{stderr}");
+    assert!(smtp.messages().is_empty());
+}
