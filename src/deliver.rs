@@ -646,21 +646,24 @@ impl Letterhead {
         let both: Vec<String> = [mailto, url].into_iter().flatten().collect();
         (!both.is_empty()).then(|| both.join(", "))
     }
+}
 
-    /// The link for the footer, the same for every recipient (the parts are encoded
-    /// once per group): the web page of the group, or a mailto whose sender says who.
-    pub fn footer_link(&self) -> Option<String> {
-        match (&self.web, &self.unsubscribe) {
-            (Some((base, _)), _) => {
-                Some(format!("{base}/unsubscribe?group={}", percent(&self.group)))
-            }
-            (None, Some(to)) => Some(format!(
-                "mailto:{}?subject={}",
-                to.email,
-                percent(&format!("unsubscribe {}", self.group))
-            )),
-            (None, None) => None,
-        }
+/// The unsubscribe link of `group`'s footer, the same for every recipient (the parts
+/// are encoded once per group, not per recipient): the group's web page, where the
+/// reader gives the address, or a mailto whose sender says who.
+pub fn footer_link(config: &Config, group: &str) -> Option<String> {
+    match (&config.web, &config.mail.unsubscribe) {
+        (Some(web), _) => Some(format!(
+            "{}/unsubscribe?group={}",
+            web.base_url,
+            percent(group)
+        )),
+        (None, Some(to)) => Some(format!(
+            "mailto:{}?subject={}",
+            to.email,
+            percent(&format!("unsubscribe {group}"))
+        )),
+        (None, None) => None,
     }
 }
 

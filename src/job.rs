@@ -15,8 +15,8 @@ use lettre::message::Mailbox;
 use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty};
 use crate::day;
-use crate::deliver::{compose, DeliverError, Delivery, Letterhead, Parts, Transport};
-use crate::digest::{self, Rendered, Templates};
+use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
+use crate::digest::{self, Digest, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
@@ -184,11 +184,19 @@ pub fn render_group(
 ) -> Result<Rendered> {
     let k = config.lines_per_article(group);
     let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
-    let digest = digest::build(summaries, group, date);
+    let mut digest = digest::build(summaries, group, date);
+    add_footer(config, &mut digest);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
     templates
         .render(digest, subject)
         .with_context(|| format!("group {}", group.name))
+}
+
+/// The footer's contact and unsubscribe link, from the config (the group's own
+/// description is `digest::build`'s).
+pub fn add_footer(config: &Config, digest: &mut Digest) {
+    digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
+    digest.unsubscribe_url = footer_link(config, &digest.group);
 }
 
 /// One day's briefing of every group, built from one dump: what `send`, its dry run

@@ -322,3 +322,56 @@ fn a_dkim_key_that_is_missing_or_not_a_key_is_a_clear_error() {
     assert!(stderr.contains("is not an rsa key"), "{stderr}");
     assert!(smtp.messages().is_empty());
 }
+
+#[test]
+fn the_footer_says_who_the_list_is_for_whom_to_write_to_and_how_to_leave() {
+    let smtp = Smtp::start(&[]);
+    let groups = "[groups.morning]\nrecipients = [\"ceo@example.com\"]\ndescription = \"경영진 아침 브리핑: 임원에게 매일 아침 보내 드립니다.\"\n\n[groups.\"칼럼\"]\nrecipients = [\"desk@example.com\"]\n";
+    let p = Project::with_groups(
+        &format!(
+            "contact = \"편집국 <desk@example.com>\"\n{}",
+            list_config(&smtp, true)
+        ),
+        groups,
+    );
+    let (out, stdout, stderr) =
+        crate::support::run(p.cmd(&["send"]).env("BRIEFING_TEST_TOKEN_KEY", SECRET));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for (to, raw) in smtp.messages() {
+        let m = MessageParser::default().parse(&raw).unwrap();
+        let text = m.body_text(0).unwrap().into_owned();
+        let html = m
+            .body_html(0)
+            .unwrap()
+            .replace("&#x3D;", "=")
+            .replace("&amp;", "&");
+        // The same link for every reader of a group: the page asks for the address.
+        let link = match to.as_str() {
+            "ceo@example.com" => "https://news.example.com/unsubscribe?group=morning",
+            _ => "https://news.example.com/unsubscribe?group=%EC%B9%BC%EB%9F%BC",
+        };
+        let line = |want: &str| text.lines().any(|l| l.trim_end() == want);
+        assert!(line(&format!("수신 거부: {link}")), "{text}");
+        assert!(html.contains(&format!("<a href=\"{link}\"")), "{html}");
+        assert!(line("문의: desk@example.com"), "{text}");
+        assert!(html.contains("mailto:desk@example.com"), "{html}");
+        let description = "경영진 아침 브리핑: 임원에게 매일 아침 보내 드립니다.";
+        assert_eq!(
+            text.contains(description),
+            to == "ceo@example.com",
+            "{text}"
+        );
+        assert_eq!(html.contains(description), to == "ceo@example.com");
+    }
+
+    // Nothing configured, nothing promised.
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    assert!(p.run(&["send"]).0.status.success());
+    for (_, raw) in smtp.messages() {
+        let m = MessageParser::default().parse(&raw).unwrap();
+        assert!(!m.body_text(0).unwrap().contains("수신 거부"));
+        assert!(!m.body_html(0).unwrap().contains("수신 거부"));
+        assert_eq!(header(&m, "List-Unsubscribe"), None);
+    }
+}
