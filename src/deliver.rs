@@ -897,6 +897,32 @@ mod tests {
     }
 
     #[test]
+    fn list_ids_are_ascii_dot_atoms_and_distinct_for_distinct_groups() {
+        let from: Mailbox = "아침 브리핑 <briefing@예시.한국>".parse().unwrap();
+        assert_eq!(
+            list_id("morning", &from),
+            "<morning.xn--vv4b11d.xn--3e0b707e>"
+        );
+        let ids: std::collections::BTreeSet<String> =
+            ["news", "News", "아침독자", "아침_독자", "news_kr"]
+                .iter()
+                .map(|g| list_id(g, &from))
+                .collect();
+        assert_eq!(ids.len(), 5, "{ids:?}");
+        for id in &ids {
+            let inner = id
+                .strip_prefix('<')
+                .and_then(|i| i.strip_suffix('>'))
+                .unwrap();
+            assert!(is_dot_atom(inner) && inner.is_ascii(), "{id}");
+        }
+        assert_eq!(
+            percent("unsubscribe 아침 a+b@x.com"),
+            "unsubscribe%20%EC%95%84%EC%B9%A8%20a%2Bb%40x.com"
+        );
+    }
+
+    #[test]
     fn dot_atoms() {
         for ok in ["briefing.2025-09-07.a_b.c1", "x", "mail_x.example.com"] {
             assert!(is_dot_atom(ok), "{ok}");

@@ -310,6 +310,13 @@ fn a_dkim_key_that_is_missing_or_not_a_key_is_a_clear_error() {
     let smtp = Smtp::start(&[]);
     let dkim = "[mail.dkim]\nkey_file = \"dkim.key\"\nselector = \"briefing2025\"\ndomain = \"example.com\"\nalgorithm = \"rsa\"\n";
     let p = Project::new(&format!("{dkim}{}", smtp.smtp_section("")));
+    // `check` finds it before seven in the morning.
+    let (out, _, stderr) = p.run(&["check"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("mail.dkim.key_file: cannot read"),
+        "{stderr}"
+    );
     let (out, _, stderr) = p.run(&["send"]);
     assert!(!out.status.success());
     assert!(

@@ -73,6 +73,9 @@ pub fn run(path: &Path) -> Result<ExitCode> {
             }
         }
     }
+    // The unsubscribe token key and the DKIM key, read as a send reads them.
+    crate::deliver::Letterhead::new(&config, &config.groups[0].name)
+        .with_context(|| config.path.display().to_string())?;
     let recipients: usize = config.groups.iter().map(|g| g.recipients.len()).sum();
     let delivery = match &config.smtp {
         Some(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
