@@ -122,11 +122,37 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Stop sending the briefing to ADDR (every group, or one): for the requests that
+    /// arrive at `[mail] unsubscribe`. Recorded in `[state] dir/suppressed.jsonl`.
+    Unsubscribe {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        target: SubscriptionArgs,
+    },
+    /// Undo `unsubscribe`: ADDR gets the briefing again (every group, or one).
+    Resubscribe {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        target: SubscriptionArgs,
+    },
     /// Validate the configuration and the templates.
     Check {
         #[command(flatten)]
         config: ConfigArg,
     },
+}
+
+/// Whose subscription, to what.
+#[derive(Debug, clap::Args)]
+pub struct SubscriptionArgs {
+    /// The address, as in the recipient list (`user@host`).
+    #[arg(value_name = "ADDR")]
+    pub address: String,
+    /// Only this group (default: every group).
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -80,6 +80,7 @@ pub struct Config {
     pub summary: SummaryConfig,
     pub mail: MailConfig,
     pub smtp: Option<SmtpConfig>,
+    pub web: Option<WebConfig>,
     /// Where the delivery ledger lives.
     pub state_dir: PathBuf,
     /// In name order, which is also the order they are sent in.
@@ -134,6 +135,39 @@ pub struct MailConfig {
     pub subject: String,
     /// What a day without articles sends.
     pub on_empty: OnEmpty,
+    /// Where `mailto:` unsubscribe requests go (`List-Unsubscribe`); none without it.
+    pub unsubscribe: Option<Mailbox>,
+    /// A person readers can write to, named in the footer.
+    pub contact: Option<Mailbox>,
+    pub dkim: Option<DkimConfig>,
+}
+
+/// How messages are DKIM-signed: receivers that see no signature of the sender's domain
+/// (Gmail and Yahoo, for bulk senders) file the briefing as spam.
+#[derive(Debug, Clone)]
+pub struct DkimConfig {
+    pub key_file: PathBuf,
+    pub selector: String,
+    pub domain: String,
+    pub algorithm: DkimAlgorithm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DkimAlgorithm {
+    /// PKCS#1 PEM, what every receiver verifies.
+    Rsa,
+    /// The 32-byte seed in base64 (RFC 8463): small, but not verified everywhere yet.
+    Ed25519,
+}
+
+/// The web endpoint that takes one-click unsubscribes (RFC 8058).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// `https://…`, without a trailing `/`.
+    pub base_url: String,
+    /// The name of the environment variable holding the key of the unsubscribe tokens.
+    pub secret_env: String,
 }
 
 /// What to do when the dump has no article.
@@ -204,6 +238,8 @@ pub struct Group {
     pub lines_per_article: Option<usize>,
     /// Overrides `[mail] subject` for this group.
     pub subject: Option<String>,
+    /// Who this list is for, in words readers understand, for the footer.
+    pub description: Option<String>,
 }
 
 /// Which articles a group wants. Labels are compared without their brackets.
@@ -227,6 +263,7 @@ struct Raw {
     summary: SummaryConfig,
     mail: RawMail,
     smtp: Option<RawSmtp>,
+    web: Option<RawWeb>,
     #[serde(default)]
     state: RawState,
     /// Keys with their place, for a message about the name itself.
@@ -279,6 +316,26 @@ struct RawMail {
     subject: String,
     #[serde(default = "default_on_empty")]
     on_empty: OnEmpty,
+    unsubscribe: Option<Spanned<String>>,
+    contact: Option<Spanned<String>>,
+    dkim: Option<Spanned<RawDkim>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDkim {
+    key_file: PathBuf,
+    selector: Spanned<String>,
+    domain: Spanned<String>,
+    #[serde(default = "default_dkim_algorithm")]
+    algorithm: DkimAlgorithm,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeb {
+    base_url: Spanned<String>,
+    secret_env: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -332,6 +389,7 @@ struct RawGroup {
     exclude_keywords: Vec<String>,
     lines_per_article: Option<Spanned<usize>>,
     subject: Option<String>,
+    description: Option<String>,
 }
 
 /// Where each key of `[summary]` was written. Its values are read into
@@ -371,6 +429,9 @@ fn default_retry_delay_ms() -> Spanned<u64> {
 /// stays well inside what relays allow one client (Postfix: 50 by default).
 fn default_connections() -> Spanned<usize> {
     Spanned::new(0..0, 8)
+}
+fn default_dkim_algorithm() -> DkimAlgorithm {
+    DkimAlgorithm::Rsa
 }
 fn default_tls() -> Tls {
     Tls::Starttls
@@ -511,12 +572,71 @@ impl Config {
 
         let from = parse_mailbox(raw.mail.from.get_ref())
             .map_err(|m| fail(raw.mail.from.span(), "mail.from", m))?;
+        let optional_mailbox = |value: &Option<Spanned<String>>, key: &str| {
+            value
+                .as_ref()
+                .map(|v| parse_mailbox(v.get_ref()).map_err(|m| fail(v.span(), key, m)))
+                .transpose()
+        };
+        let dkim = match raw.mail.dkim {
+            None => None,
+            Some(d) => {
+                let span = d.span();
+                let d = d.into_inner();
+                for (value, key) in [(&d.selector, "selector"), (&d.domain, "domain")] {
+                    if !is_dns_name(value.get_ref()) {
+                        return Err(fail(
+                            value.span(),
+                            &format!("mail.dkim.{key}"),
+                            format!("{:?} is not an ASCII DNS name", value.get_ref()),
+                        ));
+                    }
+                }
+                if d.key_file.as_os_str().is_empty() {
+                    return Err(fail(span, "mail.dkim.key_file", "is empty".into()));
+                }
+                Some(DkimConfig {
+                    key_file: resolve(&d.key_file),
+                    selector: d.selector.into_inner(),
+                    domain: d.domain.into_inner(),
+                    algorithm: d.algorithm,
+                })
+            }
+        };
         let mail = MailConfig {
             from,
             outbox: resolve(&raw.mail.outbox),
             templates: raw.mail.templates.as_deref().map(resolve),
             subject: raw.mail.subject,
             on_empty: raw.mail.on_empty,
+            unsubscribe: optional_mailbox(&raw.mail.unsubscribe, "mail.unsubscribe")?,
+            contact: optional_mailbox(&raw.mail.contact, "mail.contact")?,
+            dkim,
+        };
+        let web = match raw.web {
+            None => None,
+            Some(w) => {
+                let url = w.base_url.get_ref().trim().trim_end_matches('/');
+                let host = url.strip_prefix("https://").unwrap_or("");
+                if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
+                    return Err(fail(
+                        w.base_url.span(),
+                        "web.base_url",
+                        format!("{url:?} must be an https:// URL without query (one-click unsubscribe needs HTTPS, RFC 8058)"),
+                    ));
+                }
+                let Some(secret_env) = w.secret_env else {
+                    return Err(fail(
+                        w.base_url.span(),
+                        "web.secret_env",
+                        "base_url is set but secret_env (the name of the variable holding the unsubscribe token key) is not".into(),
+                    ));
+                };
+                Some(WebConfig {
+                    base_url: url.to_owned(),
+                    secret_env,
+                })
+            }
         };
 
         let smtp = match raw.smtp {
@@ -629,6 +749,7 @@ impl Config {
                 },
                 lines_per_article,
                 subject: g.subject,
+                description: g.description,
             });
         }
         if groups.is_empty() {
@@ -646,6 +767,7 @@ impl Config {
             summary: raw.summary,
             mail,
             smtp,
+            web,
             state_dir,
             groups,
         })
@@ -881,6 +1003,18 @@ pub fn format_duration(duration: Duration) -> String {
     }
 }
 
+/// Labels of ASCII letters, digits and `-`, joined by dots: what DNS can look up.
+fn is_dns_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
@@ -991,6 +1125,10 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("two in one", MINIMAL.replace("cfo@example.com", "a@x.com, b@x.com"), "one address per entry"),
             ("bad grace", format!("{MINIMAL}[schedule]\ncatch_up = \"soon\"\n"), ":11: schedule.catch_up: \"soon\" is not a duration"),
             ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: 0 is out of range: must be between 1 and 64"),
+            ("http unsubscribe", format!("{MINIMAL}[web]\nbase_url = \"http://news.example.com\"\nsecret_env = \"K\"\n"), ":11: web.base_url: \"http://news.example.com\" must be an https:// URL"),
+            ("no token key", format!("{MINIMAL}[web]\nbase_url = \"https://news.example.com\"\n"), ":11: web.secret_env: base_url is set but secret_env"),
+            ("bad unsubscribe", MINIMAL.replace("[mail]", "[mail]\nunsubscribe = \"수신거부\""), ":6: mail.unsubscribe: \"수신거부\" is not a valid address"),
+            ("bad selector", format!("{MINIMAL}[mail.dkim]\nkey_file = \"k.pem\"\nselector = \"아침\"\ndomain = \"example.com\"\n"), ":12: mail.dkim.selector: \"아침\" is not an ASCII DNS name"),
             ("no groups", MINIMAL.replace("[groups.morning]\nrecipients = [\"김하늘 <ceo@example.com>\", \"cfo@example.com\"]", ""), "groups: no [groups.NAME]"),
         ];
         for (name, text, want) in cases {

@@ -7,16 +7,23 @@
 //! each delivery has a file name of its own, and no write replaces a file.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use lettre::message::header::ContentType;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use hmac::{KeyInit, Mac};
+use lettre::message::dkim::{
+    dkim_sign, DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+    DkimSigningKey,
+};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::Message;
 
-use crate::config::{address_key, SmtpConfig, Tls};
+use crate::config::{address_key, Config, DkimAlgorithm, SmtpConfig, Tls};
 use crate::digest::Rendered;
 use crate::durable::{remove_stale_temps, write_new};
 
@@ -522,29 +529,247 @@ fn crlf(text: &str) -> String {
     out
 }
 
-/// The message for one recipient: text and HTML alternatives of the same briefing.
+/// What every message of one group carries besides its parts: the headers that make a
+/// briefing a list to mail programs (Gmail and Yahoo require them of bulk senders, and
+/// show an unsubscribe button for them), the time zone of its `Date`, and the DKIM key.
+pub struct Letterhead {
+    group: String,
+    /// `<morning.example.com>`.
+    list_id: String,
+    unsubscribe: Option<Mailbox>,
+    /// `[web] base_url` and the key of its tokens.
+    web: Option<(String, Vec<u8>)>,
+    timezone: Tz,
+    dkim: Option<DkimConfig>,
+}
+
+/// The headers the DKIM signature covers: what a forger would change to pass a message
+/// off as the briefing (sender, subject, date), or to turn its unsubscribe link against
+/// the reader.
+const SIGNED: [&str; 8] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+];
+
+impl Letterhead {
+    /// The letterhead of `group`. The token key and the DKIM key are read here, at the
+    /// start of a run, so that a missing one stops the run before the first message.
+    pub fn new(config: &Config, group: &str) -> Result<Letterhead, DeliverError> {
+        let web = match &config.web {
+            None => None,
+            Some(web) => {
+                let secret = std::env::var(&web.secret_env)
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        DeliverError::Fatal(format!(
+                            "web.secret_env: the environment variable {} is not set (it must hold the key of the unsubscribe tokens)",
+                            web.secret_env
+                        ))
+                    })?;
+                Some((web.base_url.clone(), secret.into_bytes()))
+            }
+        };
+        let dkim = match &config.mail.dkim {
+            None => None,
+            Some(d) => {
+                let key_text = std::fs::read_to_string(&d.key_file).map_err(|e| {
+                    DeliverError::Fatal(format!(
+                        "mail.dkim.key_file: cannot read {}: {e}",
+                        d.key_file.display()
+                    ))
+                })?;
+                let (algorithm, name) = match d.algorithm {
+                    DkimAlgorithm::Rsa => (DkimSigningAlgorithm::Rsa, "rsa"),
+                    DkimAlgorithm::Ed25519 => (DkimSigningAlgorithm::Ed25519, "ed25519"),
+                };
+                let key = DkimSigningKey::new(key_text.trim(), algorithm).map_err(|e| {
+                    DeliverError::Fatal(format!(
+                        "mail.dkim.key_file: {} is not an {name} key ({e}; rsa wants PKCS#1 PEM, \"BEGIN RSA PRIVATE KEY\"; ed25519 the 32-byte seed in base64)",
+                        d.key_file.display(),
+                    ))
+                })?;
+                Some(DkimConfig::new(
+                    d.selector.clone(),
+                    d.domain.clone(),
+                    key,
+                    SIGNED
+                        .iter()
+                        .map(|h| HeaderName::new_from_ascii_str(h))
+                        .collect(),
+                    // Relaxed headers survive the refolding relays do.
+                    DkimCanonicalization {
+                        header: DkimCanonicalizationType::Relaxed,
+                        body: DkimCanonicalizationType::Relaxed,
+                    },
+                ))
+            }
+        };
+        Ok(Letterhead {
+            group: group.to_owned(),
+            list_id: list_id(group, &config.mail.from),
+            unsubscribe: config.mail.unsubscribe.clone(),
+            web,
+            timezone: config.schedule.timezone,
+            dkim,
+        })
+    }
+
+    /// The one-click link for `address`: `BASE/unsubscribe?group=…&address=…&token=…`,
+    /// where the token proves the link was ours, so that nobody can unsubscribe others
+    /// by guessing links.
+    fn unsubscribe_url(&self, address: &str) -> Option<String> {
+        self.web.as_ref().map(|(base, secret)| {
+            format!(
+                "{base}/unsubscribe?group={}&address={}&token={}",
+                percent(&self.group),
+                percent(address),
+                unsubscribe_token(secret, &self.group, address)
+            )
+        })
+    }
+
+    /// `List-Unsubscribe`: the mailto names the group and the address in its subject, so
+    /// that whoever reads the requests knows what to run (`briefing unsubscribe`).
+    fn list_unsubscribe(&self, address: &str) -> Option<String> {
+        let mailto = self.unsubscribe.as_ref().map(|to| {
+            let subject = format!("unsubscribe {} {address}", self.group);
+            format!("<mailto:{}?subject={}>", to.email, percent(&subject))
+        });
+        let url = self.unsubscribe_url(address).map(|u| format!("<{u}>"));
+        let both: Vec<String> = [mailto, url].into_iter().flatten().collect();
+        (!both.is_empty()).then(|| both.join(", "))
+    }
+}
+
+/// The unsubscribe link of `group`'s footer, the same for every recipient (the parts
+/// are encoded once per group, not per recipient): the group's web page, where the
+/// reader gives the address, or a mailto whose sender says who.
+pub fn footer_link(config: &Config, group: &str) -> Option<String> {
+    match (&config.web, &config.mail.unsubscribe) {
+        (Some(web), _) => Some(format!(
+            "{}/unsubscribe?group={}",
+            web.base_url,
+            percent(group)
+        )),
+        (None, Some(to)) => Some(format!(
+            "mailto:{}?subject={}",
+            to.email,
+            percent(&format!("unsubscribe {group}"))
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The key of one-click links: HMAC-SHA256 over the group (its length first, so that
+/// no other pair of texts gives the same bytes) and the address's key, in hex. The web
+/// endpoint recomputes it from the link's `group` and `address`.
+pub fn unsubscribe_token(secret: &[u8], group: &str, address: &str) -> String {
+    // An HMAC takes a key of any length.
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+        .expect("HMAC accepts keys of any length");
+    mac.update(&(group.len() as u64).to_le_bytes());
+    mac.update(group.as_bytes());
+    mac.update(address_key(address).as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `List-Id` (RFC 2919): `<GROUP.DOMAIN>` in ASCII. A group name that is not lower-case
+/// ASCII (`아침독자`, `News`) gets a hash of the exact name, as the Message-ID does, so
+/// that two groups never share a List-Id and filters made for one never catch the other.
+fn list_id(group: &str, from: &Mailbox) -> String {
+    let plain = group
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let label = match plain {
+        true => group.to_owned(),
+        false => {
+            let readable: String = group
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            format!("{readable}-{:016x}", fnv1a(group, ""))
+                .trim_start_matches('-')
+                .to_owned()
+        }
+    };
+    format!("<{label}.{}>", id_domain(from))
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters, for URL query
+/// values and mailto subjects.
+fn percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The message for one recipient: text and HTML alternatives of the same briefing, with
+/// the list headers of `head`, dated `now` in the config's time zone, signed last.
 pub fn compose(
     from: &Mailbox,
     to: &Mailbox,
     message_id: String,
     parts: &Parts,
-    now: SystemTime,
+    head: &Letterhead,
+    now: DateTime<Utc>,
 ) -> Result<Message, DeliverError> {
     let part =
         |kind: ContentType, body: &Body| SinglePart::builder().header(kind).body(body.clone());
-    Message::builder()
+    let raw = |name: &'static str, value: String| {
+        HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+    };
+    let address = to.email.to_string();
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to.clone())
         .subject(parts.subject.clone())
-        .date(now)
         .message_id(Some(message_id))
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")).to_owned())
+        .raw_header(raw("List-Id", head.list_id.clone()))
+        .raw_header(raw("Auto-Submitted", "auto-generated".into()))
+        .raw_header(raw("Content-Language", "ko".into()));
+    if let Some(value) = head.list_unsubscribe(&address) {
+        builder = builder.raw_header(raw("List-Unsubscribe", value));
+    }
+    if head.web.is_some() {
+        // One-click (RFC 8058) only with an https link: a mailto cannot take a POST.
+        builder = builder.raw_header(raw(
+            "List-Unsubscribe-Post",
+            "List-Unsubscribe=One-Click".into(),
+        ));
+    }
+    let mut message = builder
         .multipart(
             MultiPart::alternative()
                 .singlepart(part(ContentType::TEXT_PLAIN, &parts.text))
                 .singlepart(part(ContentType::TEXT_HTML, &parts.html)),
         )
-        .map_err(|e| DeliverError::Fatal(format!("cannot build the message to {to}: {e}")))
+        .map_err(|e| DeliverError::Fatal(format!("cannot build the message to {to}: {e}")))?;
+    // lettre's own Date is always UTC; readers in Korea see the time they expect.
+    let date = now.with_timezone(&head.timezone).to_rfc2822();
+    message.headers_mut().insert_raw(raw("Date", date));
+    if let Some(dkim) = &head.dkim {
+        dkim_sign(&mut message, dkim);
+    }
+    Ok(message)
 }
 
 /// `s` with every character other than a letter, a digit or one of `@.+-` written as
@@ -602,10 +827,21 @@ mod tests {
             to,
             d.message_id(from),
             &Parts::new(&rendered()),
-            SystemTime::UNIX_EPOCH,
+            &letterhead("", group),
+            DateTime::UNIX_EPOCH,
         )
         .unwrap();
         (d, m)
+    }
+
+    /// The letterhead of `group` under a config with `extra` in its `[mail]` table and
+    /// after it.
+    fn letterhead(extra: &str, group: &str) -> Letterhead {
+        let text = format!(
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"아침 브리핑 <briefing@example.com>\"\n{extra}\n[groups.morning]\nrecipients = [\"ceo@example.com\"]\n"
+        );
+        let config = Config::parse(&text, Path::new("/tmp/config.toml")).unwrap();
+        Letterhead::new(&config, group).unwrap()
     }
 
     fn morning_message<'a>(from: &Mailbox, to: &'a Mailbox) -> (Delivery<'a>, Message) {
@@ -658,6 +894,32 @@ mod tests {
             .and_then(|id| id.strip_suffix('>'))
             .and_then(|id| id.split_once('@'))
             .is_some_and(|(left, right)| is_dot_atom(left) && is_dot_atom(right))
+    }
+
+    #[test]
+    fn list_ids_are_ascii_dot_atoms_and_distinct_for_distinct_groups() {
+        let from: Mailbox = "아침 브리핑 <briefing@예시.한국>".parse().unwrap();
+        assert_eq!(
+            list_id("morning", &from),
+            "<morning.xn--vv4b11d.xn--3e0b707e>"
+        );
+        let ids: std::collections::BTreeSet<String> =
+            ["news", "News", "아침독자", "아침_독자", "news_kr"]
+                .iter()
+                .map(|g| list_id(g, &from))
+                .collect();
+        assert_eq!(ids.len(), 5, "{ids:?}");
+        for id in &ids {
+            let inner = id
+                .strip_prefix('<')
+                .and_then(|i| i.strip_suffix('>'))
+                .unwrap();
+            assert!(is_dot_atom(inner) && inner.is_ascii(), "{id}");
+        }
+        assert_eq!(
+            percent("unsubscribe 아침 a+b@x.com"),
+            "unsubscribe%20%EC%95%84%EC%B9%A8%20a%2Bb%40x.com"
+        );
     }
 
     #[test]
@@ -828,7 +1090,8 @@ mod tests {
             &to,
             other.message_id(&from),
             &Parts::new(&rendered()),
-            SystemTime::UNIX_EPOCH,
+            &letterhead("", "morning"),
+            DateTime::UNIX_EPOCH,
         )
         .unwrap();
         let reply = t.send(&m3, &d.file_stem()).await.unwrap();

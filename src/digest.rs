@@ -34,6 +34,11 @@ pub struct Digest {
     /// Number of items.
     pub count: usize,
     pub items: Vec<Item>,
+    /// For the footer: who this list is for (`[groups.NAME] description`), whom to write
+    /// to (`[mail] contact`), and where to leave it (the same link for every recipient).
+    pub description: Option<String>,
+    pub contact: Option<String>,
+    pub unsubscribe_url: Option<String>,
     /// The newest article time among the items: what a delivered briefing carried.
     #[serde(skip)]
     pub newest: Option<DateTime<FixedOffset>>,
@@ -213,6 +218,9 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         group: group.name.clone(),
         count: items.len(),
         items,
+        description: group.description.clone(),
+        contact: None,
+        unsubscribe_url: None,
         newest,
     }
 }
@@ -287,6 +295,7 @@ mod tests {
             filter,
             lines_per_article: None,
             subject: None,
+            description: None,
         }
     }
 

@@ -15,13 +15,14 @@ use lettre::message::Mailbox;
 use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty};
 use crate::day;
-use crate::deliver::{compose, DeliverError, Delivery, Parts, Transport};
-use crate::digest::{self, Rendered, Templates};
+use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
+use crate::digest::{self, Digest, Rendered, Templates};
 use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::schedule::retry_pause;
 use crate::summary::{summarize, Summary};
+use crate::suppress::{SuppressError, Suppressed};
 
 /// How one run was asked to behave.
 #[derive(Debug, Default)]
@@ -127,7 +128,8 @@ job_error_from!(
     DeliverError,
     crate::digest::DigestError,
     crate::dump::DumpError,
-    ledger::DateError
+    ledger::DateError,
+    SuppressError
 );
 
 /// The dump as parsed, with where it came from.
@@ -182,11 +184,19 @@ pub fn render_group(
 ) -> Result<Rendered> {
     let k = config.lines_per_article(group);
     let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
-    let digest = digest::build(summaries, group, date);
+    let mut digest = digest::build(summaries, group, date);
+    add_footer(config, &mut digest);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
     templates
         .render(digest, subject)
         .with_context(|| format!("group {}", group.name))
+}
+
+/// The footer's contact and unsubscribe link, from the config (the group's own
+/// description is `digest::build`'s).
+pub fn add_footer(config: &Config, digest: &mut Digest) {
+    digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
+    digest.unsubscribe_url = footer_link(config, &digest.group);
 }
 
 /// One day's briefing of every group, built from one dump: what `send`, its dry run
@@ -333,6 +343,8 @@ pub struct GroupReport {
     pub delivered: usize,
     /// Delivered by an earlier run today.
     pub already: usize,
+    /// Not sent: unsubscribed (`briefing unsubscribe`), neither failed nor pending.
+    pub suppressed: usize,
     /// Address and last error.
     pub failed: Vec<(String, String)>,
     /// Address, last (temporary) error and the earliest next try: kept for a retry.
@@ -407,9 +419,10 @@ impl fmt::Display for Report {
             if self.dry_run {
                 writeln!(
                     f,
-                    "{} would be sent, {} already delivered",
-                    g.recipients - g.already,
-                    g.already
+                    "{} would be sent, {} already delivered, {} suppressed",
+                    g.recipients - g.already - g.suppressed,
+                    g.already,
+                    g.suppressed
                 )?;
                 continue;
             }
@@ -420,6 +433,9 @@ impl fmt::Display for Report {
                 g.already,
                 g.failed.len(),
             )?;
+            if g.suppressed > 0 {
+                write!(f, ", {} suppressed (unsubscribed)", g.suppressed)?;
+            }
             if !g.deferred.is_empty() {
                 write!(f, ", {} deferred", g.deferred.len())?;
             }
@@ -456,8 +472,11 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         dry_run: opts.dry_run,
         ..Report::default()
     };
+    // Read once, before the first message: a request made during the run counts from
+    // the next one.
+    let suppressed = Suppressed::load(&config.state_dir)?;
     if let Some(to) = &opts.to {
-        send_test_copy(config, &day, to, opts.dry_run, &mut report).await?;
+        send_test_copy(config, &day, to, opts.dry_run, &suppressed, &mut report).await?;
         return Ok(report);
     }
     let empty = day.articles == 0 && config.mail.on_empty == OnEmpty::Skip;
@@ -489,6 +508,7 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
                     date: &report.date,
                     opts,
                     transport,
+                    suppressed: &suppressed,
                 };
                 if let Some(stop) = courier.deliver_group(group, rendered, &mut g).await? {
                     report.server_down =
@@ -500,13 +520,16 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
             // A dry run, or a run stopped before this group: report from the ledger.
             (stopped, _) => {
                 let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
-                g.already = group
-                    .recipients
-                    .iter()
-                    .filter(|r| log.is_delivered(r.email.as_ref()))
-                    .count();
+                for r in &group.recipients {
+                    let address = r.email.as_ref();
+                    if log.is_delivered(address) {
+                        g.already += 1;
+                    } else if suppressed.contains(&group.name, address) {
+                        g.suppressed += 1;
+                    }
+                }
                 if stopped.is_some() {
-                    g.not_tried = group.recipients.len() - g.already;
+                    g.not_tried = group.recipients.len() - g.already - g.suppressed;
                 }
             }
         }
@@ -537,6 +560,7 @@ async fn send_test_copy(
     day: &Day,
     to: &Mailbox,
     dry_run: bool,
+    suppressed: &Suppressed,
     report: &mut Report,
 ) -> Result<(), Error> {
     // The config check refuses a config without groups.
@@ -549,6 +573,12 @@ async fn send_test_copy(
         recipients: 1,
         ..GroupReport::default()
     });
+    if suppressed.contains(&group.name, to.email.as_ref()) {
+        if let Some(g) = report.groups.last_mut() {
+            g.suppressed = 1;
+        }
+        return Ok(());
+    }
     if dry_run {
         return Ok(());
     }
@@ -563,7 +593,8 @@ async fn send_test_copy(
     };
     let message_id = delivery.message_id(&config.mail.from);
     let parts = Parts::new(rendered);
-    let message = compose(&config.mail.from, to, message_id, &parts, now.into())?;
+    let head = Letterhead::new(config, &group.name)?;
+    let message = compose(&config.mail.from, to, message_id, &parts, &head, now)?;
     let reply = transport.send(&message, &delivery.file_stem()).await;
     transport.close().await;
     let reply = reply?;
@@ -628,6 +659,7 @@ struct Courier<'a> {
     date: &'a str,
     opts: &'a Options<'a>,
     transport: &'a Transport,
+    suppressed: &'a Suppressed,
 }
 
 /// One recipient's message, ready to go.
@@ -679,13 +711,27 @@ impl Courier<'_> {
     ) -> Result<Option<Stop>> {
         let log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
         let recorded = log.recipients().clone();
+        let mut suppressed = 0;
         let pending: Vec<&Mailbox> = group
             .recipients
             .iter()
-            .filter(|to| self.opts.force || !recorded.is_delivered(to.email.as_ref()))
+            .filter(|to| {
+                let address = to.email.as_ref();
+                if !self.opts.force && recorded.is_delivered(address) {
+                    return false;
+                }
+                // Not even `--force` sends to someone who unsubscribed.
+                if self.suppressed.contains(&group.name, address) {
+                    suppressed += 1;
+                    return false;
+                }
+                true
+            })
             .collect();
-        report.already = group.recipients.len() - pending.len();
+        report.suppressed = suppressed;
+        report.already = group.recipients.len() - pending.len() - suppressed;
         let parts = Parts::new(rendered);
+        let head = Letterhead::new(self.config, &group.name)?;
         let window = self
             .config
             .smtp
@@ -708,7 +754,7 @@ impl Courier<'_> {
                 halted.store(true, Ordering::SeqCst);
             } else {
                 for to in queue.by_ref().take(MARKED_AHEAD * window - in_flight.len()) {
-                    let letter = self.letter(&recorded, group, to, &parts)?;
+                    let letter = self.letter(&recorded, group, to, &parts, &head)?;
                     let attempt = letter.attempts_before + 1;
                     // The letter leaves only once its `sending` mark is on disk; the
                     // exchanges already in flight go on meanwhile.
@@ -804,6 +850,7 @@ impl Courier<'_> {
         group: &Group,
         to: &Mailbox,
         parts: &Parts,
+        head: &Letterhead,
     ) -> Result<Letter> {
         let address = to.email.to_string();
         let status = recorded.status(&address);
@@ -833,7 +880,8 @@ impl Courier<'_> {
                 to,
                 message_id.clone(),
                 parts,
-                clock::now().into(),
+                head,
+                clock::now(),
             )?,
             message_id,
             file_stem: delivery.file_stem(),

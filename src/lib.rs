@@ -26,6 +26,7 @@
 //! day.rs       the dump a day's briefing is built from, kept once delivery starts
 //! clock.rs     the one place that reads the wall clock
 //! durable.rs   crash-safe file writes
+//! suppress.rs  who unsubscribed: the suppression list every send honours
 //! ```
 
 pub mod cli;
@@ -45,3 +46,4 @@ pub mod score;
 pub mod select;
 pub mod split;
 pub mod summary;
+pub mod suppress;

@@ -9,6 +9,7 @@ mod crash;
 mod daemon;
 mod day;
 mod fetch;
+mod list;
 mod mail;
 mod outbox;
 mod props;

@@ -37,8 +37,20 @@ pub fn run(path: &Path) -> Result<ExitCode> {
     let date = NaiveDate::from_ymd_opt(2025, 9, 7).context("a fixed valid date")?;
     for group in &config.groups {
         let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
+        let mut digest = digest::build(&summaries, group, date);
+        crate::job::add_footer(&config, &mut digest);
+        // Every branch of the footer too.
+        digest
+            .description
+            .get_or_insert_with(|| "점검용 설명".into());
+        digest
+            .contact
+            .get_or_insert_with(|| "check@example.com".into());
+        digest
+            .unsubscribe_url
+            .get_or_insert_with(|| "https://example.com/unsubscribe".into());
         templates
-            .render(digest::build(&summaries, group, date), subject)
+            .render(digest, subject)
             .with_context(|| format!("{}: groups.{}", config.path.display(), group.name))?;
     }
     let location = &config.source.location;
@@ -61,6 +73,9 @@ pub fn run(path: &Path) -> Result<ExitCode> {
             }
         }
     }
+    // The unsubscribe token key and the DKIM key, read as a send reads them.
+    crate::deliver::Letterhead::new(&config, &config.groups[0].name)
+        .with_context(|| config.path.display().to_string())?;
     let recipients: usize = config.groups.iter().map(|g| g.recipients.len()).sum();
     let delivery = match &config.smtp {
         Some(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),

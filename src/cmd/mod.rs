@@ -7,6 +7,7 @@ mod preview;
 mod send;
 mod split;
 mod status;
+mod subscription;
 mod summarize;
 
 use std::io::IsTerminal;
@@ -17,6 +18,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::suppress::Request;
 
 /// Exit code of a `send` that left some recipient without the briefing.
 pub const EXIT_INCOMPLETE: u8 = 2;
@@ -48,6 +50,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Split { file } => split::run(file.as_deref()),
         Command::Pick { config, jsonl, k } => pick::run(&config.config, &jsonl, k),
         Command::Check { config } => check::run(&config.config),
+        Command::Unsubscribe { config, target } => {
+            subscription::run(&config.config, Request::Unsubscribe, &target)
+        }
+        Command::Resubscribe { config, target } => {
+            subscription::run(&config.config, Request::Resubscribe, &target)
+        }
         Command::Status {
             config,
             days,

@@ -15,6 +15,7 @@ use crate::clock;
 use crate::config::{Config, Group};
 use crate::ledger::{self, Standing};
 use crate::schedule::next_run;
+use crate::suppress;
 
 #[derive(Serialize)]
 struct Briefing {
@@ -32,7 +33,22 @@ struct GroupStatus {
 struct RecipientStatus {
     address: String,
     #[serde(flatten)]
-    standing: Standing,
+    state: State,
+}
+
+/// The ledger's word, unless the recipient unsubscribed and has not had this briefing:
+/// then no send will try, and "pending" would be a promise the next run does not keep.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum State {
+    Ledger(Standing),
+    Suppressed { state: Suppressed },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Suppressed {
+    Suppressed,
 }
 
 pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
@@ -53,6 +69,7 @@ fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
     if !on_record.contains(&today) {
         on_record.insert(0, today.clone());
     }
+    let suppressed = suppress::Suppressed::load(&config.state_dir)?;
     let mut out = Vec::new();
     for date in on_record.into_iter().take(days) {
         let mut groups = ledger::groups(&config.state_dir, &date)?;
@@ -71,7 +88,16 @@ fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
                 .unwrap_or_default();
             let recipients = ledger::standings(&config.state_dir, &date, &group, &expected)?
                 .into_iter()
-                .map(|(address, standing)| RecipientStatus { address, standing })
+                .map(|(address, standing)| {
+                    let state = match standing {
+                        Standing::Delivered { .. } => State::Ledger(standing),
+                        _ if suppressed.contains(&group, &address) => State::Suppressed {
+                            state: Suppressed::Suppressed,
+                        },
+                        _ => State::Ledger(standing),
+                    };
+                    RecipientStatus { address, state }
+                })
                 .collect();
             statuses.push(GroupStatus { group, recipients });
         }
@@ -91,19 +117,30 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
     for b in briefings {
         let _ = writeln!(out, "briefing {}", b.date);
         for g in &b.groups {
-            let count =
-                |f: fn(&Standing) -> bool| g.recipients.iter().filter(|r| f(&r.standing)).count();
-            let delivered = count(|s| matches!(s, Standing::Delivered { .. }));
-            let failed = count(|s| matches!(s, Standing::Failed { .. }));
-            let deferred = count(|s| matches!(s, Standing::Deferred { .. }));
-            let pending = g.recipients.len() - delivered - failed - deferred;
+            let count = |f: fn(&State) -> bool| g.recipients.iter().filter(|r| f(&r.state)).count();
+            let delivered = count(|s| matches!(s, State::Ledger(Standing::Delivered { .. })));
+            let failed = count(|s| matches!(s, State::Ledger(Standing::Failed { .. })));
+            let deferred = count(|s| matches!(s, State::Ledger(Standing::Deferred { .. })));
+            let suppressed = count(|s| matches!(s, State::Suppressed { .. }));
+            let pending = g.recipients.len() - delivered - failed - deferred - suppressed;
             let _ = writeln!(
                 out,
-                "  {}: {delivered} delivered, {pending} pending, {deferred} deferred, {failed} failed",
+                "  {}: {delivered} delivered, {pending} pending, {deferred} deferred, {failed} failed, {suppressed} suppressed",
                 g.group
             );
             for r in &g.recipients {
-                let line = match &r.standing {
+                let standing = match &r.state {
+                    State::Ledger(standing) => standing,
+                    State::Suppressed { .. } => {
+                        let _ = writeln!(
+                            out,
+                            "    suppressed {}: unsubscribed (briefing resubscribe undoes it)",
+                            r.address
+                        );
+                        continue;
+                    }
+                };
+                let line = match standing {
                     Standing::Delivered { .. } => continue,
                     Standing::Failed { record } => format!(
                         "failed   {}: {} (try {}, {})",

@@ -116,7 +116,7 @@ impl Project {
 }
 
 /// Python with aiosmtpd: `BRIEFING_TEST_PYTHON`, else the venv `scripts/test` makes.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     match std::env::var_os("BRIEFING_TEST_PYTHON") {
         Some(p) => PathBuf::from(p),
         None => root().join(".venv-test/bin/python"),
