@@ -204,6 +204,9 @@ pub struct Group {
     pub lines_per_article: Option<usize>,
     /// Overrides `[mail] subject` for this group.
     pub subject: Option<String>,
+    /// What this group gets when none of the day's articles is for it (default:
+    /// `[mail] on_empty`): a filtered group can have nothing on a busy day.
+    pub on_empty: OnEmpty,
 }
 
 /// Which articles a group wants. Labels are compared without their brackets.
@@ -332,6 +335,7 @@ struct RawGroup {
     exclude_keywords: Vec<String>,
     lines_per_article: Option<Spanned<usize>>,
     subject: Option<String>,
+    on_empty: Option<OnEmpty>,
 }
 
 /// Where each key of `[summary]` was written. Its values are read into
@@ -629,6 +633,7 @@ impl Config {
                 },
                 lines_per_article,
                 subject: g.subject,
+                on_empty: g.on_empty.unwrap_or(mail.on_empty),
             });
         }
         if groups.is_empty() {
