@@ -327,6 +327,8 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         };
         last_roundup = a.roundup.as_deref();
         let number = items.len() + 1;
+        // A dump's first line is its title whatever its length: bounded like a key line.
+        let title = bound(&a.title, MAX_LINE_CHARS).into_owned();
         let time = a.published_at.map(|t| time_label(t, date));
         let lines = s
             .key_lines()
@@ -344,7 +346,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             (None, Some(label)) => heading.push_str(&format!("[{label}] ")),
             (None, None) => {}
         }
-        heading.push_str(&a.title);
+        heading.push_str(&title);
         if let Some(time) = &time {
             // One unit for wrapping: a time cut after `9월` reads as two.
             heading.push_str(&format!(" ({})", time.replace(' ', "\u{a0}")));
@@ -352,7 +354,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         let indent = " ".repeat(number.to_string().len() + 2);
         items.push(Item {
             number,
-            title: a.title.clone(),
+            title,
             label: a.label.clone(),
             time,
             roundup: a.roundup.clone(),
@@ -831,6 +833,16 @@ mod tests {
         let body = cut.strip_suffix('…').unwrap();
         assert_eq!(body.chars().count() % 3, 0, "whole syllables only");
         assert!(cut.chars().count() <= MAX_LINE_CHARS);
+        // A title is a dump's first line, as unbounded as any other.
+        let a = article(&long, None, &long);
+        let d = build(
+            &[summary(&a)],
+            &group(Filter::default(), None),
+            NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
+        );
+        assert!(d.items[0].title.chars().count() <= MAX_LINE_CHARS);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() < 20_000 && r.text.len() < 5_000);
     }
 
     #[test]
