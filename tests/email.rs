@@ -141,6 +141,36 @@ fn a_group_whose_filters_match_nothing_gets_nothing_unless_it_asks() {
     assert!(m.body_text(0).unwrap().contains("새 기사가 없습니다"));
 }
 
+#[test]
+fn an_old_dump_says_so_and_title_only_articles_are_one_line() {
+    let text = "최신기사\n-\n작년 여름의 제목만 남은 기사\n2024-06-03 10:47:00\n-\n\
+                장마 앞두고 배수로 점검\n구청은 장마를 앞두고 관내 배수로 120곳을 점검했다고 밝혔다.\n2024-06-02 09:00:00\n-\n";
+    let p = project_with_dump(text, ONE_GROUP);
+    let (out, text, stderr) = p.run(&["preview"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        text.contains(
+            "※ 가장 최근 기사가 2024년 6월 3일에 나온 것으로, 브리핑 날짜보다 461일 앞섭니다."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n1. 작년 여름의 제목만 남은 기사 (2024년 6월 3일 10:47)\n\n2. "),
+        "{text}"
+    );
+    let html = p.path("b.html");
+    let (out, _, stderr) = p.run(&["preview", "--out", html.to_str().unwrap()]);
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("461일 앞섭니다"), "{html}");
+    assert_eq!(
+        html.matches("class=\"box\"").count(),
+        1,
+        "one card, one line: {html}"
+    );
+    assert!(html.contains("<b>120곳</b>"), "{html}");
+}
+
 /// Compares `got` with the golden file `name`, or rewrites it under BRIEFING_BLESS=1.
 fn snapshot(name: &str, got: &str) {
     let path = root().join("tests/snapshots").join(name);
