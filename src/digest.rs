@@ -272,29 +272,24 @@ fn steps(digest: &Digest) -> usize {
 fn shorten(digest: &Digest, n: usize) -> Digest {
     let mut d = digest.clone();
     let len = d.items.len();
-    let mut shortened = 0;
     for (i, item) in d.items.iter_mut().enumerate() {
         let from_end = len - i; // 1 for the last item
-        let before = item.lines.len();
         if n >= len + from_end {
             item.lines.clear();
         } else if n >= from_end {
             item.lines.truncate(1);
         }
-        if item.lines.len() < before {
-            shortened += 1;
-        }
     }
     let dropped = n.saturating_sub(2 * len).min(len);
-    let dropped_shortened = d.items[len - dropped..]
-        .iter()
-        .zip(&digest.items[len - dropped..])
-        .filter(|(a, b)| a.lines.len() < b.lines.len())
-        .count();
     d.items.truncate(len - dropped);
     d.count = d.items.len();
     d.left_out += dropped;
-    d.shortened = shortened - dropped_shortened;
+    d.shortened = d
+        .items
+        .iter()
+        .zip(&digest.items)
+        .filter(|(short, full)| short.lines.len() < full.lines.len())
+        .count();
     d.newest = d.items.iter().filter_map(|i| i.published_at).max();
     d
 }
