@@ -240,6 +240,9 @@ pub struct Group {
     pub subject: Option<String>,
     /// Who this list is for, in words readers understand, for the footer.
     pub description: Option<String>,
+    /// What this group gets when none of the day's articles is for it (default:
+    /// `[mail] on_empty`): a filtered group can have nothing on a busy day.
+    pub on_empty: OnEmpty,
 }
 
 /// Which articles a group wants. Labels are compared without their brackets.
@@ -390,6 +393,7 @@ struct RawGroup {
     lines_per_article: Option<Spanned<usize>>,
     subject: Option<String>,
     description: Option<String>,
+    on_empty: Option<OnEmpty>,
 }
 
 /// Where each key of `[summary]` was written. Its values are read into
@@ -750,6 +754,7 @@ impl Config {
                 lines_per_article,
                 subject: g.subject,
                 description: g.description,
+                on_empty: g.on_empty.unwrap_or(mail.on_empty),
             });
         }
         if groups.is_empty() {

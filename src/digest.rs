@@ -5,21 +5,38 @@
 //! `=` and quotes in Korean news text into entities). The built-in templates are
 //! compiled into the binary so that it runs anywhere; `[mail] templates` points at a
 //! folder whose files override them.
+//!
+//! Everything a template cannot do safely is done here: figures are marked as parts
+//! of a line (so bold never comes from dump text becoming markup), the text part is
+//! wrapped by display width (Hangul is two columns wide), overlong key lines are cut,
+//! and a briefing whose HTML would be clipped by Gmail is shortened from its end.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Weekday};
 use handlebars::Handlebars;
 use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Filter, Group};
 use crate::dump::Article;
+use crate::score::figures;
 use crate::summary::Summary;
 
 const HTML: &str = "briefing.html.hbs";
 const TEXT: &str = "briefing.txt.hbs";
 const BUILTIN_HTML: &str = include_str!("../templates/briefing.html.hbs");
 const BUILTIN_TEXT: &str = include_str!("../templates/briefing.txt.hbs");
+
+/// Gmail clips a message whose HTML passes about 102 KB, hiding the end of the
+/// briefing behind a link; this leaves room for the headers and the MIME framing.
+pub const MAX_HTML_BYTES: usize = 95_000;
+/// A key line longer than this (in characters, `…` included) is cut: one run-on
+/// "sentence" of a broken dump must not become a message of its own size.
+pub const MAX_LINE_CHARS: usize = 300;
+/// Columns of the text part; Hangul counts two, as terminals and mail clients show it.
+pub const TEXT_WIDTH: usize = 72;
 
 /// What the templates see.
 #[derive(Debug, Clone, Serialize)]
@@ -31,8 +48,17 @@ pub struct Digest {
     /// `2025-09-07`.
     pub date_iso: String,
     pub group: String,
-    /// Number of items.
+    /// Number of items shown.
     pub count: usize,
+    /// Articles the group wanted but this briefing does not show (`max_articles`, or
+    /// the size limit): the reader is told "외 N건" instead of nothing.
+    pub left_out: usize,
+    /// Items shown shorter than their lines (or as titles only) to stay under the size
+    /// limit.
+    pub shortened: usize,
+    /// Set when the newest article is more than a day older than the briefing date,
+    /// so that an old dump is not read as today's news.
+    pub stale_note: Option<String>,
     pub items: Vec<Item>,
     /// For the footer: who this list is for (`[groups.NAME] description`), whom to write
     /// to (`[mail] contact`), and where to leave it (the same link for every recipient).
@@ -47,18 +73,38 @@ pub struct Digest {
 /// One article (or round-up story) as the reader sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
-    /// 1-based position in the briefing.
+    /// 1-based position in the briefing, the same in both parts.
     pub number: usize,
     pub title: String,
     pub label: Option<String>,
-    /// `10:47` on the briefing's day, `9월 6일 21:23` otherwise.
+    /// `9월 7일 10:47`, with the year when it is not the briefing's year.
     pub time: Option<String>,
     /// The round-up this story belongs to.
     pub roundup: Option<String>,
-    /// True on the first story of a round-up, where templates show its heading.
-    pub roundup_start: bool,
+    /// On the first story of a round-up, what its heading shows: the round-up's
+    /// title, or its label when that title only repeats the first story's.
+    pub roundup_heading: Option<String>,
     /// The key lines, in article order.
-    pub lines: Vec<String>,
+    pub lines: Vec<Line>,
+    /// The text part's heading (`1. [label] title (time)`), wrapped.
+    pub text_heading: Vec<String>,
+    #[serde(skip)]
+    published_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A key line: parts for the HTML part, wrapped lines for the text part.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub parts: Vec<Part>,
+    /// `   - ` and the line, wrapped at [`TEXT_WIDTH`] columns.
+    pub text: Vec<String>,
+}
+
+/// A run of a key line; `figure` runs (`2.50%`, `2,581억원`) are set in bold.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    pub figure: bool,
 }
 
 /// A rendered briefing, ready to be put in a message.
@@ -148,7 +194,35 @@ impl Templates {
     }
 
     /// Renders `digest` (whose `subject` is rendered here from `subject_template`).
-    pub fn render(
+    /// When the HTML part would pass [`MAX_HTML_BYTES`], the lowest-ranked items (the
+    /// last ones) are shortened step by step: to one line, then to their title, then
+    /// left out, as few steps as keep it under the limit.
+    pub fn render(&self, digest: Digest, subject_template: &str) -> Result<Rendered, DigestError> {
+        let full = self.render_parts(digest.clone(), subject_template)?;
+        if full.html.len() <= MAX_HTML_BYTES {
+            return Ok(full);
+        }
+        // Each step only takes away, so the size falls with the number of steps: the
+        // fewest steps that fit are found by bisection, not by rendering every step.
+        let (mut fits, mut over) = (steps(&digest), 0);
+        let mut best = None;
+        while over + 1 < fits {
+            let mid = over + (fits - over) / 2;
+            let r = self.render_parts(shorten(&digest, mid), subject_template)?;
+            if r.html.len() <= MAX_HTML_BYTES {
+                fits = mid;
+                best = Some(r);
+            } else {
+                over = mid;
+            }
+        }
+        match best {
+            Some(r) => Ok(r),
+            None => self.render_parts(shorten(&digest, fits), subject_template),
+        }
+    }
+
+    fn render_parts(
         &self,
         mut digest: Digest,
         subject_template: &str,
@@ -174,7 +248,14 @@ impl Templates {
             .html
             .render(HTML, &digest)
             .map_err(render_error(HTML))?;
-        let html = css_inline::inline(&html).map_err(|e| DigestError::Css(e.to_string()))?;
+        // The dark-mode colours live in an `@media` rule, which cannot be inlined: it is
+        // kept in a `<style>` for the clients that read one.
+        let html = css_inline::CSSInliner::options()
+            .keep_at_rules(true)
+            .minify_css(true)
+            .build()
+            .inline(&html)
+            .map_err(|e| DigestError::Css(e.to_string()))?;
         Ok(Rendered {
             subject: digest.subject,
             text,
@@ -185,30 +266,102 @@ impl Templates {
     }
 }
 
+/// How many shortening steps [`shorten`] knows for `digest`: per item, one line, title
+/// only, left out.
+fn steps(digest: &Digest) -> usize {
+    3 * digest.items.len()
+}
+
+/// `digest` after the first `n` shortening steps, taken from the last item up: first
+/// every item to one line, then every item to its title, then items left out.
+fn shorten(digest: &Digest, n: usize) -> Digest {
+    let mut d = digest.clone();
+    let len = d.items.len();
+    for (i, item) in d.items.iter_mut().enumerate() {
+        let from_end = len - i; // 1 for the last item
+        if n >= len + from_end {
+            item.lines.clear();
+        } else if n >= from_end {
+            item.lines.truncate(1);
+        }
+    }
+    let dropped = n.saturating_sub(2 * len).min(len);
+    d.items.truncate(len - dropped);
+    d.count = d.items.len();
+    d.left_out += dropped;
+    d.shortened = d
+        .items
+        .iter()
+        .zip(&digest.items)
+        .filter(|(short, full)| short.lines.len() < full.lines.len())
+        .count();
+    d.newest = d.items.iter().filter_map(|i| i.published_at).max();
+    d
+}
+
 /// The digest of `summaries` for `group` on `date` (Korea time).
 pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
     let mut items: Vec<Item> = Vec::new();
     let mut last_roundup: Option<&str> = None;
     let mut newest = None;
+    let mut newest_wanted = None;
+    let mut left_out = 0;
     for s in summaries
         .iter()
         .filter(|s| accepts(&group.filter, s.article))
     {
-        if group.max_articles.is_some_and(|max| items.len() >= max) {
-            break;
-        }
         let a = s.article;
+        newest_wanted = newest_wanted.max(a.published_at);
+        if group.max_articles.is_some_and(|max| items.len() >= max) {
+            left_out += 1;
+            continue;
+        }
         newest = newest.max(a.published_at);
-        let roundup_start = a.roundup.is_some() && a.roundup.as_deref() != last_roundup;
+        let roundup_heading = match a.roundup.as_deref() {
+            Some(r) if Some(r) != last_roundup => Some(if r == a.title {
+                a.label.clone().unwrap_or_else(|| r.to_owned())
+            } else {
+                r.to_owned()
+            }),
+            _ => None,
+        };
         last_roundup = a.roundup.as_deref();
+        let number = items.len() + 1;
+        // A dump's first line is its title whatever its length: bounded like a key line.
+        let title = bound(&a.title, MAX_LINE_CHARS).into_owned();
+        let time = a.published_at.map(|t| time_label(t, date));
+        let lines = s
+            .key_lines()
+            .map(|l| {
+                let l = bound(l, MAX_LINE_CHARS);
+                Line {
+                    parts: parts(&l),
+                    text: wrap(&l, TEXT_WIDTH, "   - ", "     "),
+                }
+            })
+            .collect();
+        let mut heading = format!("{number}. ");
+        match (&a.roundup, &a.label) {
+            (Some(_), _) => heading.push_str("◆ "),
+            (None, Some(label)) => heading.push_str(&format!("[{label}] ")),
+            (None, None) => {}
+        }
+        heading.push_str(&title);
+        if let Some(time) = &time {
+            // One unit for wrapping: a time cut after `9월` reads as two.
+            heading.push_str(&format!(" ({})", time.replace(' ', "\u{a0}")));
+        }
+        let indent = " ".repeat(number.to_string().len() + 2);
         items.push(Item {
-            number: items.len() + 1,
-            title: a.title.clone(),
+            number,
+            title,
             label: a.label.clone(),
-            time: a.published_at.map(|t| time_label(t, date)),
+            time,
             roundup: a.roundup.clone(),
-            roundup_start,
-            lines: s.key_lines().map(str::to_owned).collect(),
+            roundup_heading,
+            lines,
+            text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
+            published_at: a.published_at,
         });
     }
     Digest {
@@ -217,12 +370,126 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         date_iso: date.to_string(),
         group: group.name.clone(),
         count: items.len(),
+        left_out,
+        shortened: 0,
+        stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
         items,
         description: group.description.clone(),
         contact: None,
         unsubscribe_url: None,
         newest,
     }
+}
+
+/// The note for a briefing whose newest article is from more than a day before `date`.
+fn stale_note(newest: DateTime<FixedOffset>, date: NaiveDate) -> Option<String> {
+    let days = (date - newest.date_naive()).num_days();
+    (days > 1).then(|| {
+        format!(
+            "가장 최근 기사가 {}에 나온 것으로, 브리핑 날짜보다 {days}일 앞섭니다.",
+            full_date(newest.date_naive())
+        )
+    })
+}
+
+/// `line` cut to at most `max` characters (`…` included), after the last clause
+/// (`, `) or word (space) that fits, and never inside a grapheme: a Hangul syllable
+/// written as jamo is one grapheme of several characters.
+fn bound(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let Some((fit_end, _)) = line.char_indices().nth(max) else {
+        return line.into();
+    };
+    // Where the graphemes that fit in `max - 1` characters end; only the start of the
+    // line is looked at, however long it is.
+    let mut end = 0;
+    let mut chars = 0;
+    for (i, g) in line[..fit_end].grapheme_indices(true) {
+        let n = g.chars().count();
+        if chars + n > max - 1 {
+            break;
+        }
+        chars += n;
+        end = i + g.len();
+    }
+    let head = &line[..end];
+    // A clause boundary in the second half reads best; else a word boundary; a line
+    // without either is cut at the grapheme.
+    let half = head.len() / 2;
+    let cut = head
+        .rfind(", ")
+        .filter(|&i| i >= half)
+        .map(|i| i + 1)
+        .or_else(|| head.rfind(' ').filter(|&i| i >= half))
+        .unwrap_or(end);
+    format!("{}…", head[..cut].trim_end_matches([' ', ','])).into()
+}
+
+/// `line` split into plain runs and figures.
+fn parts(line: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for f in figures(line) {
+        // `figures` yields slices of `line`: their place is their offset in it.
+        let start = f.as_ptr() as usize - line.as_ptr() as usize;
+        if start > at {
+            parts.push(Part {
+                text: line[at..start].to_owned(),
+                figure: false,
+            });
+        }
+        parts.push(Part {
+            text: f.to_owned(),
+            figure: true,
+        });
+        at = start + f.len();
+    }
+    if at < line.len() || parts.is_empty() {
+        parts.push(Part {
+            text: line[at..].to_owned(),
+            figure: false,
+        });
+    }
+    parts
+}
+
+/// `text` wrapped at `width` display columns between words (어절), the first line
+/// after `first`, the others after `rest`. A word wider than a line is cut between
+/// graphemes; a no-break space joins words into one and comes out as a space.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut used = first.width();
+    let mut empty = true;
+    for word in text.split_ascii_whitespace() {
+        let w = word.width();
+        if !empty && used + 1 + w > width {
+            lines.push(std::mem::replace(&mut line, rest.to_owned()));
+            used = rest.width();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            used += 1;
+        }
+        if used + w <= width {
+            line.push_str(word);
+            used += w;
+        } else {
+            for g in word.graphemes(true) {
+                let gw = g.width();
+                if !empty && used + gw > width {
+                    lines.push(std::mem::replace(&mut line, rest.to_owned()));
+                    used = rest.width();
+                }
+                line.push_str(g);
+                used += gw;
+                empty = false;
+            }
+        }
+        empty = false;
+    }
+    lines.push(line);
+    lines.iter().map(|l| l.replace('\u{a0}', " ")).collect()
 }
 
 /// Whether a group with `filter` wants `article`.
@@ -263,12 +530,19 @@ pub fn korean_date(date: NaiveDate) -> String {
     )
 }
 
+/// `2025년 9월 7일`.
+fn full_date(date: NaiveDate) -> String {
+    format!("{}년 {}월 {}일", date.year(), date.month(), date.day())
+}
+
+/// `9월 7일 10:47`; an article from another year says which.
 fn time_label(t: DateTime<FixedOffset>, today: NaiveDate) -> String {
-    if t.date_naive() == today {
-        t.format("%H:%M").to_string()
-    } else {
-        format!("{}월 {}일 {}", t.month(), t.day(), t.format("%H:%M"))
-    }
+    let date = t.date_naive();
+    let day = match date.year() == today.year() {
+        true => format!("{}월 {}일", date.month(), date.day()),
+        false => full_date(date),
+    };
+    format!("{day} {}", t.format("%H:%M"))
 }
 
 #[cfg(test)]
@@ -296,6 +570,7 @@ mod tests {
             lines_per_article: None,
             subject: None,
             description: None,
+            on_empty: crate::config::OnEmpty::Skip,
         }
     }
 
@@ -383,25 +658,239 @@ mod tests {
             "{}",
             r.text
         );
+        assert!(r.text.contains("\n\n1. "), "a blank line before each item");
         assert!(r.html.contains("style=\""), "CSS is inlined");
     }
 
     #[test]
-    fn max_articles_and_roundup_headings() {
+    fn max_articles_says_what_it_left_out_and_roundup_headings_show_once() {
         let mut s1 = article("첫 소식", Some("포커스"), "하나.");
-        s1.roundup = Some("모음".into());
+        s1.roundup = Some("첫 소식".into());
         let mut s2 = article("둘째 소식", Some("포커스"), "둘.");
-        s2.roundup = Some("모음".into());
+        s2.roundup = Some("첫 소식".into());
         let c = article("다른 기사", None, "셋.");
         let summaries = [summary(&s1), summary(&s2), summary(&c)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
         let d = build(&summaries, &group(Filter::default(), None), date);
-        let starts: Vec<bool> = d.items.iter().map(|i| i.roundup_start).collect();
-        assert_eq!(starts, [true, false, false]);
-        let text = Templates::load(None).unwrap().render(d, "s").unwrap().text;
-        assert_eq!(text.matches("■ [포커스] 모음").count(), 1, "{text}");
+        let headings: Vec<Option<&str>> = d
+            .items
+            .iter()
+            .map(|i| i.roundup_heading.as_deref())
+            .collect();
+        // The round-up's title repeats its first story's: the heading names the label.
+        assert_eq!(headings, [Some("포커스"), None, None]);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert_eq!(r.text.matches("■ 포커스").count(), 1, "{}", r.text);
+        assert_eq!(r.text.matches("첫 소식").count(), 1, "{}", r.text);
+        assert_eq!(r.html.matches("■ 포커스").count(), 1, "{}", r.html);
+        assert!(!r.text.contains("외 "), "nothing left out: {}", r.text);
+
         let d = build(&summaries, &group(Filter::default(), Some(2)), date);
-        assert_eq!(d.count, 2);
+        assert_eq!((d.count, d.left_out), (2, 1));
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("외 1건"), "{part}");
+        }
+    }
+
+    #[test]
+    fn figures_are_bold_and_dump_markup_stays_text() {
+        let a = article(
+            "금리 동결",
+            None,
+            "한국은행이 기준금리를 연 2.50%로 <b>동결</b>했고 2,581억원을 풀었다.",
+        );
+        let summaries = [summary(&a)];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        let figures: Vec<&str> = d.items[0].lines[0]
+            .parts
+            .iter()
+            .filter(|p| p.figure)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(figures, ["2.50%", "2,581억원"]);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.contains("<b>2.50%</b>"), "{}", r.html);
+        assert!(r.html.contains("<b>2,581억원</b>"), "{}", r.html);
+        assert!(r.html.contains("&lt;b&gt;동결&lt;/b&gt;"), "{}", r.html);
+        assert!(r.text.contains("연 2.50%로 <b>동결</b>했고"), "{}", r.text);
+    }
+
+    #[test]
+    fn html_is_phone_first_korean_typography_with_dark_mode() {
+        let a = article(
+            "스타트업 투자 세일즈",
+            None,
+            "스타트업들의 투자 유치를 밝혔다.",
+        );
+        let summaries = [summary(&a)];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        let html = Templates::load(None)
+            .unwrap()
+            .render(d, "[아침 브리핑] {{date}}")
+            .unwrap()
+            .html;
+        for want in [
+            "word-break:keep-all",
+            "Malgun Gothic', sans-serif; }</style><![endif]-->",
+            "overflow-wrap:anywhere",
+            "<meta name=\"color-scheme\" content=\"light dark\">",
+            "@media (prefers-color-scheme: dark)",
+            "width=\"600\"",
+            "max-width:600px",
+            "'Apple SD Gothic Neo','Malgun Gothic'",
+            "<h1 style=\"font-size:24px;line-height:1.3;margin:0;color:#1f2328\">2025년 9월 7일 (일)</h1>",
+            "오늘의 기사 1건",
+            "<a href=\"#item-1\"",
+            "id=\"item-1\"",
+        ] {
+            assert!(html.contains(want), "{want} in {html}");
+        }
+        // Nothing smaller than 13 px, and nothing fetched from elsewhere.
+        for px in 1..13 {
+            assert!(!html.contains(&format!("font-size:{px}px")), "{px}px");
+        }
+        assert!(!html.contains("<img") && !html.contains("@import") && !html.contains("url("));
+    }
+
+    #[test]
+    fn title_only_items_are_one_line_and_times_carry_date_and_year() {
+        let mut old = article("작년 제목만 있는 기사", None, "");
+        old.published_at = DateTime::parse_from_rfc3339("2024-06-03T10:47:00+09:00").ok();
+        let mut recent = article("어제 기사", None, "어제 나온 기사의 본문이다.");
+        recent.published_at = DateTime::parse_from_rfc3339("2025-09-06T21:23:00+09:00").ok();
+        let summaries = [
+            Summary {
+                article: &old,
+                sentences: vec![],
+                selection: Selection {
+                    picks: vec![],
+                    scores: vec![],
+                },
+            },
+            summary(&recent),
+        ];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        assert_eq!(d.items[0].time.as_deref(), Some("2024년 6월 3일 10:47"));
+        assert_eq!(d.items[1].time.as_deref(), Some("9월 6일 21:23"));
+        assert_eq!(d.stale_note, None, "a day old is not stale");
+        let html = Templates::load(None).unwrap().render(d, "s").unwrap().html;
+        let brief = html.find("id=\"item-1\"").unwrap();
+        let card = html.find("id=\"item-2\"").unwrap();
+        assert!(html[..brief].rfind("class=\"brief\"").is_some(), "{html}");
+        assert!(html[..card].rfind("class=\"card\"").is_some(), "{html}");
+        assert_eq!(
+            html.matches("class=\"box\"").count(),
+            1,
+            "no empty card: {html}"
+        );
+
+        let later = NaiveDate::from_ymd_opt(2025, 9, 9).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), later);
+        let note = d.stale_note.clone().unwrap();
+        assert!(
+            note.contains("2025년 9월 6일") && note.contains("3일"),
+            "{note}"
+        );
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.text.contains(&note) && r.html.contains(&note));
+    }
+
+    #[test]
+    fn text_wraps_by_display_width_between_words() {
+        let body = "기획재정부는 내년 예산안에서 연구개발 예산을 크게 늘리고 지역 균형 발전 사업의 집행 속도를 높이겠다고 밝혔다.";
+        let lines = wrap(body, 40, "   - ", "     ");
+        assert!(lines.len() > 2, "{lines:?}");
+        for l in &lines {
+            assert!(l.width() <= 40, "{l:?} is {} wide", l.width());
+        }
+        let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        let want: Vec<&str> = std::iter::once("-").chain(body.split(' ')).collect();
+        assert_eq!(words, want, "whole words, in order");
+        // A word wider than the line is cut between syllables, not inside one.
+        let long = "가".repeat(50);
+        let lines = wrap(&long, 20, "", "");
+        assert!(lines
+            .iter()
+            .all(|l| l.width() <= 20 && l.chars().all(|c| c == '가')));
+        assert_eq!(lines.concat(), long);
+    }
+
+    #[test]
+    fn overlong_lines_are_cut_at_a_clause_never_inside_a_grapheme() {
+        let clause = "지역 상권이 살아나고, ";
+        let long = clause.repeat(200);
+        let cut = bound(&long, MAX_LINE_CHARS);
+        assert!(
+            cut.chars().count() <= MAX_LINE_CHARS,
+            "{}",
+            cut.chars().count()
+        );
+        assert!(cut.ends_with("살아나고…"), "{cut}");
+        assert_eq!(bound("짧은 문장이다.", MAX_LINE_CHARS), "짧은 문장이다.");
+        // Conjoining jamo: each syllable is one grapheme of three characters.
+        let jamo = "\u{1100}\u{1161}\u{11A8}".repeat(200);
+        let cut = bound(&jamo, MAX_LINE_CHARS);
+        let body = cut.strip_suffix('…').unwrap();
+        assert_eq!(body.chars().count() % 3, 0, "whole syllables only");
+        assert!(cut.chars().count() <= MAX_LINE_CHARS);
+        // A title is a dump's first line, as unbounded as any other.
+        let a = article(&long, None, &long);
+        let d = build(
+            &[summary(&a)],
+            &group(Filter::default(), None),
+            NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
+        );
+        assert!(d.items[0].title.chars().count() <= MAX_LINE_CHARS);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() < 20_000 && r.text.len() < 5_000);
+    }
+
+    #[test]
+    fn an_html_part_over_the_limit_is_shortened_from_the_end() {
+        let body = "지방자치단체가 골목 상권을 살리기 위해 상품권 발행 규모를 300억원으로 늘렸다.";
+        let articles: Vec<Article> = (0..400)
+            .map(|i| article(&format!("골목 상권 소식 {i}번째"), None, body))
+            .collect();
+        let summaries: Vec<Summary> = articles
+            .iter()
+            .map(|a| Summary {
+                article: a,
+                sentences: vec![body, body, body],
+                selection: Selection {
+                    picks: vec![0, 1, 2],
+                    scores: vec![1.0; 3],
+                },
+            })
+            .collect();
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        let r = Templates::load(None)
+            .unwrap()
+            .render(d.clone(), "s")
+            .unwrap();
+        assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
+        assert!(
+            r.items < 400 && r.html.len() > MAX_HTML_BYTES - 2000,
+            "{}",
+            r.items
+        );
+        let left = 400 - r.items;
+        assert!(r.html.contains(&format!("외 {left}건")), "{left}");
+        assert!(r.text.contains(&format!("외 {left}건")), "{left}");
+        assert!(r.html.contains("골목 상권 소식 0번째"), "the top stays");
+        // Lines go before items: what is shown is shown as a title, and said so.
+        assert!(!r.text.contains("번째\n   - "), "{}", r.text);
+        assert!(r.text.contains(&format!("{}건은 줄여 실었습니다", r.items)));
+        // Fewer articles keep their lines, the lowest-ranked losing them first.
+        let d = build(&summaries[..120], &group(Filter::default(), None), date);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() <= MAX_HTML_BYTES && r.items == 120);
+        let kept = |n: usize| r.text.contains(&format!("골목 상권 소식 {n}번째\n   - "));
+        assert!(kept(0) && !kept(119), "{}", r.text);
     }
 
     #[test]

@@ -410,10 +410,11 @@ impl fmt::Display for Report {
             )?;
             if g.skipped_empty {
                 let what = match &self.stale {
+                    _ if self.articles > 0 => "no article for this group".into(),
                     Some((_, date)) => format!("no article newer than the briefing of {date}"),
                     None => "no article".into(),
                 };
-                writeln!(f, "{what}, nothing sent (mail.on_empty = \"skip\")")?;
+                writeln!(f, "{what}, nothing sent (on_empty = \"skip\")")?;
                 continue;
             }
             if self.dry_run {
@@ -479,7 +480,15 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         send_test_copy(config, &day, to, opts.dry_run, &suppressed, &mut report).await?;
         return Ok(report);
     }
-    let empty = day.articles == 0 && config.mail.on_empty == OnEmpty::Skip;
+    // Per group: a group whose filters match none of the day's articles is as empty
+    // as a day without articles. With every group skipped, no transport is opened.
+    let skips: Vec<bool> = config
+        .groups
+        .iter()
+        .zip(&day.rendered)
+        .map(|(g, r)| r.items == 0 && g.on_empty == OnEmpty::Skip)
+        .collect();
+    let empty = skips.iter().all(|&skip| skip);
     let _lock = match opts.dry_run {
         true => None,
         false => Some(SendLock::acquire(&config.state_dir)?),
@@ -492,16 +501,17 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         day::keep(&config.state_dir, &report.date, &day.fetched)?;
     }
     let mut carried = None;
-    for (group, rendered) in config.groups.iter().zip(&day.rendered) {
+    for ((group, rendered), &skip) in config.groups.iter().zip(&day.rendered).zip(&skips) {
         let mut g = GroupReport {
             group: group.name.clone(),
             subject: rendered.subject.clone(),
             items: rendered.items,
             recipients: group.recipients.len(),
-            skipped_empty: empty,
+            skipped_empty: skip,
             ..GroupReport::default()
         };
         match (&transport, &report.fatal) {
+            _ if skip => {}
             (Some(transport), None) => {
                 let courier = Courier {
                     config,
@@ -516,7 +526,6 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
                     report.fatal = Some(stop.to_string());
                 }
             }
-            _ if empty => {}
             // A dry run, or a run stopped before this group: report from the ledger.
             (stopped, _) => {
                 let log = ledger::read(&config.state_dir, &report.date, &group.name)?;

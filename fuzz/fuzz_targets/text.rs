@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use briefing::config::{Filter, Group};
+use briefing::config::{Filter, Group, OnEmpty};
 use briefing::digest::{self, Templates};
 use briefing::select::SummaryConfig;
 use chrono::NaiveDate;
@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
         filter: Filter::default(),
         lines_per_article: None,
         subject: None,
+        on_empty: OnEmpty::Skip,
     };
     let date = NaiveDate::from_ymd_opt(2025, 9, 7).expect("a valid date");
     let digest = digest::build(&summaries, &group, date);
