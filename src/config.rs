@@ -416,8 +416,10 @@ fn default_pattern() -> Spanned<String> {
 fn default_outbox() -> PathBuf {
     "outbox".into()
 }
+/// The inbox row names the day's lead story and how many follow, which a fixed
+/// "[아침 브리핑] date" never did.
 fn default_subject() -> String {
-    "[아침 브리핑] {{date}}".into()
+    "{{short_date}} {{#if top_title}}{{top_title}}{{#if more}} 외 {{more}}건{{/if}}{{else}}아침 브리핑: 새 기사 없음{{/if}}".into()
 }
 fn default_on_empty() -> OnEmpty {
     OnEmpty::Skip

@@ -35,6 +35,13 @@ pub const MAX_HTML_BYTES: usize = 95_000;
 /// A key line longer than this (in characters, `…` included) is cut: one run-on
 /// "sentence" of a broken dump must not become a message of its own size.
 pub const MAX_LINE_CHARS: usize = 300;
+
+/// A phone's inbox row shows some 30–40 Korean characters of a subject; the date and
+/// "외 N건" need room too.
+const SUBJECT_TITLE_CHARS: usize = 40;
+
+/// Inbox previews show about a hundred characters after the subject.
+const PREHEADER_CHARS: usize = 110;
 /// Columns of the text part; Hangul counts two, as terminals and mail clients show it.
 pub const TEXT_WIDTH: usize = 72;
 
@@ -47,6 +54,15 @@ pub struct Digest {
     pub date: String,
     /// `2025-09-07`.
     pub date_iso: String,
+    /// `9월 7일(일)`: the inbox row has little room.
+    pub short_date: String,
+    /// The lead story's title, cut for a subject line; none on a day without news.
+    pub top_title: Option<String>,
+    /// Stories after the lead that the group wanted (shown or left out): "외 N건".
+    pub more: usize,
+    /// The lead story's first key line: the inbox preview after the subject, hidden in
+    /// the message itself.
+    pub preheader: Option<String>,
     pub group: String,
     /// Number of items shown.
     pub count: usize,
@@ -364,10 +380,17 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             published_at: a.published_at,
         });
     }
+    let lead = summaries.iter().find(|s| accepts(&group.filter, s.article));
     Digest {
         subject: String::new(),
         date: korean_date(date),
         date_iso: date.to_string(),
+        short_date: short_date(date),
+        top_title: lead.map(|s| bound(&s.article.title, SUBJECT_TITLE_CHARS).into_owned()),
+        more: (items.len() + left_out).saturating_sub(1),
+        preheader: lead
+            .and_then(|s| s.key_lines().next())
+            .map(|l| bound(l, PREHEADER_CHARS).into_owned()),
         group: group.name.clone(),
         count: items.len(),
         left_out,
@@ -530,6 +553,13 @@ pub fn korean_date(date: NaiveDate) -> String {
     )
 }
 
+/// `9월 7일(일)`.
+pub fn short_date(date: NaiveDate) -> String {
+    let full = korean_date(date);
+    let weekday = full.rsplit(' ').next().unwrap_or_default();
+    format!("{}월 {}일{weekday}", date.month(), date.day())
+}
+
 /// `2025년 9월 7일`.
 fn full_date(date: NaiveDate) -> String {
     format!("{}년 {}월 {}일", date.year(), date.month(), date.day())
@@ -583,6 +613,49 @@ mod tests {
                 scores: vec![1.0],
             },
         }
+    }
+
+    #[test]
+    fn the_inbox_row_names_the_lead_story_and_previews_its_first_line() {
+        let subject = crate::config::Config::parse(
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
+            Path::new("/x/config.toml"),
+        )
+        .unwrap()
+        .mail
+        .subject;
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let lead = article(
+            "구립도서관 야간 개관을 다음 달부터 다섯 곳으로 늘리고 열람실 좌석도 두 배로 확대",
+            None,
+            "구청은 도서관 다섯 곳을 밤 10시까지 연다고 밝혔다.",
+        );
+        let next = article("버스 노선 신설", None, "노선 세 개가 생긴다.");
+        let all = Filter::default();
+        let templates = Templates::load(None).unwrap();
+        let r = templates
+            .render(
+                build(
+                    &[summary(&lead), summary(&next)],
+                    &group(all.clone(), None),
+                    date,
+                ),
+                &subject,
+            )
+            .unwrap();
+        assert_eq!(
+            r.subject,
+            "9월 7일(일) 구립도서관 야간 개관을 다음 달부터 다섯 곳으로 늘리고 열람실 좌석도… 외 1건"
+        );
+        assert!(r.html.contains("mso-hide:all"), "{}", r.html);
+        assert!(r
+            .html
+            .contains(">구청은 도서관 다섯 곳을 밤 10시까지 연다고 밝혔다.</div>"));
+        let none = templates
+            .render(build(&[], &group(all, None), date), &subject)
+            .unwrap();
+        assert_eq!(none.subject, "9월 7일(일) 아침 브리핑: 새 기사 없음");
+        assert!(!none.html.contains("mso-hide:all"));
     }
 
     #[test]

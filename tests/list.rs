@@ -205,7 +205,7 @@ fn unsubscribe_stops_the_next_send_and_resubscribe_restores_it() {
     assert_eq!(stdout, "cfo@example.com: resubscribed to every group\n");
     let (out, stdout, stderr) = p.run(&["send"]);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("morning: \"[아침 브리핑] 2025년 9월 7일 (일)\", 5 items, 2 recipients: 1 delivered, 1 already delivered earlier, 0 failed, 0 not tried"), "{stdout}");
+    assert!(stdout.contains("morning: \"9월 7일(일) 'K-AI 어벤져스' 이끌고 도쿄서 '투자 세일즈' 외 4건\", 5 items, 2 recipients: 1 delivered, 1 already delivered earlier, 0 failed, 0 not tried"), "{stdout}");
     assert_eq!(
         envelopes(&smtp)
             .iter()

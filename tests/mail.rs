@@ -38,7 +38,9 @@ fn each_recipient_gets_one_multipart_message_with_the_key_lines() {
     let (out, stdout, stderr) = p.run(&["send"]);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("morning: \"[아침 브리핑] 2025년 9월 7일 (일)\""),
+        stdout.contains(
+            "morning: \"9월 7일(일) 'K-AI 어벤져스' 이끌고 도쿄서 '투자 세일즈' 외 4건\""
+        ),
         "{stdout}"
     );
 
@@ -95,7 +97,10 @@ fn each_recipient_gets_one_multipart_message_with_the_key_lines() {
                 "the column group gets only [기자수첩]"
             );
         } else {
-            assert_eq!(m.subject(), Some("[아침 브리핑] 2025년 9월 7일 (일)"));
+            assert_eq!(
+                m.subject(),
+                Some("9월 7일(일) 'K-AI 어벤져스' 이끌고 도쿄서 '투자 세일즈' 외 4건")
+            );
             assert_eq!(
                 m.from().unwrap().first().unwrap().name(),
                 Some("아침 브리핑")
@@ -377,7 +382,10 @@ fn without_smtp_the_outbox_gets_one_eml_per_recipient() {
     );
     let raw = std::fs::read(p.path("outbox/2025-09-07_morning_cfo@example.com.eml")).unwrap();
     let m = MessageParser::default().parse(&raw).unwrap();
-    assert_eq!(m.subject(), Some("[아침 브리핑] 2025년 9월 7일 (일)"));
+    assert_eq!(
+        m.subject(),
+        Some("9월 7일(일) 'K-AI 어벤져스' 이끌고 도쿄서 '투자 세일즈' 외 4건")
+    );
     assert!(m.body_text(0).unwrap().contains("K-AI 어벤져스"));
 }
 
