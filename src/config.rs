@@ -240,6 +240,8 @@ pub struct Group {
     pub subject: Option<String>,
     /// Who this list is for, in words readers understand, for the footer.
     pub description: Option<String>,
+    /// The sender's display name for this group (default: `mail.from`'s).
+    pub from_name: Option<String>,
     /// What this group gets when none of the day's articles is for it (default:
     /// `[mail] on_empty`): a filtered group can have nothing on a busy day.
     pub on_empty: OnEmpty,
@@ -393,6 +395,7 @@ struct RawGroup {
     lines_per_article: Option<Spanned<usize>>,
     subject: Option<String>,
     description: Option<String>,
+    from_name: Option<String>,
     on_empty: Option<OnEmpty>,
 }
 
@@ -705,6 +708,13 @@ impl Config {
         for (name, g) in raw.groups {
             let group = group_key(name.get_ref());
             check_group_name(name.get_ref()).map_err(|m| fail(name.span(), &group, m))?;
+            if g.from_name
+                .as_deref()
+                .is_some_and(|n| n.chars().any(char::is_control))
+            {
+                let m = "must be one line of text, without control characters".into();
+                return Err(fail(name.span(), &format!("{group}.from_name"), m));
+            }
             let name = name.into_inner();
             let key = format!("{group}.recipients");
             if g.recipients.get_ref().is_empty() {
@@ -756,6 +766,7 @@ impl Config {
                 lines_per_article,
                 subject: g.subject,
                 description: g.description,
+                from_name: g.from_name,
                 on_empty: g.on_empty.unwrap_or(mail.on_empty),
             });
         }
@@ -780,7 +791,6 @@ impl Config {
         })
     }
 
-    /// The group called `name`.
     /// Key lines per article for `group`: its own setting, else `[summary]`'s.
     pub fn lines_per_article(&self, group: &Group) -> usize {
         group
@@ -788,6 +798,16 @@ impl Config {
             .unwrap_or(self.summary.lines_per_article)
     }
 
+    /// Who `group`'s briefing comes from: `mail.from`, under the group's own display
+    /// name when it has one, so that a reader of two lists tells them apart in the inbox.
+    pub fn sender(&self, group: &Group) -> Mailbox {
+        match &group.from_name {
+            Some(name) => Mailbox::new(Some(name.clone()), self.mail.from.email.clone()),
+            None => self.mail.from.clone(),
+        }
+    }
+
+    /// The group called `name`.
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
     }

@@ -600,6 +600,7 @@ mod tests {
             lines_per_article: None,
             subject: None,
             description: None,
+            from_name: None,
             on_empty: crate::config::OnEmpty::Skip,
         }
     }

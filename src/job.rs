@@ -603,7 +603,7 @@ async fn send_test_copy(
     let message_id = delivery.message_id(&config.mail.from);
     let parts = Parts::new(rendered);
     let head = Letterhead::new(config, &group.name)?;
-    let message = compose(&config.mail.from, to, message_id, &parts, &head, now)?;
+    let message = compose(&config.sender(group), to, message_id, &parts, &head, now)?;
     let reply = transport.send(&message, &delivery.file_stem()).await;
     transport.close().await;
     let reply = reply?;
@@ -669,6 +669,13 @@ struct Courier<'a> {
     opts: &'a Options<'a>,
     transport: &'a Transport,
     suppressed: &'a Suppressed,
+}
+
+/// What every message of one group shares, made once per group.
+struct GroupMail {
+    parts: Parts,
+    head: Letterhead,
+    sender: Mailbox,
 }
 
 /// One recipient's message, ready to go.
@@ -739,8 +746,11 @@ impl Courier<'_> {
             .collect();
         report.suppressed = suppressed;
         report.already = group.recipients.len() - pending.len() - suppressed;
-        let parts = Parts::new(rendered);
-        let head = Letterhead::new(self.config, &group.name)?;
+        let mail = GroupMail {
+            parts: Parts::new(rendered),
+            head: Letterhead::new(self.config, &group.name)?,
+            sender: self.config.sender(group),
+        };
         let window = self
             .config
             .smtp
@@ -763,7 +773,7 @@ impl Courier<'_> {
                 halted.store(true, Ordering::SeqCst);
             } else {
                 for to in queue.by_ref().take(MARKED_AHEAD * window - in_flight.len()) {
-                    let letter = self.letter(&recorded, group, to, &parts, &head)?;
+                    let letter = self.letter(&recorded, group, to, &mail)?;
                     let attempt = letter.attempts_before + 1;
                     // The letter leaves only once its `sending` mark is on disk; the
                     // exchanges already in flight go on meanwhile.
@@ -858,8 +868,7 @@ impl Courier<'_> {
         recorded: &Recipients,
         group: &Group,
         to: &Mailbox,
-        parts: &Parts,
-        head: &Letterhead,
+        mail: &GroupMail,
     ) -> Result<Letter> {
         let address = to.email.to_string();
         let status = recorded.status(&address);
@@ -885,11 +894,11 @@ impl Courier<'_> {
             attempts_before,
             deferrals,
             message: compose(
-                &self.config.mail.from,
+                &mail.sender,
                 to,
                 message_id.clone(),
-                parts,
-                head,
+                &mail.parts,
+                &mail.head,
                 clock::now(),
             )?,
             message_id,

@@ -466,3 +466,35 @@ fn a_connection_lost_or_stalled_after_data_is_resent_once() {
         );
     }
 }
+
+/// A group with a sender name of its own: its readers see that name in the inbox, the
+/// other groups keep `mail.from`'s; a name with a line break is refused.
+#[test]
+fn a_group_can_have_a_sender_name_of_its_own() {
+    let groups = crate::support::GROUPS.replace(
+        "[groups.columns]\n",
+        "[groups.columns]\nfrom_name = \"칼럼 브리핑\"\n",
+    );
+    let smtp = Smtp::start(&[]);
+    let p = Project::with_groups(&smtp.smtp_section(""), &groups);
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for (to, raw) in smtp.messages() {
+        let m = MessageParser::default().parse(&raw).unwrap();
+        let from = m.from().and_then(|f| f.first()).unwrap();
+        let want = if to == "desk@example.com" {
+            "칼럼 브리핑"
+        } else {
+            "아침 브리핑"
+        };
+        assert_eq!(from.name(), Some(want), "{to}");
+        assert_eq!(from.address(), Some("briefing@example.com"));
+    }
+    let bad = Project::with_groups("", &groups.replace("칼럼 브리핑", "칼럼\\nBcc: x@y"));
+    let (out, _, stderr) = bad.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("groups.columns.from_name: must be one line"),
+        "{stderr}"
+    );
+}
