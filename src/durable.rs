@@ -99,6 +99,27 @@ fn is_temp_name(name: &str) -> bool {
             .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Opens the append-only log at `path` (readable, for replay), creating it and its
+/// folder if need be. A new file, and a new folder, are synced into their parents, so
+/// they outlive a power cut like the records later written to them.
+pub fn open_log(path: &Path) -> std::io::Result<File> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let new = !path.exists();
+    std::fs::create_dir_all(dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    if new {
+        sync_dir(dir)?;
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent)?;
+        }
+    }
+    Ok(file)
+}
+
 /// Makes the entries of `dir` (new files, renames) durable.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()

@@ -21,7 +21,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{address_key, check_group_name};
-use crate::durable::{sync_dir, write_atomically};
+use crate::durable::{open_log, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,22 +140,7 @@ impl BriefingLog {
             path: path.clone(),
             source,
         };
-        let dir = path.parent().unwrap_or(state_dir);
-        let new = !path.exists();
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(err)?;
-        if new {
-            // The new file (and a new date folder) must outlive a power cut like the
-            // records in it.
-            sync_dir(dir)
-                .and_then(|()| dir.parent().map_or(Ok(()), sync_dir))
-                .map_err(err)?;
-        }
+        let mut file = open_log(&path).map_err(err)?;
         let recipients = replay(&file, &path)?;
         // A crash can tear the last line; end it, so the next record starts a line of
         // its own instead of being glued to the fragment and lost with it.

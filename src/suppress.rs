@@ -6,7 +6,7 @@
 //! `briefing unsubscribe`, and undone with `briefing resubscribe`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::address_key;
-use crate::durable::sync_dir;
+use crate::durable::open_log;
 
 const FILE: &str = "suppressed.jsonl";
 
@@ -156,21 +156,11 @@ pub fn record(
     };
     let mut line = serde_json::to_vec(&entry).map_err(|e| err(e.into()))?;
     line.push(b'\n');
-    std::fs::create_dir_all(state_dir).map_err(err)?;
-    let new = !path.exists();
-    let mut file = OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(&path)
-        .map_err(err)?;
+    let mut file = open_log(&path).map_err(err)?;
     drop_torn_tail(&mut file).map_err(err)?;
     file.write_all(&line)
         .and_then(|()| file.sync_data())
         .map_err(err)?;
-    if new {
-        sync_dir(state_dir).map_err(err)?;
-    }
     Ok(entry)
 }
 
@@ -238,7 +228,10 @@ mod tests {
         let d = dir.path();
         record(d, Request::Unsubscribe, "ceo@example.com", None, at()).unwrap();
         let path = d.join(FILE);
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(b"{\"request\":\"unsub").unwrap();
         assert!(Suppressed::load(d)
             .unwrap()
