@@ -111,7 +111,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("select", |b| {
         b.iter(|| {
             for (a, s) in dump.iter().zip(&views) {
-                black_box(select(s, Some(&a.title), &idf, &cfg));
+                black_box(select(s, Some(&a.title), None, &idf, &cfg));
             }
         })
     });

@@ -862,8 +862,8 @@ mod tests {
             ("percentage points", "금리는 0.25%p 내렸다", &["0.25%p"]),
             (
                 "spaced korean number",
-                "공원 넓이는 2만 315ha다",
-                &["2만", "315ha"],
+                "숲 넓이는 3만 412ha다",
+                &["3만", "412ha"],
             ),
             (
                 "dates count",

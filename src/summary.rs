@@ -32,7 +32,13 @@ pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summar
     split_articles
         .into_iter()
         .map(|(article, sentences)| Summary {
-            selection: select(&sentences, Some(&article.title), &idf, cfg),
+            selection: select(
+                &sentences,
+                Some(&article.title),
+                article.label.as_deref(),
+                &idf,
+                cfg,
+            ),
             article,
             sentences,
         })
