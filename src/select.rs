@@ -102,18 +102,18 @@ impl Default for SummaryConfig {
         SummaryConfig {
             lines_per_article: 3,
             position_weight: 1.0,
-            fading_position_weight: 0.1,
-            keyword_weight: 0.3,
-            centrality_weight: 0.05,
-            number_weight: 0.0,
+            fading_position_weight: 0.3,
+            keyword_weight: 0.2,
+            centrality_weight: 0.3,
+            number_weight: 0.02,
             figures_full: 2,
-            peg_weight: 0.75,
-            title_weight: 0.3,
+            peg_weight: 1.0,
+            title_weight: 0.5,
             short_chars: 60,
             short_penalty: 0.3,
             quote_penalty: 0.3,
-            attributed_quote_penalty: 0.1,
-            connective_penalty: 0.3,
+            attributed_quote_penalty: 0.3,
+            connective_penalty: 0.4,
             min_chars: 12,
             max_chars: 300,
             long_penalty: 0.3,
@@ -525,7 +525,10 @@ impl LeadSign {
     /// the strength to a half or below.
     fn effect(self) -> f64 {
         match self {
-            LeadSign::Label | LeadSign::Question | LeadSign::Quote => -0.5,
+            // A column or an interview is not lead-first by its genre, whatever its
+            // first line does.
+            LeadSign::Label => -1.0,
+            LeadSign::Question | LeadSign::Quote => -0.5,
             LeadSign::Short | LeadSign::FewKeywords => -0.25,
             LeadSign::Reports => 0.25,
         }
@@ -552,6 +555,9 @@ pub struct Lead {
 }
 
 const LEAD_START: f64 = 0.75;
+
+/// Content lines after which the fading lead prior stops falling.
+const FADE_AFTER: usize = 2;
 
 impl Lead {
     fn decide(signs: Vec<LeadSign>) -> Lead {
@@ -887,11 +893,15 @@ pub fn analyse(
             let rank = candidates.iter().position(|&c| c == i).unwrap_or(0);
             ranks[i] = Some(rank);
             let prior = -((1 + rank) as f64).ln();
+            // Where the lead is not the news, the prior still says a piece names its
+            // subject early, and no more: it stops falling after the first lines, and
+            // what a line says ranks the rest.
+            let fading = -((1 + rank.min(FADE_AFTER)) as f64).ln();
             let quote = (l.quote_share / 0.5).min(1.0);
             let short = cfg.short_chars.max(1) as f64;
             Some([
                 prior * lead.strength,
-                prior * (1.0 - lead.strength),
+                fading * (1.0 - lead.strength),
                 keywords[i],
                 central[i],
                 l.figures.min(cfg.figures_full) as f64 / cfg.figures_full.max(1) as f64,
