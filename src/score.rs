@@ -398,6 +398,8 @@ pub struct Shape {
     pub figures: usize,
     /// `ⓒ` or `©`.
     pub copyright_sign: bool,
+    /// Middle dots (`·`, `ㆍ`), which separate the items of a list.
+    pub dots: usize,
 }
 
 impl Shape {
@@ -469,6 +471,7 @@ pub fn scan<'a>(text: &'a str, mut word: impl FnMut(&'a str)) -> Shape {
             match text[i..].chars().next() {
                 Some(ch) => {
                     shape.copyright_sign |= matches!(ch, 'ⓒ' | '©');
+                    shape.dots += usize::from(matches!(ch, '·' | 'ㆍ'));
                     (ch.is_alphanumeric(), ch.len_utf8())
                 }
                 None => (false, 1),
