@@ -92,8 +92,8 @@ pub struct SummaryConfig {
     /// could not cut, or a list), penalised by `long_penalty`.
     pub max_chars: usize,
     pub long_penalty: f64,
-    /// Per unit of overlap with a line already picked (share of the shorter line's
-    /// content words found in the other): a repeat tells the reader nothing new.
+    /// Per unit of similarity with a line already picked (cosine of their tf-idf word
+    /// vectors): a repeat tells the reader nothing new.
     pub redundancy_weight: f64,
 }
 
@@ -103,17 +103,17 @@ impl Default for SummaryConfig {
             lines_per_article: 3,
             position_weight: 1.0,
             fading_position_weight: 0.3,
-            keyword_weight: 0.2,
+            keyword_weight: 0.5,
             centrality_weight: 0.3,
-            number_weight: 0.02,
+            number_weight: 0.1,
             figures_full: 2,
-            peg_weight: 1.0,
+            peg_weight: 0.75,
             title_weight: 0.5,
             short_chars: 60,
             short_penalty: 0.3,
             quote_penalty: 0.3,
-            attributed_quote_penalty: 0.3,
-            connective_penalty: 0.4,
+            attributed_quote_penalty: 0.15,
+            connective_penalty: 0.1,
             min_chars: 12,
             max_chars: 300,
             long_penalty: 0.3,
@@ -543,6 +543,8 @@ pub enum LeadSign {
     FewKeywords,
     /// The first line reports (a reporting verb) or carries figures: straight news.
     Reports,
+    /// The first line neither reports nor holds the keywords: a scene or an analogy.
+    Scene,
 }
 
 impl LeadSign {
@@ -555,7 +557,7 @@ impl LeadSign {
             // first line does.
             LeadSign::Label => -1.0,
             LeadSign::Question | LeadSign::Quote => -0.5,
-            LeadSign::Short | LeadSign::FewKeywords => -0.25,
+            LeadSign::Short | LeadSign::FewKeywords | LeadSign::Scene => -0.25,
             LeadSign::Reports => 0.25,
         }
     }
@@ -568,6 +570,7 @@ impl LeadSign {
             LeadSign::Short => "the first line is a short hook",
             LeadSign::FewKeywords => "the first line holds few of the article's keywords",
             LeadSign::Reports => "the first line reports news or carries figures",
+            LeadSign::Scene => "the first line sets a scene: no report, no figures, few keywords",
         }
     }
 }
@@ -651,6 +654,9 @@ pub struct Analysis<'a> {
     pub lead: Lead,
     /// Rank among candidate lines, per line.
     ranks: Vec<Option<usize>>,
+    /// [`cosines`] of the `competing` candidate lines, in rank order.
+    cosine: Vec<f64>,
+    competing: usize,
 }
 
 /// Divides a line's keyword mass so that long lines do not win on length alone, nor
@@ -677,26 +683,6 @@ fn has_date(line: &str) -> bool {
     figures(line).any(|f| f.ends_with('일'))
 }
 
-/// Share of `a`'s and `b`'s terms in common over the smaller set (both ascending).
-fn overlap(a: &[u32], b: &[u32]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    shared as f64 / a.len().min(b.len()) as f64
-}
-
 /// Weighted dot product of two ascending term sets.
 fn dot(a: &[u32], b: &[u32], w: &[f64]) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
@@ -719,13 +705,12 @@ fn dot(a: &[u32], b: &[u32], w: &[f64]) -> f64 {
 const CENTRALITY_ROUNDS: usize = 20;
 const DAMPING: f64 = 0.85;
 
-/// TextRank over the cosine similarity of the lines' tf-idf vectors (`idf` per term):
-/// the lines the rest of the article keeps returning to.
-fn centrality(lines: &[&[u32]], idf: &[f64]) -> Vec<f64> {
+/// The cosine similarity of every pair of `lines` as tf-idf vectors (`idf` per term),
+/// row by row, 0 on the diagonal: what centrality is made of, and what redundancy
+/// charges for, so that sharing the article's topic words (which every line does)
+/// costs little and saying the same thing costs much.
+fn cosines(lines: &[&[u32]], idf: &[f64]) -> Vec<f64> {
     let n = lines.len();
-    if n == 0 {
-        return Vec::new();
-    }
     let norms: Vec<f64> = lines.iter().map(|t| dot(t, t, idf).sqrt()).collect();
     let mut sim = vec![0.0; n * n];
     for i in 0..n {
@@ -737,6 +722,16 @@ fn centrality(lines: &[&[u32]], idf: &[f64]) -> Vec<f64> {
             }
         }
     }
+    sim
+}
+
+/// TextRank over the similarity matrix `cosine` of `n` lines: the lines the rest of
+/// the article keeps returning to.
+fn centrality(cosine: &[f64], n: usize) -> Vec<f64> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut sim = cosine.to_vec();
     // Row j becomes the share of line j's similarity that goes to each line.
     for row in sim.chunks_mut(n) {
         let out: f64 = row.iter().sum();
@@ -877,7 +872,8 @@ pub fn analyse<'a>(
         .iter()
         .map(|&i| lines[i].terms.as_slice())
         .collect();
-    let ranks_c = centrality(&cand_terms, &term_idf);
+    let cosine = cosines(&cand_terms, &term_idf);
+    let ranks_c = centrality(&cosine, candidates.len());
     let mut centrality_raw = vec![0.0; lines.len()];
     for (&i, &r) in candidates.iter().zip(&ranks_c) {
         centrality_raw[i] = r;
@@ -908,6 +904,8 @@ pub fn analyse<'a>(
         }
         if l.peg > 0.0 || l.figures > 0 {
             signs.push(LeadSign::Reports);
+        } else if signs.contains(&LeadSign::FewKeywords) {
+            signs.push(LeadSign::Scene);
         }
     }
     let lead = Lead::decide(signs);
@@ -958,6 +956,8 @@ pub fn analyse<'a>(
         term_text,
         lead,
         ranks,
+        cosine,
+        competing: candidates.len(),
     }
 }
 
@@ -975,9 +975,13 @@ impl Analysis<'_> {
             .collect()
     }
 
-    /// The word overlap of lines `i` and `j` (see `redundancy_weight`).
+    /// How much lines `i` and `j` say the same (see `redundancy_weight`): their
+    /// cosine similarity, 0 unless both compete.
     pub fn overlap(&self, i: usize, j: usize) -> f64 {
-        overlap(&self.lines[i].terms, &self.lines[j].terms)
+        match (self.ranks[i], self.ranks[j]) {
+            (Some(a), Some(b)) => self.cosine[a * self.competing + b],
+            _ => 0.0,
+        }
     }
 
     /// Greedy maximal marginal relevance over `scores`: the picks in pick order, each
@@ -1483,6 +1487,48 @@ mod tests {
         let json = serde_json::to_value(&e).expect("explanation serialises");
         assert_eq!(json["lines"][1]["kind"], "byline");
         assert_eq!(json["lead"]["strength"], 1.0);
+    }
+
+    /// One of tests/data/key_lines.jsonl: Korean articles written for this test (a
+    /// feature with a scene lead, a column, an interview, straight news) with the key
+    /// lines their writer chose and the lines a briefing must never show.
+    #[derive(Deserialize)]
+    struct Case {
+        name: String,
+        title: String,
+        label: Option<String>,
+        sentences: Vec<String>,
+        key: Vec<usize>,
+        min_hits: usize,
+        never: Vec<usize>,
+        lead_below: f64,
+    }
+
+    #[test]
+    fn picks_the_key_lines_of_features_columns_interviews_and_news() {
+        let cases: Vec<Case> = include_str!("../tests/data/key_lines.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a test case"))
+            .collect();
+        assert_eq!(cases.len(), 4);
+        let joined: Vec<String> = cases.iter().map(|c| c.sentences.join(" ")).collect();
+        let idf = Idf::from_texts(joined.iter().map(String::as_str));
+        let cfg = SummaryConfig::default();
+        for c in &cases {
+            let lines: Vec<&str> = c.sentences.iter().map(String::as_str).collect();
+            let (title, label) = (Some(c.title.as_str()), c.label.as_deref());
+            let sel = select(&lines, title, label, &idf, &cfg);
+            let hits = sel.picks.iter().filter(|i| c.key.contains(i)).count();
+            assert!(hits >= c.min_hits, "{}: picked {:?}", c.name, sel.picks);
+            assert!(
+                !sel.picks.iter().any(|i| c.never.contains(i)),
+                "{}: picked {:?}",
+                c.name,
+                sel.picks
+            );
+            let lead = analyse(&lines, title, label, &idf, &cfg).lead;
+            assert!(lead.strength < c.lead_below, "{}: {lead:?}", c.name);
+        }
     }
 
     #[test]
