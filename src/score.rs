@@ -99,42 +99,11 @@ struct SuffixTable {
     groups: Vec<Vec<Suffix>>,
 }
 
-/// One suffix as [`tail`] packs its bytes, so that matching the end of a word is one
-/// masked comparison instead of a byte loop per suffix.
+/// One suffix of [`SUFFIXES`].
 struct Suffix {
-    bytes: u128,
-    mask: u128,
-    len: usize,
+    text: &'static str,
     /// A topic, focus or genitive particle, behind which another particle may stack.
     stacks: bool,
-}
-
-/// The last (up to) 16 bytes of `b`, the last one most significant: dropping `n` bytes
-/// from the end of `b` is a left shift by `8 * n`. No suffix is longer than 12 bytes.
-///
-/// Built from overlapping word loads rather than a copy into a buffer: a copy of a
-/// variable length is a `memcpy` call, which cost more than the matching.
-fn tail(b: &[u8]) -> u128 {
-    let n = b.len();
-    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
-    let u32_at = |i: usize| {
-        u64::from(u32::from_le_bytes(
-            b[i..i + 4].try_into().unwrap_or_default(),
-        ))
-    };
-    match n {
-        16.. => u128::from(u64_at(n - 16)) | u128::from(u64_at(n - 8)) << 64,
-        // The first load overlaps the last; the shift drops the overlap.
-        8.. => {
-            let low = (u128::from(u64_at(0)) << (8 * (16 - n))) as u64;
-            u128::from(low) | u128::from(u64_at(n - 8)) << 64
-        }
-        4.. => {
-            let low = u64::from((u32_at(0) << (8 * (8 - n))) as u32);
-            u128::from(u32_at(n - 4) << 32 | low) << 64
-        }
-        _ => b.iter().fold(0, |v, &x| v >> 8 | u128::from(x) << 120),
-    }
 }
 
 impl SuffixTable {
@@ -155,9 +124,7 @@ impl SuffixTable {
                 }
                 let g = usize::from(table.group_of[i]) - 1;
                 table.groups[g].push(Suffix {
-                    bytes: tail(suffix.as_bytes()),
-                    mask: tail(&[0xFF; 16][..suffix.len()]),
-                    len: suffix.len(),
+                    text: suffix,
                     stacks: matches!(*suffix, "는" | "은" | "도" | "의" | "만"),
                 });
             }
@@ -166,19 +133,15 @@ impl SuffixTable {
     }
 
     /// The longest suffix `word` ends with that leaves a stem of two characters or
-    /// more. `packed` is the [`tail`] of `word`.
-    ///
-    /// Always inlined: [`stem`] calls it once or twice per word, and left to itself the
-    /// compiler kept it a call, whose overhead measured about 4% of the selection.
-    #[inline(always)]
-    fn strip(&self, word: &str, packed: u128) -> Option<&Suffix> {
+    /// more.
+    fn strip(&self, word: &str) -> Option<&Suffix> {
         let i = last_syllable(word.as_bytes())?;
         let group = self
             .groups
             .get(usize::from(self.group_of[i]).checked_sub(1)?)?;
         // A match ends the word, so the cut is at a char boundary.
         group.iter().find(|s| {
-            packed & s.mask == s.bytes && two_chars(&word.as_bytes()[..word.len() - s.len])
+            word.ends_with(s.text) && two_chars(&word.as_bytes()[..word.len() - s.text.len()])
         })
     }
 }
@@ -321,11 +284,9 @@ fn two_chars(s: &[u8]) -> bool {
     s.len() > first
 }
 
-/// [`STOPWORDS`] as sorted hashes behind a 1024-bit filter: every stem is hashed
-/// anyway, and most stems are not stopwords, so one bit test settles most of them
-/// before any search.
+/// [`STOPWORDS`] as sorted hashes: every stem is hashed anyway, and a binary search
+/// of seventy-odd numbers costs less than hashing the stem a second time.
 struct Stopwords {
-    filter: [u64; 16],
     hashes: Vec<u64>,
 }
 
@@ -335,18 +296,12 @@ impl Stopwords {
         STOP.get_or_init(|| {
             let mut hashes: Vec<u64> = STOPWORDS.iter().map(|w| term_hash(w)).collect();
             hashes.sort_unstable();
-            let mut filter = [0u64; 16];
-            for h in &hashes {
-                let bit = (h >> 54) as usize;
-                filter[bit / 64] |= 1 << (bit % 64);
-            }
-            Stopwords { filter, hashes }
+            Stopwords { hashes }
         })
     }
 
     fn contains(&self, hash: u64) -> bool {
-        let bit = (hash >> 54) as usize;
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.hashes.binary_search(&hash).is_ok()
+        self.hashes.binary_search(&hash).is_ok()
     }
 }
 
@@ -359,16 +314,15 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
     }
     let mut stem = word;
     let table = SuffixTable::get();
-    let packed = tail(word.as_bytes());
-    if let Some(suffix) = table.strip(stem, packed) {
-        stem = &stem[..stem.len() - suffix.len];
+    if let Some(suffix) = table.strip(stem) {
+        stem = &stem[..stem.len() - suffix.text.len()];
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
         // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
         // loses one `가`, not two.
         if suffix.stacks {
-            if let Some(inner) = table.strip(stem, packed << (8 * suffix.len)) {
-                if inner.len > 3 {
-                    stem = &stem[..stem.len() - inner.len];
+            if let Some(inner) = table.strip(stem) {
+                if inner.text.len() > 3 {
+                    stem = &stem[..stem.len() - inner.text.len()];
                 }
             }
         }
@@ -945,18 +899,6 @@ mod tests {
             proptest::prop_assert_eq!(shape.quoted, quoted);
             proptest::prop_assert_eq!(shape.chars, chars);
             proptest::prop_assert_eq!(shape.figures, figures(&text).count());
-        }
-    }
-
-    #[test]
-    fn tail_packs_the_last_bytes_right_aligned() {
-        let text = "가나다라마바사아자차카타파하".as_bytes();
-        for n in 0..=text.len() {
-            let b = &text[text.len() - n..];
-            let mut buf = [0u8; 16];
-            let k = n.min(16);
-            buf[16 - k..].copy_from_slice(&b[n - k..]);
-            assert_eq!(tail(b), u128::from_le_bytes(buf), "{n} bytes");
         }
     }
 
