@@ -45,6 +45,7 @@ const SUFFIXES: &[&str] = &[
     "하고",
     "되고",
     "라고",
+    "라는",
     "했다",
     "한다",
     "된다",
@@ -130,6 +131,13 @@ impl SuffixTable {
             }
             table
         })
+    }
+
+    /// Whether `word` is one of [`SUFFIXES`].
+    fn is_suffix(&self, word: &str) -> bool {
+        last_syllable(word.as_bytes())
+            .and_then(|i| usize::from(self.group_of[i]).checked_sub(1))
+            .is_some_and(|g| self.groups[g].iter().any(|s| s.text == word))
     }
 
     /// The longest suffix `word` ends with that leaves a stem of two characters or
@@ -226,6 +234,8 @@ const STOPWORDS: &[&str] = &[
     "이러한",
     "이런",
     "그런",
+    "없이",
+    "더해",
     "있다",
     "있는",
     "있도록",
@@ -314,6 +324,11 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
     }
     let mut stem = word;
     let table = SuffixTable::get();
+    // A word that is an ending or a particle on its own (`된다`, `라는` after a closing
+    // quote) carries no topic.
+    if table.is_suffix(word) {
+        return None;
+    }
     if let Some(suffix) = table.strip(stem) {
         stem = &stem[..stem.len() - suffix.text.len()];
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
@@ -790,6 +805,11 @@ mod tests {
                 "verb endings",
                 "사업을 추진했다. 교육을 실시한다",
                 &["사업", "추진", "교육", "실시"],
+            ),
+            (
+                "endings on their own dropped",
+                "현실이 된다 '규제'라는 말",
+                &["현실", "규제"],
             ),
             (
                 "stopwords and numbers dropped",
