@@ -828,10 +828,12 @@ pub fn analyse<'a>(
                 quote_share: shape.quote_share(),
                 attributed: shape.quoted > 0 && attributed(line),
                 connective: opens_with_connective(line),
-                peg: match (reports, reports && has_date(line)) {
-                    (_, true) => 1.0,
-                    (true, false) => 0.5,
-                    _ => 0.0,
+                peg: if !reports {
+                    0.0
+                } else if has_date(line) {
+                    1.0
+                } else {
+                    0.5
                 },
                 in_title,
                 terms: ids_of_line,
@@ -912,15 +914,14 @@ pub fn analyse<'a>(
     let lead = Lead::decide(signs);
 
     let mut ranks = vec![None; lines.len()];
+    for (rank, &i) in candidates.iter().enumerate() {
+        ranks[i] = Some(rank);
+    }
     let vectors = lines
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            if !l.candidate {
-                return None;
-            }
-            let rank = candidates.iter().position(|&c| c == i).unwrap_or(0);
-            ranks[i] = Some(rank);
+            let rank = ranks[i]?;
             let prior = -((1 + rank) as f64).ln();
             // Where the lead is not the news, the prior still says a piece names its
             // subject early, and no more: it stops falling after the first lines, and
