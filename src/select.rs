@@ -1533,6 +1533,56 @@ mod tests {
         }
     }
 
+    /// What scripts/fit-summary does with `briefing pick --features`: score each line
+    /// by the dot product of its vector with the weights, then pick greedily charging
+    /// `redundancy_weight` times the largest overlap with the picks so far, never a
+    /// repeat. It must pick what `select` picks, or the fitted weights mean nothing.
+    #[test]
+    fn feature_rows_reproduce_the_picks() {
+        let cases = [
+            article(),
+            vec![
+                "새벽 항구에는 안개가 짙게 깔려 있었다.",
+                "해양연구소는 올여름 남해 수온이 평년보다 2도 높았다고 8일 밝혔다.",
+                "수온이 오르자 양식장 물고기 폐사가 크게 늘었다.",
+                "연구소는 수온 상승이 양식장 폐사의 주된 원인이라고 설명했다.",
+                "- 조사 해역은 남해 연안 12곳이다.",
+                "한 어민은 “이대로면 내년 양식은 포기해야 한다”고 말했다.",
+            ],
+        ];
+        let cfg = SummaryConfig::default();
+        let w = cfg.feature_weights();
+        for lines in &cases {
+            let idf = Idf::from_texts([lines.join(" ").as_str(), "항구 축제"]);
+            let rows = FeatureRows::from(&analyse(lines, None, None, &idf, &cfg));
+            let json = serde_json::to_value(&rows).expect("rows serialise");
+            assert_eq!(json["lines"].as_array().map(Vec::len), Some(lines.len()));
+            let scores: Vec<Option<f64>> = rows
+                .lines
+                .iter()
+                .map(|v| v.map(|v| v.iter().zip(&w).map(|(f, w)| f * w).sum()))
+                .collect();
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut worst = vec![0.0f64; lines.len()];
+            while chosen.len() < cfg.lines_per_article {
+                let best = (0..lines.len())
+                    .filter(|i| !chosen.contains(i) && worst[*i] < rows.repeat_overlap)
+                    .filter_map(|i| scores[i].map(|s| (i, s - cfg.redundancy_weight * worst[i])))
+                    .fold(None, |b: Option<(usize, f64)>, (i, v)| match b {
+                        Some((_, bv)) if bv >= v => b,
+                        _ => Some((i, v)),
+                    });
+                let Some((i, _)) = best else { break };
+                chosen.push(i);
+                for (j, o) in worst.iter_mut().enumerate() {
+                    *o = o.max(rows.overlap[i][j]);
+                }
+            }
+            chosen.sort_unstable();
+            assert_eq!(chosen, select(lines, None, None, &idf, &cfg).picks);
+        }
+    }
+
     #[test]
     fn weights_name_every_config_key() {
         let cfg = SummaryConfig::default();
