@@ -105,6 +105,10 @@ pub enum Command {
         /// How many lines to pick (default: `[summary] lines_per_article`).
         #[arg(long)]
         k: Option<usize>,
+        /// Write each article's feature vectors instead of picks, for
+        /// `scripts/fit-summary`.
+        #[arg(long, hide = true)]
+        features: bool,
     },
     /// Run as a daemon: send the briefing on the `[schedule]` cron until SIGINT/SIGTERM.
     Run {

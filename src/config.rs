@@ -866,17 +866,7 @@ fn check_summary(summary: &SummaryConfig, text: &str, fail: &Fail) -> Result<(),
     for (name, v, range) in counts {
         bounded(&Spanned::new(at(name), v), range, &key(name), fail)?;
     }
-    let weights = [
-        ("position_weight", summary.position_weight),
-        ("keyword_weight", summary.keyword_weight),
-        ("number_weight", summary.number_weight),
-        ("title_weight", summary.title_weight),
-        ("quote_penalty", summary.quote_penalty),
-        ("connective_penalty", summary.connective_penalty),
-        ("short_penalty", summary.short_penalty),
-        ("long_penalty", summary.long_penalty),
-        ("redundancy_weight", summary.redundancy_weight),
-    ];
+    let weights = summary.weights();
     for (name, v) in weights {
         bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name), fail)?;
     }

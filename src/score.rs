@@ -45,6 +45,7 @@ const SUFFIXES: &[&str] = &[
     "하고",
     "되고",
     "라고",
+    "라는",
     "했다",
     "한다",
     "된다",
@@ -99,42 +100,11 @@ struct SuffixTable {
     groups: Vec<Vec<Suffix>>,
 }
 
-/// One suffix as [`tail`] packs its bytes, so that matching the end of a word is one
-/// masked comparison instead of a byte loop per suffix.
+/// One suffix of [`SUFFIXES`].
 struct Suffix {
-    bytes: u128,
-    mask: u128,
-    len: usize,
+    text: &'static str,
     /// A topic, focus or genitive particle, behind which another particle may stack.
     stacks: bool,
-}
-
-/// The last (up to) 16 bytes of `b`, the last one most significant: dropping `n` bytes
-/// from the end of `b` is a left shift by `8 * n`. No suffix is longer than 12 bytes.
-///
-/// Built from overlapping word loads rather than a copy into a buffer: a copy of a
-/// variable length is a `memcpy` call, which cost more than the matching.
-fn tail(b: &[u8]) -> u128 {
-    let n = b.len();
-    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
-    let u32_at = |i: usize| {
-        u64::from(u32::from_le_bytes(
-            b[i..i + 4].try_into().unwrap_or_default(),
-        ))
-    };
-    match n {
-        16.. => u128::from(u64_at(n - 16)) | u128::from(u64_at(n - 8)) << 64,
-        // The first load overlaps the last; the shift drops the overlap.
-        8.. => {
-            let low = (u128::from(u64_at(0)) << (8 * (16 - n))) as u64;
-            u128::from(low) | u128::from(u64_at(n - 8)) << 64
-        }
-        4.. => {
-            let low = u64::from((u32_at(0) << (8 * (8 - n))) as u32);
-            u128::from(u32_at(n - 4) << 32 | low) << 64
-        }
-        _ => b.iter().fold(0, |v, &x| v >> 8 | u128::from(x) << 120),
-    }
 }
 
 impl SuffixTable {
@@ -155,9 +125,7 @@ impl SuffixTable {
                 }
                 let g = usize::from(table.group_of[i]) - 1;
                 table.groups[g].push(Suffix {
-                    bytes: tail(suffix.as_bytes()),
-                    mask: tail(&[0xFF; 16][..suffix.len()]),
-                    len: suffix.len(),
+                    text: suffix,
                     stacks: matches!(*suffix, "는" | "은" | "도" | "의" | "만"),
                 });
             }
@@ -165,20 +133,23 @@ impl SuffixTable {
         })
     }
 
+    /// Whether `word` is one of [`SUFFIXES`].
+    fn is_suffix(&self, word: &str) -> bool {
+        last_syllable(word.as_bytes())
+            .and_then(|i| usize::from(self.group_of[i]).checked_sub(1))
+            .is_some_and(|g| self.groups[g].iter().any(|s| s.text == word))
+    }
+
     /// The longest suffix `word` ends with that leaves a stem of two characters or
-    /// more. `packed` is the [`tail`] of `word`.
-    ///
-    /// Always inlined: [`stem`] calls it once or twice per word, and left to itself the
-    /// compiler kept it a call, whose overhead measured about 4% of the selection.
-    #[inline(always)]
-    fn strip(&self, word: &str, packed: u128) -> Option<&Suffix> {
+    /// more.
+    fn strip(&self, word: &str) -> Option<&Suffix> {
         let i = last_syllable(word.as_bytes())?;
         let group = self
             .groups
             .get(usize::from(self.group_of[i]).checked_sub(1)?)?;
         // A match ends the word, so the cut is at a char boundary.
         group.iter().find(|s| {
-            packed & s.mask == s.bytes && two_chars(&word.as_bytes()[..word.len() - s.len])
+            word.ends_with(s.text) && two_chars(&word.as_bytes()[..word.len() - s.text.len()])
         })
     }
 }
@@ -263,6 +234,8 @@ const STOPWORDS: &[&str] = &[
     "이러한",
     "이런",
     "그런",
+    "없이",
+    "더해",
     "있다",
     "있는",
     "있도록",
@@ -321,11 +294,9 @@ fn two_chars(s: &[u8]) -> bool {
     s.len() > first
 }
 
-/// [`STOPWORDS`] as sorted hashes behind a 1024-bit filter: every stem is hashed
-/// anyway, and most stems are not stopwords, so one bit test settles most of them
-/// before any search.
+/// [`STOPWORDS`] as sorted hashes: every stem is hashed anyway, and a binary search
+/// of seventy-odd numbers costs less than hashing the stem a second time.
 struct Stopwords {
-    filter: [u64; 16],
     hashes: Vec<u64>,
 }
 
@@ -335,18 +306,12 @@ impl Stopwords {
         STOP.get_or_init(|| {
             let mut hashes: Vec<u64> = STOPWORDS.iter().map(|w| term_hash(w)).collect();
             hashes.sort_unstable();
-            let mut filter = [0u64; 16];
-            for h in &hashes {
-                let bit = (h >> 54) as usize;
-                filter[bit / 64] |= 1 << (bit % 64);
-            }
-            Stopwords { filter, hashes }
+            Stopwords { hashes }
         })
     }
 
     fn contains(&self, hash: u64) -> bool {
-        let bit = (hash >> 54) as usize;
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.hashes.binary_search(&hash).is_ok()
+        self.hashes.binary_search(&hash).is_ok()
     }
 }
 
@@ -359,16 +324,20 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
     }
     let mut stem = word;
     let table = SuffixTable::get();
-    let packed = tail(word.as_bytes());
-    if let Some(suffix) = table.strip(stem, packed) {
-        stem = &stem[..stem.len() - suffix.len];
+    // A word that is an ending or a particle on its own (`된다`, `라는` after a closing
+    // quote) carries no topic.
+    if table.is_suffix(word) {
+        return None;
+    }
+    if let Some(suffix) = table.strip(stem) {
+        stem = &stem[..stem.len() - suffix.text.len()];
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
         // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
         // loses one `가`, not two.
         if suffix.stacks {
-            if let Some(inner) = table.strip(stem, packed << (8 * suffix.len)) {
-                if inner.len > 3 {
-                    stem = &stem[..stem.len() - inner.len];
+            if let Some(inner) = table.strip(stem) {
+                if inner.text.len() > 3 {
+                    stem = &stem[..stem.len() - inner.text.len()];
                 }
             }
         }
@@ -398,6 +367,8 @@ pub struct Shape {
     pub figures: usize,
     /// `ⓒ` or `©`.
     pub copyright_sign: bool,
+    /// Middle dots (`·`, `ㆍ`), which separate the items of a list.
+    pub dots: usize,
 }
 
 impl Shape {
@@ -469,6 +440,7 @@ pub fn scan<'a>(text: &'a str, mut word: impl FnMut(&'a str)) -> Shape {
             match text[i..].chars().next() {
                 Some(ch) => {
                     shape.copyright_sign |= matches!(ch, 'ⓒ' | '©');
+                    shape.dots += usize::from(matches!(ch, '·' | 'ㆍ'));
                     (ch.is_alphanumeric(), ch.len_utf8())
                 }
                 None => (false, 1),
@@ -835,6 +807,11 @@ mod tests {
                 &["사업", "추진", "교육", "실시"],
             ),
             (
+                "endings on their own dropped",
+                "현실이 된다 '규제'라는 말",
+                &["현실", "규제"],
+            ),
+            (
                 "stopwords and numbers dropped",
                 "이번 2018년 행사를 통해",
                 &["행사"],
@@ -862,8 +839,8 @@ mod tests {
             ("percentage points", "금리는 0.25%p 내렸다", &["0.25%p"]),
             (
                 "spaced korean number",
-                "공원 넓이는 2만 315ha다",
-                &["2만", "315ha"],
+                "숲 넓이는 3만 412ha다",
+                &["3만", "412ha"],
             ),
             (
                 "dates count",
@@ -942,18 +919,6 @@ mod tests {
             proptest::prop_assert_eq!(shape.quoted, quoted);
             proptest::prop_assert_eq!(shape.chars, chars);
             proptest::prop_assert_eq!(shape.figures, figures(&text).count());
-        }
-    }
-
-    #[test]
-    fn tail_packs_the_last_bytes_right_aligned() {
-        let text = "가나다라마바사아자차카타파하".as_bytes();
-        for n in 0..=text.len() {
-            let b = &text[text.len() - n..];
-            let mut buf = [0u8; 16];
-            let k = n.min(16);
-            buf[16 - k..].copy_from_slice(&b[n - k..]);
-            assert_eq!(tail(b), u128::from_le_bytes(buf), "{n} bytes");
         }
     }
 

@@ -1,70 +1,100 @@
-//! Picking the key lines of an article.
+//! Picking the key lines of an article, as one pipeline:
 //!
-//! News puts its key facts first, so the backbone is a lead: the first lines that are
-//! real sentences of the story. Bylines, photo captions, contact lines, table rows and
-//! subtitles are recognised by their form and never win. Everything else only nudges
-//! the lead: a quote or a short scene-setting line sinks a little, a line dense in the
-//! article's keywords and figures rises a little, and a line that repeats one already
-//! picked adds nothing. The nudges are small on purpose: on human-labelled Korean news
-//! they shift a pick only when the lead line is weak, which is where they help.
+//! 1. **Form.** Every line is classified by its form ([`LineKind`]): bylines, captions,
+//!    contact lines, table rows, list residue and subtitles never compete.
+//! 2. **Features.** Every competing line gets one vector of [`FEATURES`]: what it says
+//!    (the article's keywords, its centrality among the article's lines, figures, the
+//!    news peg, the title's words), how it is written (length, quotation, a connective
+//!    opening) and where it stands, with a lead prior whose strength the article's own
+//!    text decides ([`Lead`]).
+//! 3. **Score.** One dot product of the vector with the `[summary]` weights.
+//! 4. **Picks.** Greedy maximal marginal relevance: each pick is the best line once its
+//!    word overlap with the lines already picked is charged for.
+//!
+//! The weights are fitted on a labelled set by `scripts/fit-summary`, which reads the
+//! same vectors (`briefing pick --features`), so the fit and the program cannot drift.
 
-use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
-use crate::score::{figures, prefixes, scan, stem, term_hash, term_hashes, terms, Idf, Shape};
+use crate::score::{figures, prefixes, scan, stem, Idf, PreHashed, Shape};
+
+/// The features of a competing line, in the order of [`Vector`], each with the
+/// `[summary]` key of its weight. Every value is at most 1 in size, and penalties are
+/// negative values, so that every weight is a non-negative number and the weights
+/// compare with one another.
+pub const FEATURES: [(&str, &str); 12] = [
+    // -ln(1 + rank) times the lead strength: in a lead-first article the first lines
+    // carry the news, and the odds fall fast and then slowly.
+    ("position", "position_weight"),
+    // The same prior where the article is not lead-first: an article still tends to
+    // state its subject early, but far less reliably.
+    ("fading_position", "fading_position_weight"),
+    ("keywords", "keyword_weight"),
+    ("centrality", "centrality_weight"),
+    ("figures", "number_weight"),
+    ("peg", "peg_weight"),
+    ("title", "title_weight"),
+    ("length", "short_penalty"),
+    ("bare_quote", "quote_penalty"),
+    ("attributed_quote", "attributed_quote_penalty"),
+    ("connective", "connective_penalty"),
+    ("long", "long_penalty"),
+];
+
+/// One value per entry of [`FEATURES`].
+pub type Vector = [f64; FEATURES.len()];
 
 /// `[summary]` in config.toml: how many lines, and how much each feature counts.
-///
-/// A content line's score is `-position_weight * ln(1 + rank)` (rank among content
-/// lines, 0 for the first) plus the bonuses, minus the penalties below. `ln` makes the
-/// gap between the 1st and 2nd line large and between the 8th and 9th small, as the
-/// odds of a line being a key line fall in news.
+/// `briefing explain` shows what each weight adds to each line. The defaults are the
+/// weights `scripts/fit-summary` fitted on the shared labelled set, but for
+/// `fading_position_weight`, which that set (nearly all lead-first) cannot fix.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SummaryConfig {
     /// Key lines shown per article.
     pub lines_per_article: usize,
-    /// How strongly earlier lines are preferred. News is written lead first; this is
-    /// the backbone of the selection and the other weights are measured against it
-    /// (one unit = the gap between the 1st and the 3rd content line).
+    /// The lead prior in a lead-first article (the scale the other weights are fitted
+    /// against).
     pub position_weight: f64,
-    /// Bonus for keyword density: the article's recurring, dump-rare content words in
-    /// the line (scaled so the article's densest line gets the full weight). Lets a
-    /// late line that carries the story's topic beat a lead that drifts.
+    /// The lead prior in an article whose lead is a scene, a question or a quote.
+    pub fading_position_weight: f64,
+    /// The density of the article's own keywords (recurring, dump-rare and title words).
     pub keyword_weight: f64,
-    /// Bonus for figures (numbers with units: 5.4%, 300억원, 22일), full at
-    /// `figures_full` of them. Amounts, dates and counts are what a briefing reader
-    /// wants.
+    /// How much the rest of the article returns to the line (TextRank over word overlap).
+    pub centrality_weight: f64,
+    /// Figures (numbers with units: 5.4%, 300억원, 22일), full at `figures_full`.
     pub number_weight: f64,
     /// Figures in one line that earn the full `number_weight`; more count no further,
     /// so a table-like run of numbers does not win on numbers alone.
     pub figures_full: usize,
-    /// Bonus for the share of the title's content words found in the line.
+    /// The news peg: a reporting verb (`밝혔다`, `발표했다`, `…에 따르면`), full with a date.
+    pub peg_weight: f64,
+    /// The share of the title's content words found in the line.
     pub title_weight: f64,
-    /// Penalty for a line that is mostly a quotation (full at half the line in
-    /// quotes). Quotes colour a story; the facts are in the reporter's own lines.
-    pub quote_penalty: f64,
-    /// Penalty for a line that opens with a connective (또한, 한편, 이어, 특히 …):
-    /// it continues the line before it and reads badly on its own in a briefing.
-    pub connective_penalty: f64,
-    /// Lines with fewer characters than this are penalised by `short_penalty`: a short
-    /// line in news is usually a hook or a scene, not the news.
+    /// Lines shorter than this pay a share of `short_penalty` that grows as they get
+    /// shorter: short lines in news are hooks, scenes and speaker introductions.
     pub short_chars: usize,
-    /// Penalty for a line shorter than `short_chars`.
+    /// The length prior's full penalty.
     pub short_penalty: f64,
+    /// A line that is mostly an unattributed quotation: dialogue, a slogan, a scene.
+    pub quote_penalty: f64,
+    /// A quotation with its speaker (`…”고 말했다`): an expert's judgement can be a key
+    /// line, so it pays its own, fitted, penalty.
+    pub attributed_quote_penalty: f64,
+    /// A line opening with a connective (또한, 한편, 이어 …) reads badly on its own.
+    pub connective_penalty: f64,
     /// Lines with fewer characters than this are fragments and are never picked.
     pub min_chars: usize,
-    /// Lines with more characters than this are run-ons (often several sentences the
-    /// splitter could not cut, or a list), penalised by `long_penalty`.
+    /// Lines with more characters than this are run-ons (several sentences the splitter
+    /// could not cut, or a list), penalised by `long_penalty`.
     pub max_chars: usize,
-    /// Penalty for a line longer than `max_chars`.
     pub long_penalty: f64,
-    /// Penalty per unit of overlap with a line already picked (share of the shorter
-    /// line's content words found in the other): a second line that repeats the first
-    /// tells the reader nothing new (maximal marginal relevance). At 1.0 a near-repeat
-    /// of the first line falls behind the third content line.
+    /// Per unit of similarity with a line already picked (cosine of their tf-idf word
+    /// vectors): a repeat tells the reader nothing new.
     pub redundancy_weight: f64,
 }
 
@@ -73,19 +103,53 @@ impl Default for SummaryConfig {
         SummaryConfig {
             lines_per_article: 3,
             position_weight: 1.0,
-            keyword_weight: 0.1,
+            fading_position_weight: 0.3,
+            keyword_weight: 0.5,
+            centrality_weight: 0.3,
             number_weight: 0.05,
             figures_full: 2,
-            title_weight: 0.1,
-            quote_penalty: 0.5,
-            connective_penalty: 0.2,
-            short_chars: 30,
-            short_penalty: 0.4,
+            peg_weight: 0.75,
+            title_weight: 0.5,
+            short_chars: 60,
+            short_penalty: 0.3,
+            quote_penalty: 0.3,
+            attributed_quote_penalty: 0.1,
+            connective_penalty: 0.1,
             min_chars: 12,
             max_chars: 300,
-            long_penalty: 0.4,
+            long_penalty: 0.3,
             redundancy_weight: 1.0,
         }
+    }
+}
+
+impl SummaryConfig {
+    /// The weight of each feature, in the order of [`FEATURES`].
+    pub fn feature_weights(&self) -> Vector {
+        [
+            self.position_weight,
+            self.fading_position_weight,
+            self.keyword_weight,
+            self.centrality_weight,
+            self.number_weight,
+            self.peg_weight,
+            self.title_weight,
+            self.short_penalty,
+            self.quote_penalty,
+            self.attributed_quote_penalty,
+            self.connective_penalty,
+            self.long_penalty,
+        ]
+    }
+
+    /// Every weight with its `[summary]` key, for the range checks of `briefing check`.
+    pub fn weights(&self) -> Vec<(&'static str, f64)> {
+        FEATURES
+            .iter()
+            .map(|&(_, key)| key)
+            .zip(self.feature_weights())
+            .chain([("redundancy_weight", self.redundancy_weight)])
+            .collect()
     }
 }
 
@@ -115,6 +179,9 @@ pub enum LineKind {
     Copyright,
     /// A row of a table or a `label: value` list item.
     TableRow,
+    /// A bullet (`- `, `·`, `•`) or a run of `·`-separated items: a spec sheet or a
+    /// programme, which states no fact a reader can take alone.
+    ListItem,
     /// A heading or subtitle: no sentence ending (`…작물별 차등 지원`), or the title
     /// repeated.
     Heading,
@@ -123,10 +190,13 @@ pub enum LineKind {
 }
 
 impl LineKind {
-    /// Headings and fragments are used when an article has no content line at all
-    /// (a poem, a list): showing one beats showing nothing. The rest never are.
+    /// Headings, fragments and list items are used when an article has no content line
+    /// at all (a poem, a list): showing one beats showing nothing. The rest never are.
     fn fallback(self) -> bool {
-        matches!(self, LineKind::Heading | LineKind::Fragment)
+        matches!(
+            self,
+            LineKind::Heading | LineKind::Fragment | LineKind::ListItem
+        )
     }
 
     fn label(self) -> &'static str {
@@ -137,6 +207,7 @@ impl LineKind {
             LineKind::Contact => "contact",
             LineKind::Copyright => "copyright",
             LineKind::TableRow => "table row",
+            LineKind::ListItem => "list",
             LineKind::Heading => "heading",
             LineKind::Fragment => "fragment",
         }
@@ -192,7 +263,7 @@ fn has_email(line: &str) -> bool {
     })
 }
 
-/// Whether `line` contains a phone number such as `797-3323` or `061-797-3323`.
+/// Whether `line` contains a phone number: digits, a dash, four digits.
 fn has_phone(line: &str) -> bool {
     let b = line.as_bytes();
     (1..b.len().saturating_sub(3)).any(|i| {
@@ -232,6 +303,8 @@ const CAPTION_MARKS: &[&str] = &[
     "사진 제공",
     "사진제공",
 ];
+/// Bullets that open an item of a list or a spec sheet.
+const BULLETS: &[&str] = &["- ", "-", "·", "ㆍ", "•", "∙", "○", "◎", "◦", "‣"];
 /// Redistribution notices in Korean. `Copyright`, `ⓒ` and `©` are caught by the scan.
 const NOTICE_PHRASES: &[&str] = &["무단전재", "무단 전재", "재배포 금지", "재배포금지"];
 const BYLINE_ENDS: &[&str] = &[
@@ -264,28 +337,30 @@ const CONNECTIVES: &[&str] = &[
     "따라서",
 ];
 
-/// What `line` is. `words` holds the [`word_marks`] of its words; `terms` counts its
-/// distinct content words, `in_title` how many of them the title has: together they spot
-/// subtitles that repeat the title.
-fn classify(
-    line: &str,
-    scan: &Shape,
-    words: u8,
+/// What the form of one line tells, gathered in the one pass of [`scan`].
+struct Form {
+    shape: Shape,
+    /// [`word_marks`] of its words, or'ed.
+    marks: u8,
+    /// Distinct content words, and how many of them the title has.
     terms: usize,
     in_title: usize,
-    cfg: &SummaryConfig,
-) -> LineKind {
-    let chars = scan.chars;
+}
+
+/// What `line` is.
+fn classify(line: &str, form: &Form, cfg: &SummaryConfig) -> LineKind {
+    let shape = &form.shape;
+    let chars = shape.chars;
     // `무단` alone is no notice (`무단 투기` is illegal dumping): a word starting 무단 or
     // 재배포 only makes the line worth searching for the phrases.
-    if scan.copyright_sign
-        || words & COPYRIGHT_WORD != 0
-        || (words & NOTICE_WORD != 0 && NOTICE_PHRASES.iter().any(|m| line.contains(m)))
+    if shape.copyright_sign
+        || form.marks & COPYRIGHT_WORD != 0
+        || (form.marks & NOTICE_WORD != 0 && NOTICE_PHRASES.iter().any(|m| line.contains(m)))
     {
         return LineKind::Copyright;
     }
-    if scan.at && chars < 60 && has_email(line) {
-        return if line.starts_with("문의") || line.trim_start_matches('*').starts_with("문의") {
+    if shape.at && chars < 60 && has_email(line) {
+        return if line.trim_start_matches('*').starts_with("문의") {
             LineKind::Contact
         } else {
             LineKind::Byline
@@ -298,26 +373,29 @@ fn classify(
     {
         return LineKind::Byline;
     }
-    let bare = line.trim_start_matches(['*', '-', '·', 'ㆍ', '?', ' ']);
-    if bare.starts_with("문의") || (scan.dash && chars < 40 && has_phone(line)) {
+    let bare = line.trim_start_matches(['*', '-', '·', 'ㆍ', ' ']);
+    if bare.starts_with("문의") || (shape.dash && chars < 40 && has_phone(line)) {
         return LineKind::Contact;
     }
     if prefixes(line, CAPTION_OPENERS).next().is_some()
         || (chars < 100
-            && words & PHOTO_WORD != 0
+            && form.marks & PHOTO_WORD != 0
             && CAPTION_MARKS.iter().any(|m| line.contains(m)))
     {
         return LineKind::Caption;
     }
-    if scan.pipes >= 2 || scan.tab {
+    if shape.pipes >= 2 || shape.tab {
         return LineKind::TableRow;
+    }
+    if is_list_item(line, shape) {
+        return LineKind::ListItem;
     }
     if chars < cfg.min_chars {
         return LineKind::Fragment;
     }
     let end = sentence_end(line, chars);
     // `기간 : 1월 18일~30일`: a short label, a colon, a value, no verb.
-    if end != End::Verbal && scan.colon {
+    if end != End::Verbal && shape.colon {
         if let Some((label, _)) = bare.split_once(':') {
             if label.chars().count() <= 8 {
                 return LineKind::TableRow;
@@ -330,10 +408,17 @@ fn classify(
         End::Verbal => {}
     }
     // A subtitle that restates the title adds nothing to it in a briefing.
-    if terms > 0 && in_title * 10 >= terms * 8 {
+    if form.terms > 0 && form.in_title * 10 >= form.terms * 8 {
         return LineKind::Heading;
     }
     LineKind::Content
+}
+
+/// A bulleted item, or a run of short `·`-separated items (`성능·가격·무게·크기`
+/// spelled out as a spec line), however it ends.
+fn is_list_item(line: &str, shape: &Shape) -> bool {
+    prefixes(line, BULLETS).next().is_some()
+        || (shape.dots >= 3 && shape.chars / (shape.dots + 1) < 12)
 }
 
 fn opens_with_connective(line: &str) -> bool {
@@ -346,200 +431,233 @@ const COPYRIGHT_WORD: u8 = 1;
 const NOTICE_WORD: u8 = 2;
 /// A word starting or ending in `사진`, as in a picture credit.
 const PHOTO_WORD: u8 = 4;
+/// A reporting verb: the news peg of a straight news line.
+const REPORTING_WORD: u8 = 8;
 
-/// What a word tells [`classify`] about its line: the scan hands over every word
-/// anyway, and a check of its first bytes is far cheaper than a substring search of
-/// every line.
+/// Stems of the verbs that report news (`…을 개발했다고 10일 밝혔다`), and
+/// `…에 따르면`, which attributes it. Matched at the start of a word, so that
+/// `밝혔다`, `밝혔으며` and `밝혔다고` all count.
+const REPORTING: &[&str] = &[
+    "밝혔",
+    "발표했",
+    "발표됐",
+    "공개했",
+    "개발했",
+    "출시했",
+    "선보였",
+    "내놨",
+    "전했",
+    "보고했",
+    "집계됐",
+    "나타났",
+    "확인됐",
+    "선정됐",
+    "체결했",
+    "따르면",
+];
+
+/// The first three bytes of `b` (one Hangul syllable) as a number, 0 if shorter.
+const fn syllable_key(b: &[u8]) -> u32 {
+    if b.len() < 3 {
+        return 0;
+    }
+    u32::from_le_bytes([b[0], b[1], b[2], 0])
+}
+
+/// [`syllable_key`] of each entry of [`REPORTING`].
+const REPORTING_KEYS: [u32; REPORTING.len()] = {
+    let mut keys = [0; REPORTING.len()];
+    let mut i = 0;
+    while i < REPORTING.len() {
+        keys[i] = syllable_key(REPORTING[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
+
+/// What a word tells [`classify`] and the peg about its line: the scan hands over every
+/// word anyway, and a check of its first bytes is cheaper than a search of the line.
+/// The first syllable, compared as one number, rules out nearly every word before any
+/// string comparison: as plain `starts_with` calls this was a tenth of the selection.
 fn word_marks(word: &str) -> u8 {
     let b = word.as_bytes();
     let mut marks = 0;
-    // One byte rules out most words: `C`/`c`, or `EB`/`EC` (무, 재, 사) first; `사진`
-    // last ends in `84`.
-    match b.first() {
-        Some(b'C' | b'c')
-            if b.get(..9)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"copyright")) =>
-        {
-            marks |= COPYRIGHT_WORD;
-        }
-        Some(0xEB | 0xEC) => {
-            if word.starts_with("무단") || word.starts_with("재배포") {
-                marks |= NOTICE_WORD;
-            }
-            if word.starts_with("사진") {
-                marks |= PHOTO_WORD;
-            }
-        }
-        _ => {}
+    if matches!(b.first(), Some(b'C' | b'c'))
+        && b.get(..9)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"copyright"))
+    {
+        marks |= COPYRIGHT_WORD;
     }
-    if b.last() == Some(&0x84) && word.ends_with("사진") {
+    let key = syllable_key(b);
+    const MU: u32 = syllable_key("무".as_bytes());
+    const JAE: u32 = syllable_key("재".as_bytes());
+    const SA: u32 = syllable_key("사".as_bytes());
+    if (key == MU && word.starts_with("무단")) || (key == JAE && word.starts_with("재배포")) {
+        marks |= NOTICE_WORD;
+    }
+    if (key == SA && word.starts_with("사진")) || word.ends_with("사진") {
         marks |= PHOTO_WORD;
+    }
+    if REPORTING_KEYS
+        .iter()
+        .zip(REPORTING)
+        .any(|(&k, r)| k == key && word.starts_with(r))
+    {
+        marks |= REPORTING_WORD;
     }
     marks
 }
 
-/// The parts of one line's score, before redundancy.
-#[derive(Debug, Clone, Copy)]
-struct Parts {
-    kind: LineKind,
-    /// Competes for a pick: a content line, or a fallback line in an article without any.
-    candidate: bool,
-    /// Rank among the candidate lines, 0 for the first.
-    rank: usize,
-    chars: usize,
-    /// Distinct content words of the line that the title has too.
-    in_title: usize,
-    position: f64,
-    keywords: f64,
-    figures: usize,
-    number: f64,
-    title: f64,
-    quote: f64,
-    connective: f64,
-    short: f64,
-    long: f64,
-    /// Range of this line's distinct terms (as [`Terms`] ids) in `Scratch::terms`.
-    terms: (usize, usize),
+/// Labels of pieces that are not written lead-first: opinion, columns, interviews,
+/// reportage. Matched as the article's label or a `[label]` opening its title or first
+/// line.
+const NOT_LEAD_LABELS: &[&str] = &[
+    "기자수첩",
+    "칼럼",
+    "사설",
+    "인터뷰",
+    "기고",
+    "시론",
+    "논단",
+    "오피니언",
+    "데스크",
+    "기자의 눈",
+    "취재수첩",
+    "에세이",
+    "르포",
+    "탐방",
+];
+
+/// Why an article's lead prior was strengthened or weakened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSign {
+    /// A label of a column, an editorial, an interview or a reportage.
+    Label,
+    /// The first line asks a question.
+    Question,
+    /// The first line is mostly a quotation.
+    Quote,
+    /// The first line is short: a hook.
+    Short,
+    /// The first line holds few of the article's keywords: a scene or background.
+    FewKeywords,
+    /// The first line reports (a reporting verb) or carries figures: straight news.
+    Reports,
+    /// The first line neither reports nor holds the keywords: a scene or an analogy.
+    Scene,
 }
 
-impl Parts {
-    fn total(&self) -> f64 {
-        self.position + self.keywords + self.number + self.title
-            - self.quote
-            - self.connective
-            - self.short
-            - self.long
+impl LeadSign {
+    /// What the sign adds to the lead strength. Straight news starts at 0.75 and
+    /// reaches 1 when its first line reports; one sign of a feature or column brings
+    /// the strength to a half or below.
+    fn effect(self) -> f64 {
+        match self {
+            // A column or an interview is not lead-first by its genre, whatever its
+            // first line does.
+            LeadSign::Label => -1.0,
+            LeadSign::Question | LeadSign::Quote => -0.5,
+            LeadSign::Short | LeadSign::FewKeywords | LeadSign::Scene => -0.25,
+            LeadSign::Reports => 0.25,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            LeadSign::Label => "labelled as a column, editorial, interview or reportage",
+            LeadSign::Question => "the first line asks a question",
+            LeadSign::Quote => "the first line is a quotation",
+            LeadSign::Short => "the first line is a short hook",
+            LeadSign::FewKeywords => "the first line holds few of the article's keywords",
+            LeadSign::Reports => "the first line reports news or carries figures",
+            LeadSign::Scene => "the first line sets a scene: no report, no figures, few keywords",
+        }
     }
 }
 
-/// Buffers reused from one article to the next: the selection runs over whole dumps,
-/// and allocating per sentence would cost more than the scoring itself.
-#[derive(Default)]
-struct Scratch {
-    parts: Vec<Parts>,
-    /// Every line's distinct terms as ids of `article`, line after line.
+/// How lead-first the article is, decided from its own text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lead {
+    /// 1 for straight news, down to 0 for a piece whose first line is not the news.
+    pub strength: f64,
+    pub signs: Vec<LeadSign>,
+}
+
+const LEAD_START: f64 = 0.75;
+
+/// Content lines after which the fading lead prior stops falling.
+const FADE_AFTER: usize = 2;
+
+impl Lead {
+    fn decide(signs: Vec<LeadSign>) -> Lead {
+        let strength = signs
+            .iter()
+            .fold(LEAD_START, |s, sign| s + sign.effect())
+            .clamp(0.0, 1.0);
+        Lead { strength, signs }
+    }
+}
+
+/// Whether `label` (an article's label, or the text of a title or line) marks a piece
+/// that is not written lead-first.
+fn not_lead_label(label: Option<&str>, title: Option<&str>, first: Option<&str>) -> bool {
+    fn bracketed(t: &str) -> Option<&str> {
+        let t = t.trim_start();
+        t.strip_prefix(['[', '<', '【', '〔'])
+            .and_then(|rest| rest.split([']', '>', '】', '〕']).next())
+            .map(str::trim)
+    }
+    let listed = |l: &str| NOT_LEAD_LABELS.iter().any(|n| l.contains(n));
+    label.is_some_and(listed)
+        || title.and_then(bracketed).is_some_and(listed)
+        || first.and_then(bracketed).is_some_and(listed)
+}
+
+/// Everything the features are made from, for one line.
+struct Line {
+    kind: LineKind,
+    candidate: bool,
+    chars: usize,
+    figures: usize,
+    quote_share: f64,
+    attributed: bool,
+    connective: bool,
+    /// 0, 0.5 with a reporting verb, 1 with a date too.
+    peg: f64,
+    in_title: usize,
+    /// Distinct term ids, ascending.
     terms: Vec<u32>,
-    article: Terms,
-    /// Distinct content words of the title.
-    title_terms: usize,
-    /// Per line, its largest overlap with a picked line.
-    overlap: Vec<f64>,
-    /// Picks in pick order, with the redundancy penalty each one paid.
-    chosen: Vec<(usize, f64)>,
-    /// Factor turning a line's raw keyword mass into its share of `keyword_weight`.
-    keyword_scale: f64,
-    /// `ln(k)` at index `k`: ranks and line counts are small integers, and a logarithm
-    /// per candidate line and per recurring term was a noticeable share of the selection.
-    ln: Vec<f64>,
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// What the article knows about one of its terms.
-#[derive(Debug, Clone, Copy)]
+/// A term of the article.
 struct Term {
     hash: u64,
-    /// Candidate lines holding the term.
+    /// Candidate lines holding it.
     lines: u32,
-    /// The last line (1-based) the term was seen in, so that a line lists it once.
-    seen_in: u32,
     in_title: bool,
-    /// The pick (1-based) whose terms were last marked with this one, for redundancy.
-    mark: u32,
-    /// Keyword weight, NaN until asked for.
-    weight: f64,
 }
 
-/// The article's terms, interned: each distinct term gets a dense id and lines hold
-/// ids, so that counting, weighting and comparing terms are array lookups. The hash
-/// table is kept across articles (a `HashMap` per article would dominate the cost of
-/// the selection) and emptied by bumping `epoch` rather than by clearing it.
-#[derive(Default)]
-struct Terms {
-    /// Open addressing: (term hash, epoch, id); a slot from an older epoch is empty.
-    slots: Vec<(u64, u32, u32)>,
-    epoch: u32,
-    terms: Vec<Term>,
-}
-
-impl Terms {
-    fn reset(&mut self) {
-        self.terms.clear();
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 || self.slots.is_empty() {
-            // First use, or the epoch wrapped: old slots could look current.
-            self.slots.clear();
-            self.slots.resize(1024, (0, 0, 0));
-            self.epoch = 1;
-        }
-    }
-
-    /// Where `hash` lives or would go. [`term_hash`] mixes every bit into the low ones,
-    /// so they index the table as they are.
-    fn probe(&self, hash: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        while self.slots[i].1 == self.epoch && self.slots[i].0 != hash {
-            i = (i + 1) & mask;
-        }
-        i
-    }
-
-    /// Always inlined: it runs for every content word of a dump, and as a call its
-    /// overhead measured a few percent of the selection.
-    #[inline(always)]
-    fn intern(&mut self, hash: u64) -> u32 {
-        let i = self.probe(hash);
-        if self.slots[i].1 == self.epoch {
-            return self.slots[i].2;
-        }
-        let id = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
-        self.slots[i] = (hash, self.epoch, id);
-        self.terms.push(Term {
-            hash,
-            lines: 0,
-            seen_in: 0,
-            in_title: false,
-            mark: 0,
-            weight: f64::NAN,
-        });
-        if self.terms.len() * 2 > self.slots.len() {
-            self.grow();
-        }
-        id
-    }
-
-    fn grow(&mut self) {
-        let size = self.slots.len() * 2;
-        self.slots.clear();
-        self.slots.resize(size, (0, 0, 0));
-        for (id, t) in self.terms.iter().enumerate() {
-            let i = self.probe(t.hash);
-            self.slots[i] = (t.hash, self.epoch, id as u32);
-        }
-    }
-
-    fn find(&self, hash: u64) -> Option<u32> {
-        let i = self.probe(hash);
-        (self.slots[i].1 == self.epoch).then_some(self.slots[i].2)
-    }
-
-    /// A word that occurs in one line only says nothing about the article's topic; one
-    /// that recurs does, the more the rarer it is in the rest of the dump.
-    /// `ln` is [`Scratch::ln`], long enough for any line count.
-    fn weight(&mut self, id: u32, idf: &Idf, ln: &[f64]) -> f64 {
-        let t = &mut self.terms[id as usize];
-        if t.weight.is_nan() {
-            t.weight = if t.lines > 1 {
-                ln[t.lines as usize] * idf.weight_of(t.hash)
-            } else {
-                0.0
-            };
-        }
-        t.weight
-    }
+/// One article taken apart: per-line features, the lead decision and what the picks
+/// need to charge for redundancy.
+pub struct Analysis<'a> {
+    lines: Vec<Line>,
+    /// Per line: its feature vector if it competes.
+    pub vectors: Vec<Option<Vector>>,
+    /// Per line: raw keyword density and centrality before scaling to the article's
+    /// best line, for `explain`.
+    keyword_raw: Vec<f64>,
+    centrality_raw: Vec<f64>,
+    /// Per term id: its keyword weight.
+    term_weights: Vec<f64>,
+    /// Per term id: the term as first written.
+    term_text: Vec<&'a str>,
+    pub lead: Lead,
+    /// Rank among candidate lines, per line.
+    ranks: Vec<Option<usize>>,
+    /// [`cosines`] of the `competing` candidate lines, in rank order.
+    cosine: Vec<f64>,
+    competing: usize,
 }
 
 /// Divides a line's keyword mass so that long lines do not win on length alone, nor
@@ -548,196 +666,392 @@ fn length_norm(terms: usize) -> f64 {
     (terms as f64 + 3.0).sqrt()
 }
 
-/// Scores one article into `s.parts` and picks into `s.chosen`.
-fn run(sentences: &[&str], title: Option<&str>, idf: &Idf, cfg: &SummaryConfig, s: &mut Scratch) {
-    s.parts.clear();
-    s.terms.clear();
-    s.chosen.clear();
-    s.article.reset();
-    s.title_terms = 0;
-    // Ranks go up to the line count less one, and line counts up to the line count.
-    while s.ln.len() <= sentences.len() {
-        s.ln.push((s.ln.len() as f64).ln());
+/// The quote of a line has its speaker when the line goes on after the quotation
+/// closes and ends as a sentence: `…”이라고 말했다.`, `…”며 우려했다.`.
+fn attributed(line: &str) -> bool {
+    let Some(close) = line.rfind(['”', '"', '’', '」']) else {
+        return false;
+    };
+    let tail = line[close..]
+        .trim_start_matches(['”', '"', '’', '」'])
+        .trim();
+    tail.chars().count() >= 3 && sentence_end(tail, 0) == End::Verbal
+}
+
+/// Whether the line holds a date (`10일`): with a reporting verb, the mark of the news
+/// peg, the day the institution or person made the news.
+fn has_date(line: &str) -> bool {
+    figures(line).any(|f| f.ends_with('일'))
+}
+
+/// Weighted dot product of two ascending term sets.
+fn dot(a: &[u32], b: &[u32], w: &[f64]) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += w[a[i] as usize] * w[a[i] as usize];
+                i += 1;
+                j += 1;
+            }
+        }
     }
+    sum
+}
+
+/// TextRank power iterations run per article; with a damping of 0.85 the ranks of a
+/// few dozen lines settle to three decimals well within this.
+const CENTRALITY_ROUNDS: usize = 20;
+const DAMPING: f64 = 0.85;
+
+/// The cosine similarity of every pair of `lines` as tf-idf vectors (`idf` per term),
+/// row by row, 0 on the diagonal: what centrality is made of, and what redundancy
+/// charges for, so that sharing the article's topic words (which every line does)
+/// costs little and saying the same thing costs much.
+fn cosines(lines: &[&[u32]], idf: &[f64]) -> Vec<f64> {
+    let n = lines.len();
+    let norms: Vec<f64> = lines.iter().map(|t| dot(t, t, idf).sqrt()).collect();
+    let mut sim = vec![0.0; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            if norms[i] > 0.0 && norms[j] > 0.0 {
+                let s = dot(lines[i], lines[j], idf) / (norms[i] * norms[j]);
+                sim[i * n + j] = s;
+                sim[j * n + i] = s;
+            }
+        }
+    }
+    sim
+}
+
+/// TextRank over the similarity matrix `cosine` of `n` lines: the lines the rest of
+/// the article keeps returning to.
+fn centrality(cosine: &[f64], n: usize) -> Vec<f64> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut sim = cosine.to_vec();
+    // Row j becomes the share of line j's similarity that goes to each line.
+    for row in sim.chunks_mut(n) {
+        let out: f64 = row.iter().sum();
+        if out > 0.0 {
+            row.iter_mut().for_each(|s| *s /= out);
+        }
+    }
+    let mut rank = vec![1.0 / n as f64; n];
+    let mut next = vec![0.0; n];
+    for _ in 0..CENTRALITY_ROUNDS {
+        next.fill((1.0 - DAMPING) / n as f64);
+        for (row, &r) in sim.chunks(n).zip(&rank) {
+            for (x, &s) in next.iter_mut().zip(row) {
+                *x += DAMPING * s * r;
+            }
+        }
+        std::mem::swap(&mut rank, &mut next);
+    }
+    rank
+}
+
+/// Scales `values` so the largest is 1 (all zero stays zero).
+fn scale_to_max(values: &mut [f64]) {
+    let max = values.iter().copied().fold(0.0, f64::max);
+    if max > 0.0 {
+        values.iter_mut().for_each(|v| *v /= max);
+    }
+}
+
+/// Takes one article apart into its features.
+pub fn analyse<'a>(
+    sentences: &[&'a str],
+    title: Option<&'a str>,
+    label: Option<&str>,
+    idf: &Idf,
+    cfg: &SummaryConfig,
+) -> Analysis<'a> {
+    let mut ids: HashMap<u64, u32, BuildHasherDefault<PreHashed>> = HashMap::default();
+    let mut terms: Vec<Term> = Vec::new();
+    let mut term_text: Vec<&'a str> = Vec::new();
+    let mut intern = |s: &'a str, h: u64, terms: &mut Vec<Term>| -> u32 {
+        *ids.entry(h).or_insert_with(|| {
+            terms.push(Term {
+                hash: h,
+                lines: 0,
+                in_title: false,
+            });
+            term_text.push(s);
+            (terms.len() - 1) as u32
+        })
+    };
+    let mut title_terms = 0;
     if let Some(t) = title {
-        let (article, count) = (&mut s.article, &mut s.title_terms);
-        term_hashes(t, |h| {
-            let id = article.intern(h) as usize;
-            let term = &mut article.terms[id];
-            *count += usize::from(!term.in_title);
-            term.in_title = true;
-        });
-    }
-    // One pass per line gives its terms (each once) and its shape; the form of the line
-    // then says what it is.
-    let mut any_content = false;
-    for (n, line) in (1u32..).zip(sentences) {
-        let line = line.trim();
-        let start = s.terms.len();
-        let mut in_title = 0;
-        let mut words = 0;
-        let (article, terms) = (&mut s.article, &mut s.terms);
-        let shape = scan(line, |w| {
-            words |= word_marks(w);
-            let Some((_, h)) = stem(w) else { return };
-            let id = article.intern(h);
-            let term = &mut article.terms[id as usize];
-            if term.seen_in != n {
-                term.seen_in = n;
-                in_title += usize::from(term.in_title);
-                terms.push(id);
+        scan(t, |w| {
+            if let Some((s, h)) = stem(w) {
+                let id = intern(s, h, &mut terms) as usize;
+                title_terms += usize::from(!terms[id].in_title);
+                terms[id].in_title = true;
             }
         });
-        let end = s.terms.len();
-        let kind = classify(line, &shape, words, end - start, in_title, cfg);
-        any_content |= kind == LineKind::Content;
-        s.parts.push(Parts {
-            kind,
-            candidate: kind == LineKind::Content,
-            rank: 0,
-            chars: shape.chars,
-            in_title,
-            position: 0.0,
-            keywords: 0.0,
-            figures: shape.figures,
-            number: 0.0,
-            title: 0.0,
-            quote: shape.quote_share(),
-            // Judged here, where the line is trimmed already; kept for candidates only.
-            connective: if opens_with_connective(line) {
-                cfg.connective_penalty
-            } else {
-                0.0
-            },
-            short: 0.0,
-            long: 0.0,
-            terms: (start, end),
-        });
     }
-    if !any_content {
-        for p in &mut s.parts {
-            p.candidate = p.kind.fallback();
+    let mut lines: Vec<Line> = sentences
+        .iter()
+        .map(|line| {
+            let line = line.trim();
+            let mut marks = 0;
+            let mut ids_of_line = Vec::new();
+            let shape = scan(line, |w| {
+                marks |= word_marks(w);
+                if let Some((s, h)) = stem(w) {
+                    ids_of_line.push(intern(s, h, &mut terms));
+                }
+            });
+            ids_of_line.sort_unstable();
+            ids_of_line.dedup();
+            let in_title = ids_of_line
+                .iter()
+                .filter(|&&t| terms[t as usize].in_title)
+                .count();
+            let form = Form {
+                shape,
+                marks,
+                terms: ids_of_line.len(),
+                in_title,
+            };
+            let kind = classify(line, &form, cfg);
+            let reports = marks & REPORTING_WORD != 0;
+            Line {
+                kind,
+                candidate: kind == LineKind::Content,
+                chars: shape.chars,
+                figures: shape.figures,
+                quote_share: shape.quote_share(),
+                attributed: shape.quoted > 0 && attributed(line),
+                connective: opens_with_connective(line),
+                peg: if !reports {
+                    0.0
+                } else if has_date(line) {
+                    1.0
+                } else {
+                    0.5
+                },
+                in_title,
+                terms: ids_of_line,
+            }
+        })
+        .collect();
+    if !lines.iter().any(|l| l.candidate) {
+        for l in &mut lines {
+            l.candidate = l.kind.fallback();
         }
     }
     // Keyword weights come from the candidate lines only: a byline's name or a
     // caption's place is not the article's topic.
-    for p in s.parts.iter().filter(|p| p.candidate) {
-        for &t in &s.terms[p.terms.0..p.terms.1] {
-            s.article.terms[t as usize].lines += 1;
+    for l in lines.iter().filter(|l| l.candidate) {
+        for &t in &l.terms {
+            terms[t as usize].lines += 1;
         }
     }
-    let mut rank = 0;
-    let mut max_keywords: f64 = 0.0;
-    for p in &mut s.parts {
-        if !p.candidate {
-            p.quote = 0.0;
-            p.connective = 0.0;
-            continue;
+    let term_idf: Vec<f64> = terms.iter().map(|t| idf.weight_of(t.hash)).collect();
+    // A word that occurs in one line only says nothing about the topic, unless the
+    // title has it; one that recurs does, the more the rarer it is in the dump.
+    let term_weights: Vec<f64> = terms
+        .iter()
+        .zip(&term_idf)
+        .map(|(t, w)| w * ((t.lines.max(1) as f64).ln() + f64::from(u8::from(t.in_title))))
+        .collect();
+    let keyword_raw: Vec<f64> = lines
+        .iter()
+        .map(|l| {
+            if !l.candidate {
+                return 0.0;
+            }
+            let mass: f64 = l.terms.iter().map(|&t| term_weights[t as usize]).sum();
+            mass / length_norm(l.terms.len())
+        })
+        .collect();
+    let candidates: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].candidate).collect();
+    let cand_terms: Vec<&[u32]> = candidates
+        .iter()
+        .map(|&i| lines[i].terms.as_slice())
+        .collect();
+    let cosine = cosines(&cand_terms, &term_idf);
+    let ranks_c = centrality(&cosine, candidates.len());
+    let mut centrality_raw = vec![0.0; lines.len()];
+    for (&i, &r) in candidates.iter().zip(&ranks_c) {
+        centrality_raw[i] = r;
+    }
+    let mut keywords = keyword_raw.clone();
+    scale_to_max(&mut keywords);
+    let mut central = centrality_raw.clone();
+    scale_to_max(&mut central);
+
+    let first = candidates.first().map(|&i| (i, sentences[i].trim()));
+    let mut signs = Vec::new();
+    if not_lead_label(label, title, sentences.first().copied()) {
+        signs.push(LeadSign::Label);
+    }
+    if let Some((i, text)) = first {
+        let l = &lines[i];
+        if text.trim_end_matches(is_closing).len() < text.len() && text.contains('?') {
+            signs.push(LeadSign::Question);
         }
-        p.rank = rank;
-        rank += 1;
-        p.position = -cfg.position_weight * s.ln[p.rank + 1];
-        let line_terms = &s.terms[p.terms.0..p.terms.1];
-        let mass: f64 = line_terms
-            .iter()
-            .map(|&t| s.article.weight(t, idf, &s.ln))
-            .sum();
-        p.keywords = mass / length_norm(line_terms.len());
-        max_keywords = max_keywords.max(p.keywords);
-        p.number = cfg.number_weight * p.figures.min(cfg.figures_full) as f64
-            / cfg.figures_full.max(1) as f64;
-        if s.title_terms > 0 {
-            p.title = cfg.title_weight * p.in_title as f64 / s.title_terms as f64;
+        if l.quote_share >= 0.5 {
+            signs.push(LeadSign::Quote);
         }
-        p.quote = cfg.quote_penalty * (p.quote / 0.5).min(1.0);
-        if p.chars < cfg.short_chars {
-            p.short = cfg.short_penalty;
+        if l.chars < cfg.short_chars / 2 {
+            signs.push(LeadSign::Short);
         }
-        if p.chars > cfg.max_chars {
-            p.long = cfg.long_penalty;
+        if keywords[i] < 0.5 {
+            signs.push(LeadSign::FewKeywords);
+        }
+        if l.peg > 0.0 || l.figures > 0 {
+            signs.push(LeadSign::Reports);
+        } else if signs.contains(&LeadSign::FewKeywords) {
+            signs.push(LeadSign::Scene);
         }
     }
-    s.keyword_scale = if max_keywords > 0.0 {
-        cfg.keyword_weight / max_keywords
-    } else {
-        0.0
-    };
-    for p in s.parts.iter_mut().filter(|p| p.candidate) {
-        p.keywords *= s.keyword_scale;
+    let lead = Lead::decide(signs);
+
+    let mut ranks = vec![None; lines.len()];
+    for (rank, &i) in candidates.iter().enumerate() {
+        ranks[i] = Some(rank);
     }
-    // Greedy maximal marginal relevance: each pick is the best line once its overlap
-    // with the lines already picked is charged for. Ties go to the earlier line. Each
-    // round compares the lines with the newest pick only, keeping the running maximum.
-    s.overlap.clear();
-    s.overlap.resize(s.parts.len(), 0.0);
-    while s.chosen.len() < cfg.lines_per_article {
-        let mut best: Option<(usize, f64)> = None;
-        for (i, p) in s.parts.iter().enumerate() {
-            if !p.candidate || s.chosen.iter().any(|&(j, _)| j == i) {
-                continue;
-            }
-            let value = p.total() - cfg.redundancy_weight * s.overlap[i];
-            if best.is_none_or(|(_, v)| value > v) {
-                best = Some((i, value));
-            }
-        }
-        let Some((i, _)) = best else { break };
-        s.chosen.push((i, cfg.redundancy_weight * s.overlap[i]));
-        if s.chosen.len() == cfg.lines_per_article || cfg.redundancy_weight == 0.0 {
-            break;
-        }
-        let mark = s.chosen.len() as u32;
-        let (a, b) = s.parts[i].terms;
-        for &t in &s.terms[a..b] {
-            s.article.terms[t as usize].mark = mark;
-        }
-        for (j, p) in s.parts.iter().enumerate() {
-            let line = &s.terms[p.terms.0..p.terms.1];
-            if p.candidate && !line.is_empty() && b > a {
-                // Shared terms over the smaller set.
-                let shared = line
-                    .iter()
-                    .filter(|&&t| s.article.terms[t as usize].mark == mark)
-                    .count();
-                let o = shared as f64 / line.len().min(b - a) as f64;
-                s.overlap[j] = s.overlap[j].max(o);
-            }
-        }
+    let vectors = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let rank = ranks[i]?;
+            let prior = -((1 + rank) as f64).ln();
+            // Where the lead is not the news, the prior still says a piece names its
+            // subject early, and no more: it stops falling after the first lines, and
+            // what a line says ranks the rest.
+            let fading = -((1 + rank.min(FADE_AFTER)) as f64).ln();
+            let quote = (l.quote_share / 0.5).min(1.0);
+            let short = cfg.short_chars.max(1) as f64;
+            Some([
+                prior * lead.strength,
+                fading * (1.0 - lead.strength),
+                keywords[i],
+                central[i],
+                l.figures.min(cfg.figures_full) as f64 / cfg.figures_full.max(1) as f64,
+                l.peg,
+                if title_terms > 0 {
+                    l.in_title as f64 / title_terms as f64
+                } else {
+                    0.0
+                },
+                (l.chars as f64 / short).min(1.0) - 1.0,
+                if l.attributed { 0.0 } else { -quote },
+                if l.attributed { -quote } else { 0.0 },
+                -f64::from(u8::from(l.connective)),
+                -f64::from(u8::from(l.chars > cfg.max_chars)),
+            ])
+        })
+        .collect();
+    Analysis {
+        lines,
+        vectors,
+        keyword_raw,
+        centrality_raw,
+        term_weights,
+        term_text,
+        lead,
+        ranks,
+        cosine,
+        competing: candidates.len(),
     }
 }
 
+impl Analysis<'_> {
+    /// One score per line: the dot product of its features with the weights, `-inf`
+    /// for a line that does not compete.
+    pub fn scores(&self, cfg: &SummaryConfig) -> Vec<f64> {
+        let w = cfg.feature_weights();
+        self.vectors
+            .iter()
+            .map(|v| match v {
+                Some(v) => v.iter().zip(&w).map(|(f, w)| f * w).sum(),
+                None => f64::NEG_INFINITY,
+            })
+            .collect()
+    }
+
+    /// How much lines `i` and `j` say the same (see `redundancy_weight`): their
+    /// cosine similarity, 0 unless both compete.
+    pub fn overlap(&self, i: usize, j: usize) -> f64 {
+        match (self.ranks[i], self.ranks[j]) {
+            (Some(a), Some(b)) => self.cosine[a * self.competing + b],
+            _ => 0.0,
+        }
+    }
+
+    /// Greedy maximal marginal relevance over `scores`: the picks in pick order, each
+    /// with the redundancy penalty it paid. Ties go to the earlier line.
+    pub fn pick(&self, scores: &[f64], cfg: &SummaryConfig) -> Vec<(usize, f64)> {
+        let mut chosen: Vec<(usize, f64)> = Vec::new();
+        let mut worst_overlap = vec![0.0; scores.len()];
+        while chosen.len() < cfg.lines_per_article {
+            let mut best: Option<(usize, f64)> = None;
+            for (i, &s) in scores.iter().enumerate() {
+                if !self.lines[i].candidate
+                    || chosen.iter().any(|&(j, _)| j == i)
+                    || worst_overlap[i] >= REPEAT_OVERLAP
+                {
+                    continue;
+                }
+                let value = s - cfg.redundancy_weight * worst_overlap[i];
+                if best.is_none_or(|(_, v)| value > v) {
+                    best = Some((i, value));
+                }
+            }
+            let Some((i, _)) = best else { break };
+            chosen.push((i, cfg.redundancy_weight * worst_overlap[i]));
+            for (j, o) in worst_overlap.iter_mut().enumerate() {
+                *o = f64::max(*o, self.overlap(i, j));
+            }
+        }
+        chosen
+    }
+}
+
+/// A line that shares this much of its words with a pick repeats it (a rewrite of
+/// the lead further down, a subtitle restated) and is not picked whatever its score.
+pub const REPEAT_OVERLAP: f64 = 0.8;
+
 /// Scores every sentence and picks the best `lines_per_article`, in article order.
+/// `label` is the article's label (`기자수첩`) where the dump gives one.
 pub fn select(
     sentences: &[&str],
     title: Option<&str>,
+    label: Option<&str>,
     idf: &Idf,
     cfg: &SummaryConfig,
 ) -> Selection {
-    SCRATCH.with(|cell| {
-        let mut s = cell.borrow_mut();
-        run(sentences, title, idf, cfg, &mut s);
-        let scores = s
-            .parts
-            .iter()
-            .map(|p| {
-                if p.candidate {
-                    p.total()
-                } else {
-                    f64::NEG_INFINITY
-                }
-            })
-            .collect();
-        let mut picks: Vec<usize> = s.chosen.iter().map(|&(i, _)| i).collect();
-        picks.sort_unstable();
-        Selection { picks, scores }
-    })
+    let analysis = analyse(sentences, title, label, idf, cfg);
+    let scores = analysis.scores(cfg);
+    let mut picks: Vec<usize> = analysis
+        .pick(&scores, cfg)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
+    picks.sort_unstable();
+    Selection { picks, scores }
 }
 
-/// One keyword of a line and what it added to the line's score.
+/// One keyword of a line and its keyword weight in the article.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeywordHit {
     pub term: String,
     pub weight: f64,
+}
+
+/// One feature of a line: its value and what it added to the score.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contribution {
+    pub feature: &'static str,
+    pub value: f64,
+    pub contribution: f64,
 }
 
 /// Why one sentence scored as it did.
@@ -751,25 +1065,24 @@ pub struct LineReport {
     /// Rank among the competing lines, 0 for the first.
     pub rank: Option<usize>,
     pub chars: usize,
-    pub position: f64,
-    pub keywords: f64,
-    /// The line's recurring keywords, heaviest first.
+    /// Every feature, for competing lines.
+    pub features: Vec<Contribution>,
+    /// The TextRank score before scaling to the article's most central line.
+    pub centrality: f64,
+    /// The keyword density before scaling to the article's densest line.
+    pub keyword_density: f64,
+    /// The line's keywords, heaviest first.
     pub keyword_hits: Vec<KeywordHit>,
     pub figures: Vec<String>,
-    pub number: f64,
-    pub title: f64,
-    pub quote_penalty: f64,
-    pub connective_penalty: f64,
-    pub short_penalty: f64,
-    pub long_penalty: f64,
     /// Penalty for repeating an earlier pick, as paid when this line was picked.
     pub redundancy_penalty: f64,
     pub text: String,
 }
 
-/// [`explain`]'s answer: one report per sentence, in article order.
+/// [`explain`]'s answer: the lead decision, then one report per sentence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
+    pub lead: Lead,
     pub lines: Vec<LineReport>,
 }
 
@@ -778,115 +1091,134 @@ pub struct Explanation {
 pub fn explain(
     sentences: &[&str],
     title: Option<&str>,
+    label: Option<&str>,
     idf: &Idf,
     cfg: &SummaryConfig,
 ) -> Explanation {
-    SCRATCH.with(|cell| {
-        let mut s = cell.borrow_mut();
-        run(sentences, title, idf, cfg, &mut s);
-        let lines = s
-            .parts
-            .iter()
-            .zip(sentences)
-            .enumerate()
-            .map(|(index, (p, line))| {
-                let line = line.trim();
-                let chosen = s.chosen.iter().find(|&&(i, _)| i == index);
-                let mut keyword_hits: Vec<KeywordHit> = Vec::new();
-                if p.candidate {
-                    let norm = length_norm(p.terms.1 - p.terms.0);
-                    let scale = s.keyword_scale;
-                    for term in terms(line) {
-                        // Every term of a candidate line was weighed by `run`.
-                        let weight = s
-                            .article
-                            .find(term_hash(term))
-                            .map_or(0.0, |id| s.article.terms[id as usize].weight)
-                            * scale
-                            / norm;
-                        if weight > 0.0 && !keyword_hits.iter().any(|h| h.term == term) {
-                            keyword_hits.push(KeywordHit {
-                                term: term.to_owned(),
-                                weight,
-                            });
-                        }
-                    }
-                    keyword_hits.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-                }
-                LineReport {
-                    index,
-                    kind: p.kind,
-                    picked: chosen.is_some(),
-                    score: p.candidate.then(|| p.total()),
-                    rank: p.candidate.then_some(p.rank),
-                    chars: p.chars,
-                    position: p.position,
-                    keywords: p.keywords,
-                    keyword_hits,
-                    figures: if p.candidate {
-                        figures(line).map(str::to_owned).collect()
-                    } else {
-                        Vec::new()
-                    },
-                    number: p.number,
-                    title: p.title,
-                    quote_penalty: p.quote,
-                    connective_penalty: p.connective,
-                    short_penalty: p.short,
-                    long_penalty: p.long,
-                    redundancy_penalty: chosen.map_or(0.0, |&(_, r)| r),
-                    text: line.to_owned(),
-                }
-            })
-            .collect();
-        Explanation { lines }
-    })
+    let a = analyse(sentences, title, label, idf, cfg);
+    let scores = a.scores(cfg);
+    let chosen = a.pick(&scores, cfg);
+    let weights = cfg.feature_weights();
+    let lines = sentences
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let text = text.trim();
+            let l = &a.lines[index];
+            let paid = chosen.iter().find(|&&(i, _)| i == index);
+            let features = a.vectors[index].map_or_else(Vec::new, |v| {
+                FEATURES
+                    .iter()
+                    .zip(v.iter().zip(&weights))
+                    .map(|(&(feature, _), (&value, &w))| Contribution {
+                        feature,
+                        value,
+                        contribution: value * w,
+                    })
+                    .collect()
+            });
+            let mut keyword_hits: Vec<KeywordHit> = if l.candidate {
+                l.terms
+                    .iter()
+                    .map(|&t| KeywordHit {
+                        term: a.term_text[t as usize].to_owned(),
+                        weight: a.term_weights[t as usize],
+                    })
+                    .filter(|h| h.weight > 0.0)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            keyword_hits.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+            LineReport {
+                index,
+                kind: l.kind,
+                picked: paid.is_some(),
+                score: l.candidate.then_some(scores[index]),
+                rank: a.ranks[index],
+                chars: l.chars,
+                features,
+                centrality: a.centrality_raw[index],
+                keyword_density: a.keyword_raw[index],
+                keyword_hits,
+                figures: if l.candidate {
+                    figures(text).map(str::to_owned).collect()
+                } else {
+                    Vec::new()
+                },
+                redundancy_penalty: paid.map_or(0.0, |&(_, r)| r),
+                text: text.to_owned(),
+            }
+        })
+        .collect();
+    Explanation {
+        lead: a.lead,
+        lines,
+    }
+}
+
+/// Short names for the columns of [`Explanation`]'s table.
+fn short_name(feature: &str) -> &str {
+    match feature {
+        "position" => "pos",
+        "fading_position" => "fade",
+        "keywords" => "kw",
+        "centrality" => "cent",
+        "figures" => "num",
+        "attributed_quote" => "said",
+        "bare_quote" => "quote",
+        "connective" => "conn",
+        "length" => "len",
+        other => other,
+    }
 }
 
 impl fmt::Display for Explanation {
-    /// One block per line: a header row of numbers, then the parts that are not zero,
-    /// then the start of the text. Wide enough to read, narrow enough for a terminal.
+    /// The lead decision, then one block per line: a header row, the features that add
+    /// or take something, the keywords and figures, and the start of the text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reasons: Vec<&str> = self.lead.signs.iter().map(|s| s.describe()).collect();
         writeln!(
             f,
-            "{:>3} {:4} {:9} {:>7} {:>4}  {:>6} {:>6} {:>6} {:>6}  penalties",
-            "#", "pick", "kind", "score", "rank", "pos", "kw", "num", "title"
+            "lead-first: {:.2}{}{}",
+            self.lead.strength,
+            if reasons.is_empty() { "" } else { " — " },
+            reasons.join("; ")
+        )?;
+        writeln!(
+            f,
+            "{:>3} {:4} {:9} {:>7} {:>4} {:>6}  features (value × weight)",
+            "#", "pick", "kind", "score", "rank", "cent"
         )?;
         for l in &self.lines {
             let score = l.score.map_or("-".to_owned(), |v| format!("{v:.3}"));
             let rank = l.rank.map_or("-".to_owned(), |r| r.to_string());
-            let mut penalties = Vec::new();
-            for (name, v) in [
-                ("quote", l.quote_penalty),
-                ("connective", l.connective_penalty),
-                ("short", l.short_penalty),
-                ("long", l.long_penalty),
-                ("redundant", l.redundancy_penalty),
-            ] {
-                if v > 0.0 {
-                    penalties.push(format!("{name} -{v:.2}"));
-                }
+            let mut parts: Vec<String> = l
+                .features
+                .iter()
+                .filter(|c| c.contribution != 0.0)
+                .map(|c| format!("{} {:+.3}", short_name(c.feature), c.contribution))
+                .collect();
+            if l.redundancy_penalty > 0.0 {
+                parts.push(format!("redundant -{:.3}", l.redundancy_penalty));
             }
             writeln!(
                 f,
-                "{:>3} {:4} {:9} {:>7} {:>4}  {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {}",
+                "{:>3} {:4} {:9} {:>7} {:>4} {:>6.3}  {}",
                 l.index,
                 if l.picked { "*" } else { "" },
                 l.kind.label(),
                 score,
                 rank,
-                l.position,
-                l.keywords,
-                l.number,
-                l.title,
-                penalties.join(", ")
+                l.centrality,
+                parts.join(" ")
             )?;
             if !l.keyword_hits.is_empty() {
                 let hits: Vec<String> = l
                     .keyword_hits
                     .iter()
                     .take(6)
-                    .map(|h| format!("{} {:.3}", h.term, h.weight))
+                    .map(|h| format!("{} {:.2}", h.term, h.weight))
                     .collect();
                 writeln!(f, "      keywords: {}", hits.join(", "))?;
             }
@@ -901,13 +1233,39 @@ impl fmt::Display for Explanation {
     }
 }
 
+/// One article as `briefing pick --features` writes it for `scripts/fit-summary`: the
+/// feature vector of every competing line (`null` for the rest), the lead decision and
+/// the word overlap of every pair of lines, which is all the picks depend on.
+#[derive(Debug, Serialize)]
+pub struct FeatureRows {
+    pub lead: f64,
+    /// [`REPEAT_OVERLAP`].
+    pub repeat_overlap: f64,
+    pub lines: Vec<Option<Vector>>,
+    pub overlap: Vec<Vec<f64>>,
+}
+
+impl From<&Analysis<'_>> for FeatureRows {
+    fn from(a: &Analysis<'_>) -> Self {
+        let n = a.lines.len();
+        FeatureRows {
+            lead: a.lead.strength,
+            repeat_overlap: REPEAT_OVERLAP,
+            lines: a.vectors.clone(),
+            overlap: (0..n)
+                .map(|i| (0..n).map(|j| a.overlap(i, j)).collect())
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn kind(line: &str, title: Option<&str>) -> LineKind {
         let idf = Idf::default();
-        let e = explain(&[line], title, &idf, &SummaryConfig::default());
+        let e = explain(&[line], title, None, &idf, &SummaryConfig::default());
         e.lines[0].kind
     }
 
@@ -946,7 +1304,7 @@ mod tests {
                 LineKind::Heading,
             ),
             (
-                "subtitle with a broken middle dot",
+                "subtitle closed by a question mark but no predicate",
                 "남도 관광 명소 조성 본격 추진?",
                 None,
                 LineKind::Heading,
@@ -971,6 +1329,24 @@ mod tests {
             ),
             ("contact", "문의 관광과 123-4567", None, LineKind::Contact),
             ("table row", "기간 : 3월 2일~15일", None, LineKind::TableRow),
+            (
+                "spec bullet",
+                "- 배터리 용량은 5000mAh로 전작보다 늘었다.",
+                None,
+                LineKind::ListItem,
+            ),
+            (
+                "middle-dot run",
+                "색상은 검정·흰색·하늘·분홍·연두 다섯 가지다.",
+                None,
+                LineKind::ListItem,
+            ),
+            (
+                "one middle dot is prose",
+                "한국과 일본의 한·일 정상회담이 다음 달 서울에서 열린다고 정부가 밝혔다.",
+                None,
+                LineKind::Content,
+            ),
             (
                 "copyright",
                 "무단전재 및 재배포 금지",
@@ -1016,7 +1392,7 @@ mod tests {
             "통계청은 지난달 소비자물가가 1년 전보다 2.1% 올랐다고 전했다.",
             "채소와 과일 가격이 물가 상승을 이끌었고 석유류는 하락했다.",
             "정부는 다음 달 농산물 수급과 물가 안정 대책을 함께 내놓을 계획이다.",
-            "“장 보기가 겁난다. 채소값이 너무 올랐다”고 한 주부는 말했다.",
+            "“장 보기가 겁난다. 채소값이 너무 올랐다”",
         ]
     }
 
@@ -1027,11 +1403,12 @@ mod tests {
         let sel = select(
             &lines,
             Some("소비자물가 2.1% 올라"),
+            None,
             &idf,
             &SummaryConfig::default(),
         );
         // Not the subtitle or the byline; not the line that repeats the first pick; not
-        // the quote at the end.
+        // the bare quote at the end.
         assert_eq!(sel.picks, vec![2, 4, 5]);
         assert_eq!(sel.scores.len(), lines.len());
         assert!(sel.scores[1].is_infinite());
@@ -1041,29 +1418,176 @@ mod tests {
     fn fewer_lines_than_asked_gives_what_there_is() {
         let idf = Idf::default();
         let lines = ["시는 다음 달 공원을 개장한다."];
-        let sel = select(&lines, None, &idf, &SummaryConfig::default());
+        let sel = select(&lines, None, None, &idf, &SummaryConfig::default());
         assert_eq!(sel.picks, vec![0]);
-        let none = select(&[], None, &idf, &SummaryConfig::default());
+        let none = select(&[], None, None, &idf, &SummaryConfig::default());
         assert!(none.picks.is_empty());
     }
 
     #[test]
-    fn explain_shows_every_part() {
+    fn news_peg_needs_a_reporting_verb_and_counts_a_date() {
+        let idf = Idf::default();
+        let lines = [
+            "한빛연구소는 물 없이 씻는 세척 장치를 개발했다고 12일 밝혔다.",
+            "업계에 따르면 이 장치는 내년 상반기에 시중에 나온다.",
+            "연구진은 세척 장치의 원리를 오랫동안 연구해 왔다.",
+        ];
+        let a = analyse(&lines, None, None, &idf, &SummaryConfig::default());
+        let peg = |i: usize| a.vectors[i].expect("content")[5];
+        assert_eq!((peg(0), peg(1), peg(2)), (1.0, 0.5, 0.0));
+    }
+
+    #[test]
+    fn quotes_with_a_speaker_are_told_from_bare_dialogue() {
+        assert!(attributed(
+            "“이 기술은 십 년 안에 표준이 될 것”이라고 박 교수는 내다봤다."
+        ));
+        assert!(attributed("“위험하다”며 우려했다."));
+        assert!(!attributed("“여기서 뭐 하는 거야?”"));
+        assert!(!attributed("그는 조용히 웃었다."));
+    }
+
+    #[test]
+    fn the_lead_weakens_for_columns_questions_and_quotes_only() {
+        let idf = Idf::default();
+        let cfg = SummaryConfig::default();
+        let news = [
+            "남해군은 내년 관광 예산 120억원을 확정했다고 3일 밝혔다.",
+            "관광 예산은 해안 산책로와 관광 안내소에 쓰인다.",
+        ];
+        let lead = analyse(&news, None, None, &idf, &cfg).lead;
+        assert_eq!(lead.strength, 1.0, "{lead:?}");
+        let column = [
+            "지난 주말 해안 산책로에서 만난 노부부는 한참을 바다만 바라봤다?",
+            "남해군은 내년 관광 예산 120억원을 확정했다고 3일 밝혔다.",
+        ];
+        let lead = analyse(&column, Some("[기자수첩] 바다를 보는 법"), None, &idf, &cfg).lead;
+        assert!(lead.signs.contains(&LeadSign::Label), "{lead:?}");
+        assert!(lead.signs.contains(&LeadSign::Question), "{lead:?}");
+        assert_eq!(lead.strength, 0.0, "{lead:?}");
+    }
+
+    #[test]
+    fn explain_shows_every_feature_and_the_lead_decision() {
         let lines = article();
         let idf = Idf::from_texts([lines.join(" ").as_str()]);
-        let e = explain(&lines, None, &idf, &SummaryConfig::default());
+        let e = explain(&lines, None, None, &idf, &SummaryConfig::default());
         assert_eq!(e.lines.len(), lines.len());
         let lead = &e.lines[2];
         assert!(lead.picked);
+        assert_eq!(lead.features.len(), FEATURES.len());
+        assert!(lead.centrality > 0.0);
         assert_eq!(lead.figures, vec!["1년", "2.1%", "5일"]);
         assert!(lead.keyword_hits.iter().any(|h| h.term == "통계청"));
-        assert!(e.lines[6].quote_penalty > 0.0);
+        assert!(e.lines[6].features[8].contribution < 0.0, "bare quote");
         assert!(!e.lines[3].picked);
         let text = e.to_string();
+        assert!(text.starts_with("lead-first: 1.00"), "{text}");
         assert!(text.contains("byline"), "{text}");
         assert!(text.contains("figures: 1년, 2.1%, 5일"), "{text}");
         assert!(text.contains("quote -"), "{text}");
         let json = serde_json::to_value(&e).expect("explanation serialises");
         assert_eq!(json["lines"][1]["kind"], "byline");
+        assert_eq!(json["lead"]["strength"], 1.0);
+    }
+
+    /// One of tests/data/key_lines.jsonl: Korean articles written for this test (a
+    /// feature with a scene lead, a column, an interview, straight news) with the key
+    /// lines their writer chose and the lines a briefing must never show.
+    #[derive(Deserialize)]
+    struct Case {
+        name: String,
+        title: String,
+        label: Option<String>,
+        sentences: Vec<String>,
+        key: Vec<usize>,
+        min_hits: usize,
+        never: Vec<usize>,
+        lead_below: f64,
+    }
+
+    #[test]
+    fn picks_the_key_lines_of_features_columns_interviews_and_news() {
+        let cases: Vec<Case> = include_str!("../tests/data/key_lines.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a test case"))
+            .collect();
+        assert_eq!(cases.len(), 4);
+        let joined: Vec<String> = cases.iter().map(|c| c.sentences.join(" ")).collect();
+        let idf = Idf::from_texts(joined.iter().map(String::as_str));
+        let cfg = SummaryConfig::default();
+        for c in &cases {
+            let lines: Vec<&str> = c.sentences.iter().map(String::as_str).collect();
+            let (title, label) = (Some(c.title.as_str()), c.label.as_deref());
+            let sel = select(&lines, title, label, &idf, &cfg);
+            let hits = sel.picks.iter().filter(|i| c.key.contains(i)).count();
+            assert!(hits >= c.min_hits, "{}: picked {:?}", c.name, sel.picks);
+            assert!(
+                !sel.picks.iter().any(|i| c.never.contains(i)),
+                "{}: picked {:?}",
+                c.name,
+                sel.picks
+            );
+            let lead = analyse(&lines, title, label, &idf, &cfg).lead;
+            assert!(lead.strength < c.lead_below, "{}: {lead:?}", c.name);
+        }
+    }
+
+    /// What scripts/fit-summary does with `briefing pick --features`: score each line
+    /// by the dot product of its vector with the weights, then pick greedily charging
+    /// `redundancy_weight` times the largest overlap with the picks so far, never a
+    /// repeat. It must pick what `select` picks, or the fitted weights mean nothing.
+    #[test]
+    fn feature_rows_reproduce_the_picks() {
+        let cases = [
+            article(),
+            vec![
+                "새벽 항구에는 안개가 짙게 깔려 있었다.",
+                "해양연구소는 올여름 남해 수온이 평년보다 2도 높았다고 8일 밝혔다.",
+                "수온이 오르자 양식장 물고기 폐사가 크게 늘었다.",
+                "연구소는 수온 상승이 양식장 폐사의 주된 원인이라고 설명했다.",
+                "- 조사 해역은 남해 연안 12곳이다.",
+                "한 어민은 “이대로면 내년 양식은 포기해야 한다”고 말했다.",
+            ],
+        ];
+        let cfg = SummaryConfig::default();
+        let w = cfg.feature_weights();
+        for lines in &cases {
+            let idf = Idf::from_texts([lines.join(" ").as_str(), "항구 축제"]);
+            let rows = FeatureRows::from(&analyse(lines, None, None, &idf, &cfg));
+            let json = serde_json::to_value(&rows).expect("rows serialise");
+            assert_eq!(json["lines"].as_array().map(Vec::len), Some(lines.len()));
+            let scores: Vec<Option<f64>> = rows
+                .lines
+                .iter()
+                .map(|v| v.map(|v| v.iter().zip(&w).map(|(f, w)| f * w).sum()))
+                .collect();
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut worst = vec![0.0f64; lines.len()];
+            while chosen.len() < cfg.lines_per_article {
+                let best = (0..lines.len())
+                    .filter(|i| !chosen.contains(i) && worst[*i] < rows.repeat_overlap)
+                    .filter_map(|i| scores[i].map(|s| (i, s - cfg.redundancy_weight * worst[i])))
+                    .fold(None, |b: Option<(usize, f64)>, (i, v)| match b {
+                        Some((_, bv)) if bv >= v => b,
+                        _ => Some((i, v)),
+                    });
+                let Some((i, _)) = best else { break };
+                chosen.push(i);
+                for (j, o) in worst.iter_mut().enumerate() {
+                    *o = o.max(rows.overlap[i][j]);
+                }
+            }
+            chosen.sort_unstable();
+            assert_eq!(chosen, select(lines, None, None, &idf, &cfg).picks);
+        }
+    }
+
+    #[test]
+    fn weights_name_every_config_key() {
+        let cfg = SummaryConfig::default();
+        let keys: Vec<&str> = cfg.weights().iter().map(|&(k, _)| k).collect();
+        assert_eq!(keys.len(), FEATURES.len() + 1);
+        assert!(keys.contains(&"centrality_weight") && keys.contains(&"redundancy_weight"));
     }
 }

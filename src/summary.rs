@@ -32,7 +32,13 @@ pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summar
     split_articles
         .into_iter()
         .map(|(article, sentences)| Summary {
-            selection: select(&sentences, Some(&article.title), &idf, cfg),
+            selection: select(
+                &sentences,
+                Some(&article.title),
+                article.label.as_deref(),
+                &idf,
+                cfg,
+            ),
             article,
             sentences,
         })
@@ -91,6 +97,43 @@ impl<'a> JsonSummaries<'a> {
                         .collect(),
                 })
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample dump holds straight news and one `[기자수첩]` column. The news must
+    /// keep its lead; the column's picks must reach past its opening scene to a figure
+    /// or to its closing argument.
+    #[test]
+    fn sample_dump_news_keeps_its_lead_and_the_column_its_point() {
+        let text = include_str!("../samples/dump-2025-09-07.txt");
+        let articles = crate::dump::parse(text, "sample").expect("the sample dump parses");
+        let summaries = summarize(&articles, &SummaryConfig::default());
+        let column = summaries
+            .iter()
+            .find(|s| s.article.label.as_deref() == Some("기자수첩"))
+            .expect("the sample has a column");
+        let last = column.sentences.len() - 1;
+        assert!(
+            column.selection.picks.contains(&last),
+            "{:?}",
+            column.selection.picks
+        );
+        for news in summaries
+            .iter()
+            .filter(|s| s.article.label.as_deref() != Some("기자수첩"))
+        {
+            let first_content = news.selection.scores.iter().position(|s| s.is_finite());
+            assert_eq!(
+                news.selection.picks.first(),
+                first_content.as_ref(),
+                "{}",
+                news.article.title
+            );
         }
     }
 }

@@ -34,7 +34,13 @@ pub async fn run(config: &Path, dump: Option<&str>, article: Option<usize>) -> R
         println!("{}. {}", n + 1, a.title);
         println!(
             "{}",
-            explain(&sentences, Some(&a.title), &idf, &config.summary)
+            explain(
+                &sentences,
+                Some(&a.title),
+                a.label.as_deref(),
+                &idf,
+                &config.summary
+            )
         );
     }
     Ok(ExitCode::SUCCESS)

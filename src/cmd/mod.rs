@@ -48,7 +48,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match cli.command {
         Command::Split { file } => split::run(file.as_deref()),
-        Command::Pick { config, jsonl, k } => pick::run(&config.config, &jsonl, k),
+        Command::Pick {
+            config,
+            jsonl,
+            k,
+            features,
+        } => pick::run(&config.config, &jsonl, k, features),
         Command::Check { config } => check::run(&config.config),
         Command::Unsubscribe { config, target } => {
             subscription::run(&config.config, Request::Unsubscribe, &target)

@@ -1,4 +1,5 @@
-//! `briefing pick --jsonl`: the selection on pre-split articles, for evaluation.
+//! `briefing pick --jsonl`: the selection on pre-split articles, for evaluation; with
+//! `--features`, the feature vectors the selection scores, for fitting its weights.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::score::Idf;
-use crate::select::{select, SummaryConfig};
+use crate::select::{analyse, select, FeatureRows, SummaryConfig, FEATURES};
 
 #[derive(Deserialize)]
 struct Input {
@@ -18,12 +19,31 @@ struct Input {
     sentences: Vec<String>,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+/// A title's leading `[label]`, as a dump would have split it off.
+fn title_label(title: &str) -> Option<&str> {
+    let rest = title.trim_start().strip_prefix('[')?;
+    rest.split_once(']').map(|(label, _)| label.trim())
 }
 
 #[derive(Serialize)]
 struct Output<'a> {
     id: &'a serde_json::Value,
     picked: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct FeatureOutput<'a> {
+    id: &'a serde_json::Value,
+    /// The feature names and their weights' `[summary]` keys, so that a reader needs
+    /// no copy of [`FEATURES`].
+    names: Vec<&'static str>,
+    keys: Vec<&'static str>,
+    #[serde(flatten)]
+    rows: FeatureRows,
 }
 
 /// The `[summary]` table of `path`. A full config is checked as `briefing check` would;
@@ -52,7 +72,7 @@ fn summary_config(path: &Path) -> Result<SummaryConfig> {
     Ok(summary)
 }
 
-pub fn run(config: &Path, jsonl: &Path, k: Option<usize>) -> Result<ExitCode> {
+pub fn run(config: &Path, jsonl: &Path, k: Option<usize>, features: bool) -> Result<ExitCode> {
     // The weights come from the config when there is one; evaluation runs often have none.
     let mut summary = if config.exists() {
         summary_config(config)?
@@ -86,14 +106,27 @@ pub fn run(config: &Path, jsonl: &Path, k: Option<usize>) -> Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     for a in &articles {
         let sentences: Vec<&str> = a.sentences.iter().map(String::as_str).collect();
-        let selection = select(&sentences, a.title.as_deref(), &idf, &summary);
-        serde_json::to_writer(
-            &mut out,
-            &Output {
+        let title = a.title.as_deref();
+        let label = a.label.as_deref().or_else(|| title.and_then(title_label));
+        if features {
+            let analysis = analyse(&sentences, title, label, &idf, &summary);
+            let output = FeatureOutput {
                 id: &a.id,
-                picked: selection.picks,
-            },
-        )?;
+                names: FEATURES.iter().map(|&(name, _)| name).collect(),
+                keys: FEATURES.iter().map(|&(_, key)| key).collect(),
+                rows: FeatureRows::from(&analysis),
+            };
+            serde_json::to_writer(&mut out, &output)?;
+        } else {
+            let selection = select(&sentences, title, label, &idf, &summary);
+            serde_json::to_writer(
+                &mut out,
+                &Output {
+                    id: &a.id,
+                    picked: selection.picks,
+                },
+            )?;
+        }
         out.write_all(b"\n")?;
     }
     out.flush()?;
