@@ -611,6 +611,7 @@ mod tests {
             sentences: vec![a.body.as_str()],
             selection: Selection {
                 picks: vec![0],
+                order: vec![0],
                 scores: vec![1.0],
             },
         }
@@ -841,6 +842,7 @@ mod tests {
                 sentences: vec![],
                 selection: Selection {
                     picks: vec![],
+                    order: vec![],
                     scores: vec![],
                 },
             },
@@ -936,6 +938,7 @@ mod tests {
                 sentences: vec![body, body, body],
                 selection: Selection {
                     picks: vec![0, 1, 2],
+                    order: vec![0, 1, 2],
                     scores: vec![1.0; 3],
                 },
             })

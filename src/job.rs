@@ -1,7 +1,7 @@
 //! The morning job, end to end: fetch, parse, summarize, render per group, deliver per
 //! recipient, record. `briefing send` runs it once; the daemon runs it on the schedule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -21,7 +21,7 @@ use crate::dump::{self, Article};
 use crate::fetch::{self, Fetched};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::schedule::retry_pause;
-use crate::summary::{summarize, Summary};
+use crate::summary::{summarize_some, Summary};
 use crate::suppress::{SuppressError, Suppressed};
 
 /// How one run was asked to behave.
@@ -157,21 +157,37 @@ fn log_loaded(fetched: &Fetched, articles: &[Article]) {
     );
 }
 
-/// Summaries by lines-per-article: groups may ask for a different number of lines.
+/// Summaries by lines-per-article, for the articles some group shows. The dump is split
+/// and scored once, with the most lines any group asks for: picking is greedy, so a
+/// group that wants fewer takes the first of them ([`crate::select::Selection::first`]).
 pub fn summaries_by_k<'a>(
     config: &Config,
     articles: &'a [Article],
 ) -> BTreeMap<usize, Vec<Summary<'a>>> {
-    let mut by_k = BTreeMap::new();
-    for group in &config.groups {
-        let k = config.lines_per_article(group);
-        by_k.entry(k).or_insert_with(|| {
-            let mut cfg = config.summary.clone();
-            cfg.lines_per_article = k;
-            summarize(articles, &cfg)
-        });
-    }
-    by_k
+    let ks: BTreeSet<usize> = config
+        .groups
+        .iter()
+        .map(|g| config.lines_per_article(g))
+        .collect();
+    let Some(&most) = ks.last() else {
+        return BTreeMap::new();
+    };
+    let mut cfg = config.summary.clone();
+    cfg.lines_per_article = most;
+    let wanted = |a: &Article| config.groups.iter().any(|g| digest::accepts(&g.filter, a));
+    let all = summarize_some(articles, &cfg, wanted);
+    ks.into_iter()
+        .map(|k| {
+            let summaries = all
+                .iter()
+                .map(|s| Summary {
+                    selection: s.selection.first(k),
+                    ..s.clone()
+                })
+                .collect();
+            (k, summaries)
+        })
+        .collect()
 }
 
 /// The briefing of `group` on `date`.
@@ -995,6 +1011,48 @@ fn backoff(base_ms: u64, retry: u32, address: &str) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn article(title: &str, label: Option<&str>, body: &str) -> Article {
+        Article {
+            title: title.into(),
+            label: label.map(Into::into),
+            body: body.into(),
+            published_at: None,
+            roundup: None,
+            line: 1,
+        }
+    }
+
+    /// Scored once for every group: each group's picks are what a summary made for its
+    /// own `lines_per_article` would pick, and articles no group shows are not picked.
+    #[test]
+    fn one_selection_serves_groups_of_every_line_count() {
+        let text = "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n\
+            [groups.brief]\nrecipients = [\"a@example.com\"]\nlines_per_article = 1\n\
+            [groups.columns]\nrecipients = [\"c@example.com\"]\ninclude_labels = [\"칼럼\"]\nlines_per_article = 4\n";
+        let mut config = Config::parse(text, std::path::Path::new("/x/config.toml")).unwrap();
+        let body = "구는 공원 세 곳에 야간 조명을 새로 단다고 밝혔다. 공사는 다음 달 시작된다. \
+                    예산은 12억 원이다. 주민 설명회는 오는 9일 열린다. 조명은 밤 11시에 꺼진다.";
+        let articles = [
+            article("공원 야간 조명 설치", None, body),
+            article("골목길이 밝아지면", Some("칼럼"), body),
+        ];
+        let by_k = summaries_by_k(&config, &articles);
+        for (k, summaries) in &by_k {
+            let mut cfg = config.summary.clone();
+            cfg.lines_per_article = *k;
+            let alone = crate::summary::summarize(&articles, &cfg);
+            for (s, a) in summaries.iter().zip(&alone) {
+                assert_eq!(s.selection.picks, a.selection.picks, "k = {k}");
+            }
+        }
+        assert_eq!(by_k.keys().copied().collect::<Vec<_>>(), [1, 4]);
+        // With only the columns group, the other article is never split or scored.
+        config.groups.retain(|g| g.name == "columns");
+        let only = summaries_by_k(&config, &articles);
+        assert_eq!(only[&4].len(), 1);
+        assert_eq!(only[&4][0].article.title, "골목길이 밝아지면");
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_never_overflows() {

@@ -158,6 +158,10 @@ impl SummaryConfig {
 pub struct Selection {
     /// Indices into the sentences, ascending.
     pub picks: Vec<usize>,
+    /// The same picks in the order they were chosen, best first. Picking is greedy, so
+    /// the picks for fewer lines are the start of this list: one selection serves
+    /// every group, whatever its `lines_per_article` ([`Selection::first`]).
+    pub order: Vec<usize>,
     /// One score per sentence, before the redundancy penalty; `-inf` for lines that
     /// are never candidates (bylines, captions and the like).
     pub scores: Vec<f64>,
@@ -1030,13 +1034,33 @@ pub fn select(
 ) -> Selection {
     let analysis = analyse(sentences, title, label, idf, cfg);
     let scores = analysis.scores(cfg);
-    let mut picks: Vec<usize> = analysis
+    let order: Vec<usize> = analysis
         .pick(&scores, cfg)
         .into_iter()
         .map(|(i, _)| i)
         .collect();
+    let mut picks = order.clone();
     picks.sort_unstable();
-    Selection { picks, scores }
+    Selection {
+        picks,
+        order,
+        scores,
+    }
+}
+
+impl Selection {
+    /// The selection of the best `k` lines alone, as [`select`] would make it with
+    /// `lines_per_article = k` (for any `k` up to the one it was made with).
+    pub fn first(&self, k: usize) -> Selection {
+        let order: Vec<usize> = self.order.iter().copied().take(k).collect();
+        let mut picks = order.clone();
+        picks.sort_unstable();
+        Selection {
+            picks,
+            order,
+            scores: self.scores.clone(),
+        }
+    }
 }
 
 /// One keyword of a line and its keyword weight in the article.
@@ -1262,6 +1286,30 @@ impl From<&Analysis<'_>> for FeatureRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One selection made for the most lines serves every smaller count exactly.
+    #[test]
+    fn the_first_k_of_a_larger_selection_are_the_selection_of_k() {
+        let lines = [
+            "시는 내년부터 시내버스 노선 세 개를 새로 만든다고 6일 밝혔다.",
+            "새 노선은 신도시와 역 사이를 출근 시간대 8분 간격으로 잇는다.",
+            "주민들은 그동안 환승에만 30분 넘게 걸린다고 불편을 호소해 왔다.",
+            "시는 이를 위해 예산 42억 원을 편성했다.",
+            "버스 회사 두 곳이 운행을 맡는다.",
+            "노선 번호와 정류장 위치는 다음 달 공개된다.",
+            "시 관계자는 \"이용객 수를 보고 배차를 더 늘리겠다\"고 말했다.",
+        ];
+        let idf = Idf::from_texts([lines.join(" ").as_str(), "도서관 야간 개관"]);
+        let cfg = |k| SummaryConfig {
+            lines_per_article: k,
+            ..SummaryConfig::default()
+        };
+        let most = select(&lines, Some("시내버스 노선 신설"), None, &idf, &cfg(5));
+        for k in 0..=5 {
+            let alone = select(&lines, Some("시내버스 노선 신설"), None, &idf, &cfg(k));
+            assert_eq!(most.first(k).picks, alone.picks, "k = {k}");
+        }
+    }
 
     fn kind(line: &str, title: Option<&str>) -> LineKind {
         let idf = Idf::default();

@@ -26,8 +26,22 @@ impl Summary<'_> {
 
 /// Splits every article and picks its key lines with `cfg`.
 pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summary<'a>> {
-    let split_articles: Vec<(&Article, Vec<&str>)> =
-        articles.iter().map(|a| (a, split(&a.body))).collect();
+    summarize_some(articles, cfg, |_| true)
+}
+
+/// Splits and picks only the articles that `wanted` accepts (those some group will
+/// show): the rest cost only their share of the term weights, which are still taken
+/// across the whole dump, so each pick is the one [`summarize`] would make.
+pub fn summarize_some<'a>(
+    articles: &'a [Article],
+    cfg: &SummaryConfig,
+    wanted: impl Fn(&Article) -> bool,
+) -> Vec<Summary<'a>> {
+    let split_articles: Vec<(&Article, Vec<&str>)> = articles
+        .iter()
+        .filter(|a| wanted(a))
+        .map(|a| (a, split(&a.body)))
+        .collect();
     let idf = Idf::from_texts(articles.iter().map(|a| a.body.as_str()));
     split_articles
         .into_iter()

@@ -31,6 +31,7 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         sentences: vec!["점검용 문장이다."],
         selection: Selection {
             picks: vec![0],
+            order: vec![0],
             scores: vec![1.0],
         },
     }];
