@@ -91,8 +91,11 @@ pub enum Command {
         #[command(flatten)]
         dump: DumpArg,
         /// The article (1-based, in dump order); all articles when omitted.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "day")]
         article: Option<usize>,
+        /// The day at a glance instead: the keywords and figures, and why each was chosen.
+        #[arg(long)]
+        day: bool,
     },
     /// Pick key lines for pre-split articles: reads JSON lines
     /// `{"id":…,"sentences":[…],"title":…}`, writes `{"id":…,"picked":[…]}`.

@@ -242,6 +242,8 @@ pub struct Group {
     pub description: Option<String>,
     /// The sender's display name for this group (default: `mail.from`'s).
     pub from_name: Option<String>,
+    /// The day at a glance (keywords and figures) at the top of its briefing.
+    pub glance: bool,
     /// What this group gets when none of the day's articles is for it (default:
     /// `[mail] on_empty`): a filtered group can have nothing on a busy day.
     pub on_empty: OnEmpty,
@@ -396,6 +398,7 @@ struct RawGroup {
     subject: Option<String>,
     description: Option<String>,
     from_name: Option<String>,
+    glance: Option<bool>,
     on_empty: Option<OnEmpty>,
 }
 
@@ -767,6 +770,7 @@ impl Config {
                 subject: g.subject,
                 description: g.description,
                 from_name: g.from_name,
+                glance: g.glance.unwrap_or(true),
                 on_empty: g.on_empty.unwrap_or(mail.on_empty),
             });
         }

@@ -21,6 +21,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Filter, Group};
 use crate::dump::Article;
+use crate::glance::{glance, Glance};
 use crate::score::figures;
 use crate::summary::Summary;
 
@@ -76,6 +77,8 @@ pub struct Digest {
     /// so that an old dump is not read as today's news.
     pub stale_note: Option<String>,
     pub items: Vec<Item>,
+    /// The day at a glance, when the group wants it and there is something to show.
+    pub glance: Option<Glance>,
     /// For the footer: who this list is for (`[groups.NAME] description`), whom to write
     /// to (`[mail] contact`), and where to leave it (the same link for every recipient).
     pub description: Option<String>,
@@ -312,6 +315,9 @@ fn shorten(digest: &Digest, n: usize) -> Digest {
         .filter(|(short, full)| short.lines.len() < full.lines.len())
         .count();
     d.newest = d.items.iter().filter_map(|i| i.published_at).max();
+    if let Some(g) = &mut d.glance {
+        g.keep_items(d.count);
+    }
     d
 }
 
@@ -322,6 +328,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
     let mut newest = None;
     let mut newest_wanted = None;
     let mut left_out = 0;
+    let mut shown: Vec<&Summary> = Vec::new();
     for s in summaries
         .iter()
         .filter(|s| accepts(&group.filter, s.article))
@@ -333,6 +340,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             continue;
         }
         newest = newest.max(a.published_at);
+        shown.push(s);
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
                 a.label.clone().unwrap_or_else(|| r.to_owned())
@@ -396,6 +404,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         left_out,
         shortened: 0,
         stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
+        glance: Some(glance(&shown)).filter(|g| group.glance && !g.is_empty()),
         items,
         description: group.description.clone(),
         contact: None,
@@ -601,6 +610,7 @@ mod tests {
             subject: None,
             description: None,
             from_name: None,
+            glance: true,
             on_empty: crate::config::OnEmpty::Skip,
         }
     }

@@ -20,6 +20,7 @@
 //! score.rs     sentence features: keyword and number density
 //! select.rs    key lines per article
 //! digest.rs    Digest -> subject, text and HTML (handlebars)
+//! glance.rs    the day at a glance: the day's keywords and figures
 //! deliver.rs   lettre messages, SMTP or outbox transport
 //! ledger.rs    what was delivered to whom
 //! schedule.rs  the daemon: cron job with a shutdown future
@@ -39,6 +40,7 @@ pub mod digest;
 pub mod dump;
 pub mod durable;
 pub mod fetch;
+pub mod glance;
 pub mod job;
 pub mod ledger;
 pub mod schedule;

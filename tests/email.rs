@@ -218,3 +218,40 @@ fn the_samples_briefing_matches_its_golden_files() {
         );
     }
 }
+
+/// The day at a glance: keywords several stories carry and figures that link to their
+/// story, in both parts; `explain --day` says why each was chosen; a group can turn it
+/// off.
+#[test]
+fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
+    let p = Project::new("");
+    let (out, text, stderr) = p.run(&["preview", "--group", "morning"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(text.contains("오늘의 키워드: 글로벌 3건"), "{text}");
+    assert!(
+        text.contains("숫자로 본 오늘: 생후 12개월~12세 (2번)"),
+        "{text}"
+    );
+    let html = p.path("b.html");
+    let (out, _, stderr) = p.run(&[
+        "preview",
+        "--group",
+        "morning",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("#item-2\""), "figures link to their story");
+    let (out, why, stderr) = p.run(&["explain", "--day"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(why.contains("  글로벌 in 3 stories: 1, 2, 3"), "{why}");
+    assert!(why.contains("  생후 12개월~12세 from story 2: "), "{why}");
+
+    let off = Project::with_groups(
+        "",
+        "[groups.morning]\nrecipients = [\"a@example.com\"]\nglance = false\n",
+    );
+    let (_, text, _) = off.run(&["preview"]);
+    assert!(!text.contains("오늘의 키워드"), "{text}");
+}

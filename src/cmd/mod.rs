@@ -99,7 +99,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             config,
             dump,
             article,
-        } => block_on(explain::run(&config.config, dump.dump.as_deref(), article))?,
+            day,
+        } => block_on(explain::run(
+            &config.config,
+            dump.dump.as_deref(),
+            article,
+            day,
+        ))?,
         Command::Run { config } => {
             let path = config.config;
             let config = load_config(&path)?;
