@@ -55,6 +55,10 @@ pub enum Command {
         /// Send again to recipients who already have today's briefing.
         #[arg(long, conflicts_with_all = ["dry_run", "to"])]
         force: bool,
+        /// Only this group (with `--to`: the group whose briefing the test copy is;
+        /// default: the first group in the file).
+        #[arg(long)]
+        group: Option<String>,
     },
     /// Render the briefing without sending it.
     Preview {
@@ -62,7 +66,7 @@ pub enum Command {
         config: ConfigArg,
         #[command(flatten)]
         dump: DumpArg,
-        /// The group whose filters apply (default: the first group).
+        /// The group whose filters apply (default: the first group in the file).
         #[arg(long)]
         group: Option<String>,
         /// Write the HTML part here instead of printing the text part.

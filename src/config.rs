@@ -56,6 +56,12 @@ const GROUP_NAME_CHARS: RangeInclusive<usize> = 1..=64;
 /// A configuration error: where it is and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "no config file at {} (name one with --config FILE or the BRIEFING_CONFIG variable; \
+         without either it is config.toml in the current folder)",
+        path.display()
+    )]
+    Missing { path: PathBuf },
     #[error("cannot read {}: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -83,7 +89,7 @@ pub struct Config {
     pub web: Option<WebConfig>,
     /// Where the delivery ledger lives.
     pub state_dir: PathBuf,
-    /// In name order, which is also the order they are sent in.
+    /// In the order of the file, which is also the order they are sent in.
     pub groups: Vec<Group>,
 }
 
@@ -462,9 +468,17 @@ impl Group {
 impl Config {
     /// Reads and checks the configuration file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            match source.kind() {
+                // Say where it looked: a relative default depends on the current folder.
+                std::io::ErrorKind::NotFound => ConfigError::Missing {
+                    path: std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),
+                },
+                _ => ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                },
+            }
         })?;
         Config::parse(&text, path)
     }
@@ -708,7 +722,11 @@ impl Config {
         };
 
         let mut groups = Vec::with_capacity(raw.groups.len());
-        for (name, g) in raw.groups {
+        // In the order of the file: the first group written is the one `preview` and
+        // `send --to` take by default, and the order they are sent in.
+        let mut raw_groups: Vec<_> = raw.groups.into_iter().collect();
+        raw_groups.sort_by_key(|(name, _)| name.span().start);
+        for (name, g) in raw_groups {
             let group = group_key(name.get_ref());
             check_group_name(name.get_ref()).map_err(|m| fail(name.span(), &group, m))?;
             if g.from_name

@@ -35,6 +35,8 @@ pub struct Options<'a> {
     pub to: Option<Mailbox>,
     /// Send again to recipients already delivered today.
     pub force: bool,
+    /// Only this group (checked to exist by the caller); with `to`, the test copy's.
+    pub group: Option<&'a str>,
     /// Set by a shutdown: end the current stage, start no other message.
     pub stop: Option<&'a AtomicBool>,
 }
@@ -493,7 +495,7 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
     // the next one.
     let suppressed = Suppressed::load(&config.state_dir)?;
     if let Some(to) = &opts.to {
-        send_test_copy(config, &day, to, opts.dry_run, &suppressed, &mut report).await?;
+        send_test_copy(config, &day, opts, to, &suppressed, &mut report).await?;
         return Ok(report);
     }
     // Per group: a group whose filters match none of the day's articles is as empty
@@ -518,6 +520,9 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
     }
     let mut carried = None;
     for ((group, rendered), &skip) in config.groups.iter().zip(&day.rendered).zip(&skips) {
+        if opts.group.is_some_and(|only| only != group.name) {
+            continue;
+        }
         let mut g = GroupReport {
             group: group.name.clone(),
             subject: rendered.subject.clone(),
@@ -583,13 +588,17 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
 async fn send_test_copy(
     config: &Config,
     day: &Day,
+    opts: &Options<'_>,
     to: &Mailbox,
-    dry_run: bool,
     suppressed: &Suppressed,
     report: &mut Report,
 ) -> Result<(), Error> {
-    // The config check refuses a config without groups.
-    let (group, rendered) = (&config.groups[0], &day.rendered[0]);
+    // `--group`, else the first group: the config check refuses a config without groups.
+    let index = opts
+        .group
+        .and_then(|only| config.groups.iter().position(|g| g.name == only))
+        .unwrap_or_default();
+    let (group, rendered) = (&config.groups[index], &day.rendered[index]);
     let name = format!("{}-test", group.name);
     report.groups.push(GroupReport {
         group: name.clone(),
@@ -604,7 +613,7 @@ async fn send_test_copy(
         }
         return Ok(());
     }
-    if dry_run {
+    if opts.dry_run {
         return Ok(());
     }
     let transport = Transport::new(config.smtp.as_ref(), &config.mail.outbox)?;

@@ -179,7 +179,7 @@ fn errors_exit_non_zero_with_one_line() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("cannot read /nonexistent/config.toml"),
+        stderr.contains("no config file at /nonexistent/config.toml (name one with --config"),
         "{stderr}"
     );
 }

@@ -223,3 +223,46 @@ fn preview_shows_what_send_would_send() {
         "{shown}"
     );
 }
+
+/// Groups go in the order of the file: `preview` and `send --to` take the first one
+/// written; `send --group` sends one group alone, its test copy included; an unknown
+/// group is an error that lists the groups there are.
+#[test]
+fn groups_keep_the_files_order_and_send_takes_a_group() {
+    let groups = r#"[groups.morning]
+recipients = ["cfo@example.com"]
+
+[groups.bulletin]
+recipients = ["desk@example.com"]
+subject = "[소식지] {{date}}"
+"#;
+    let p = project_with_dump("", groups, &dump(&[MORNING, NOON]));
+    let (_, dry, _) = p.run(&["send", "--dry-run"]);
+    let morning = dry.find("  morning: ").unwrap();
+    let bulletin = dry.find("  bulletin: ").unwrap();
+    assert!(morning < bulletin, "file order: {dry}");
+    let (_, text, _) = p.run(&["preview"]);
+    assert!(
+        !text.contains("[소식지]"),
+        "the first group is morning: {text}"
+    );
+
+    let (out, stdout, stderr) = p.run(&["send", "--group", "bulletin"]);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("morning"), "{stdout}");
+    let sent = files(&p.path("outbox"));
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("_bulletin_desk@example.com"), "{sent:?}");
+
+    let (out, stdout, _) = p.run(&["send", "--group", "bulletin", "--to", "test@example.com"]);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("bulletin-test: \"[소식지]"), "{stdout}");
+
+    let (out, _, stderr) = p.run(&["send", "--group", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("--group nope: no such group in")
+            && stderr.contains("(groups: morning, bulletin)"),
+        "{stderr}"
+    );
+}

@@ -31,7 +31,9 @@ fn check_config(text: &str) -> Result<(), TestCaseError> {
                 "{message}"
             );
         }
-        ConfigError::Read { .. } => prop_assert!(false, "parse read a file: {message}"),
+        ConfigError::Read { .. } | ConfigError::Missing { .. } => {
+            prop_assert!(false, "parse read a file: {message}")
+        }
     }
     Ok(())
 }

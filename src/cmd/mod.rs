@@ -72,12 +72,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             dry_run,
             to,
             force,
+            group,
         } => block_on(send::run(
             &config.config,
             dump.dump.as_deref(),
             dry_run,
             to.as_deref(),
             force,
+            group.as_deref(),
         ))?,
         Command::Preview {
             config,
@@ -159,6 +161,18 @@ fn write_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<(
         }
         _ => Ok(()),
     }
+}
+
+/// The group `--group NAME` names, or an error that lists the groups there are.
+fn named_group<'a>(config: &'a Config, name: &str) -> Result<&'a crate::config::Group> {
+    config.group(name).with_context(|| {
+        let names: Vec<&str> = config.groups.iter().map(|g| g.name.as_str()).collect();
+        format!(
+            "--group {name}: no such group in {} (groups: {})",
+            config.path.display(),
+            names.join(", ")
+        )
+    })
 }
 
 fn load_config(path: &Path) -> Result<Config> {

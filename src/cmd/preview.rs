@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::load_config;
+use super::{load_config, named_group};
 use crate::clock;
 use crate::job::prepare;
 
@@ -17,14 +17,7 @@ pub async fn run(
 ) -> Result<ExitCode> {
     let config = load_config(config)?;
     let group = match group {
-        Some(name) => config.group(name).with_context(|| {
-            let names: Vec<&str> = config.groups.iter().map(|g| g.name.as_str()).collect();
-            format!(
-                "--group {name}: no such group in {} (groups: {})",
-                config.path.display(),
-                names.join(", ")
-            )
-        })?,
+        Some(name) => named_group(&config, name)?,
         None => &config.groups[0],
     };
     // The same briefing `send` (and its dry run) would deliver now: from the dump kept

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 
-use super::{load_config, EXIT_INCOMPLETE};
+use super::{load_config, named_group, EXIT_INCOMPLETE};
 use crate::config::parse_mailbox;
 use crate::job::{self, Options};
 use crate::schedule::signals;
@@ -17,8 +17,12 @@ pub async fn run(
     dry_run: bool,
     to: Option<&str>,
     force: bool,
+    group: Option<&str>,
 ) -> Result<ExitCode> {
     let config = load_config(config)?;
+    if let Some(name) = group {
+        named_group(&config, name)?;
+    }
     let to = to
         .map(|t| parse_mailbox(t).map_err(|e| anyhow::anyhow!("--to: {e}")))
         .transpose()?;
@@ -28,6 +32,7 @@ pub async fn run(
         dry_run,
         to,
         force,
+        group,
         stop: Some(&stop),
     };
     // On SIGINT/SIGTERM the messages in flight finish (or are recorded as failed) and no

@@ -48,14 +48,14 @@ pub struct Project {
     pub dir: tempfile::TempDir,
 }
 
-/// The groups of [`Project::new`]: two recipients, and one who only wants columns.
-pub const GROUPS: &str = r#"[groups.morning]
-recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
-
-[groups.columns]
+/// The groups of [`Project::new`]: one reader who only wants columns, then two recipients.
+pub const GROUPS: &str = r#"[groups.columns]
 recipients = ["편집국 <desk@example.com>"]
 include_labels = ["기자수첩"]
 subject = "[칼럼 브리핑] {{date}}"
+
+[groups.morning]
+recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
 "#;
 
 impl Project {
