@@ -128,8 +128,8 @@ pub enum Command {
         #[command(flatten)]
         config: ConfigArg,
         /// How many briefings (days), newest first.
-        #[arg(long, default_value_t = 3)]
-        days: usize,
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+        days: u16,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },

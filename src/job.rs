@@ -409,12 +409,22 @@ impl Report {
     }
 }
 
+/// `1 item`, `2 items`: the report is read by people.
+pub fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "briefing {} from {} ({} articles",
-            self.date, self.origin, self.articles
+            "briefing {} from {} ({}",
+            self.date,
+            self.origin,
+            plural(self.articles, "article")
         )?;
         if let Some((n, date)) = &self.stale {
             write!(f, "; {n} left out, already in the briefing of {date}")?;
@@ -423,8 +433,11 @@ impl fmt::Display for Report {
         for g in &self.groups {
             write!(
                 f,
-                "  {}: {:?}, {} items, {} recipients: ",
-                g.group, g.subject, g.items, g.recipients
+                "  {}: {:?}, {}, {}: ",
+                g.group,
+                g.subject,
+                plural(g.items, "item"),
+                plural(g.recipients, "recipient")
             )?;
             if g.skipped_empty {
                 let what = match &self.stale {

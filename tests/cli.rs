@@ -217,7 +217,7 @@ fn the_next_briefing_leaves_out_what_the_last_one_carried() {
     let (out, stdout, stderr) = next_day(&["send", "--dump", dump.to_str().unwrap()]);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stdout.contains("(1 articles; 5 left out, already in the briefing of 2025-09-07)"),
+        stdout.contains("(1 article; 5 left out, already in the briefing of 2025-09-07)"),
         "{stdout}"
     );
     let eml =
@@ -244,7 +244,7 @@ fn the_next_briefing_leaves_out_what_the_last_one_carried() {
             .env("BRIEFING_NOW", "2025-09-09T07:00:00+09:00"),
     );
     assert!(
-        out.status.success() && stdout.contains("(1 articles"),
+        out.status.success() && stdout.contains("(1 article"),
         "{stdout}"
     );
     let mark = std::fs::read_to_string(p.path("state/ledger/2025-09-09/newest-article")).unwrap();
@@ -286,4 +286,30 @@ fn output_into_a_pipe_closed_early_ends_quietly() {
         assert!(out.status.success(), "{format}: {stderr}");
         assert!(!stderr.contains("internal error"), "{stderr}");
     }
+}
+
+/// `pick --jsonl` with one bad line: the good lines still get their picks, the bad
+/// one is named, and the exit code says something was left out. `status --days 0` is
+/// refused rather than printing nothing.
+#[test]
+fn a_bad_line_in_pick_input_is_named_and_the_rest_still_picked() {
+    let p = Project::new("");
+    let good = |id: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"title\":\"버스 노선 신설\",\"sentences\":[\"시는 노선 세 개를 새로 만든다고 밝혔다.\",\"배차 간격은 8분이다.\"]}}"
+        )
+    };
+    let input = format!("{}\n{{\"id\":\"b\", oops\n{}\n", good("a"), good("c"));
+    std::fs::write(p.path("in.jsonl"), input).unwrap();
+    let (out, stdout, stderr) = p.run(&["pick", "--jsonl", p.path("in.jsonl").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let ids: Vec<&str> = stdout.lines().map(|l| &l[..8]).collect();
+    assert_eq!(ids, ["{\"id\":\"a", "{\"id\":\"c"], "{stdout}");
+    assert!(
+        stderr.contains("in.jsonl: line 2: not an article object"),
+        "{stderr}"
+    );
+    let (out, _, stderr) = p.run(&["status", "--days", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--days"), "{stderr}");
 }

@@ -169,7 +169,7 @@ fn a_briefing_finished_later_is_the_same_briefing_and_the_next_day_gets_the_rest
         .env("BRIEFING_NOW", "2025-09-08T07:00:00+09:00"));
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("(1 articles; 2 left out, already in the briefing of 2025-09-07)"),
+        stdout.contains("(1 article; 2 left out, already in the briefing of 2025-09-07)"),
         "{stdout}"
     );
     let (next, _) = parts(&accepting.messages()[1].1);
@@ -214,7 +214,7 @@ fn preview_shows_what_send_would_send() {
     let next_day =
         |args: &[&str]| run(p.cmd(args).env("BRIEFING_NOW", "2025-09-08T07:00:00+09:00"));
     let (_, dry, _) = next_day(&["send", "--dry-run"]);
-    assert!(dry.contains("(1 articles; 2 left out"), "{dry}");
+    assert!(dry.contains("(1 article; 2 left out"), "{dry}");
     let (out, shown, stderr) = next_day(&["preview"]);
     assert!(out.status.success(), "{stderr}");
     assert!(shown.contains(LATE.0), "{shown}");

@@ -319,7 +319,7 @@ fn a_server_that_is_down_is_retried_then_reported() {
     let p = Project::new(&format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 1\nretry_delay_ms = 10\n"));
     let (out, stdout, stderr) = p.run(&["send"]);
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
-    assert!(stdout.contains("columns: \"[칼럼 브리핑] 2025년 9월 7일 (일)\", 1 items, 1 recipients: 0 delivered, 0 already delivered earlier, 0 failed, 1 deferred, 0 not tried"), "{stdout}");
+    assert!(stdout.contains("columns: \"[칼럼 브리핑] 2025년 9월 7일 (일)\", 1 item, 1 recipient: 0 delivered, 0 already delivered earlier, 0 failed, 1 deferred, 0 not tried"), "{stdout}");
     assert!(
         stdout.contains(
             "2 recipients: 0 delivered, 0 already delivered earlier, 0 failed, 2 not tried"

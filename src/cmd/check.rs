@@ -80,13 +80,14 @@ pub fn run(path: &Path) -> Result<ExitCode> {
     let recipients: usize = config.groups.iter().map(|g| g.recipients.len()).sum();
     let delivery = match &config.smtp {
         Some(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
-        None => format!("outbox {}", config.mail.outbox.display()),
+        None => format!("outbox folder {}", config.mail.outbox.display()),
     };
     println!("{}: OK", config.path.display());
     println!("  source: {}", crate::fetch::redact(location));
     println!(
-        "  groups: {} with {recipients} recipients; delivery: {delivery}",
-        config.groups.len()
+        "  groups: {} with {}; delivery: {delivery}",
+        config.groups.len(),
+        crate::job::plural(recipients, "recipient")
     );
     match next_run(&config, crate::clock::now()) {
         Some(next) => println!(

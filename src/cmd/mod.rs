@@ -65,7 +65,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             config,
             days,
             format,
-        } => status::run(&config.config, days, format),
+        } => status::run(&config.config, usize::from(days), format),
         Command::Send {
             config,
             dump,

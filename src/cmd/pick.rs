@@ -90,15 +90,25 @@ pub fn run(config: &Path, jsonl: &Path, k: Option<usize>, features: bool) -> Res
             File::open(jsonl).with_context(|| format!("cannot open {name}"))?,
         ))
     };
+    // A bad line is reported and skipped: the good lines still get their picks, and
+    // the exit code says that something was left out.
     let mut articles = Vec::new();
+    let mut bad = 0;
     for (n, line) in reader.lines().enumerate() {
         let line = line.with_context(|| format!("{name}: line {}", n + 1))?;
         if line.trim().is_empty() {
             continue;
         }
-        let input: Input = serde_json::from_str(&line)
-            .with_context(|| format!("{name}: line {}: not an article object", n + 1))?;
-        articles.push(input);
+        match serde_json::from_str::<Input>(&line) {
+            Ok(input) => articles.push(input),
+            Err(e) => {
+                eprintln!(
+                    "briefing: {name}: line {}: not an article object: {e}",
+                    n + 1
+                );
+                bad += 1;
+            }
+        }
     }
     // Rarity is measured over the whole file, as it is over a whole dump.
     let joined: Vec<String> = articles.iter().map(|a| a.sentences.join(" ")).collect();
@@ -130,5 +140,9 @@ pub fn run(config: &Path, jsonl: &Path, k: Option<usize>, features: bool) -> Res
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    if bad > 0 {
+        eprintln!("briefing: {name}: {bad} bad lines skipped");
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
