@@ -153,6 +153,14 @@ pub enum Command {
         #[command(flatten)]
         config: ConfigArg,
     },
+    /// Print a shell completion script (e.g. `briefing completions bash >
+    /// /etc/bash_completion.d/briefing`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `briefing man > /usr/local/share/man/man1/briefing.1`.
+    Man,
 }
 
 /// Whose subscription, to what.

@@ -313,3 +313,21 @@ fn a_bad_line_in_pick_input_is_named_and_the_rest_still_picked() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--days"), "{stderr}");
 }
+
+/// Shell completions and the manual page come from the same definitions as `--help`.
+#[test]
+fn completions_and_the_manual_page_know_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (out, script, stderr) = run(briefing().args(["completions", shell]));
+        assert!(out.status.success(), "{shell}: {stderr}");
+        for command in ["send", "preview", "status", "unsubscribe"] {
+            assert!(script.contains(command), "{shell} completes {command}");
+        }
+    }
+    let (out, man, stderr) = run(briefing().arg("man"));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        man.contains(".TH briefing 1") && man.contains("send"),
+        "{man}"
+    );
+}

@@ -35,7 +35,8 @@ pub fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        // https://no-color.org: any value turns colour off.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_target(false)
         .init();
 }
@@ -55,6 +56,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             features,
         } => pick::run(&config.config, &jsonl, k, features),
         Command::Check { config } => check::run(&config.config),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Into memory first: clap_complete panics on a failed write (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "briefing", &mut script);
+            write_stdout(|out| out.write_all(&script))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            write_stdout(|out| man.render(out))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Unsubscribe { config, target } => {
             subscription::run(&config.config, Request::Unsubscribe, &target)
         }
