@@ -168,6 +168,11 @@ pub struct WebConfig {
     pub base_url: String,
     /// The name of the environment variable holding the key of the unsubscribe tokens.
     pub secret_env: String,
+    /// The name of the environment variable holding the bearer token of `POST /send`:
+    /// `briefing run --listen` refuses to start without it.
+    pub token_env: Option<String>,
+    /// `--listen` may bind a non-loopback address (behind a firewall or a proxy).
+    pub allow_remote: bool,
 }
 
 /// What to do when the dump has no article.
@@ -343,6 +348,9 @@ struct RawDkim {
 struct RawWeb {
     base_url: Spanned<String>,
     secret_env: Option<String>,
+    token_env: Option<String>,
+    #[serde(default)]
+    allow_remote: bool,
 }
 
 #[derive(Deserialize)]
@@ -647,6 +655,8 @@ impl Config {
                 Some(WebConfig {
                     base_url: url.to_owned(),
                     secret_env,
+                    token_env: w.token_env,
+                    allow_remote: w.allow_remote,
                 })
             }
         };
