@@ -157,12 +157,12 @@ async fn send(
     Query(q): Query<GroupQuery>,
     headers: HeaderMap,
 ) -> Response {
+    // As bytes: a token may be any text the variable holds, not only visible ASCII.
     let given = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !same(given.trim().as_bytes(), app.token.as_bytes()) {
+        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+        .unwrap_or_default();
+    if !same(given.trim_ascii(), app.token.as_bytes()) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],
