@@ -270,7 +270,7 @@ fn verified(config: &Config, q: &UnsubscribeQuery) -> Result<(String, String), R
         return Err(Box::new(page(
             StatusCode::FORBIDDEN,
             "구독 취소 링크가 완전하지 않습니다",
-            "<p>메일 앱의 ‘구독 취소’ 단추를 쓰시거나, 받으신 메일에 답장으로 구독 취소를 요청해 주세요.</p>",
+            "<p>받으신 메일의 링크를 그대로 열어 주세요.</p>",
         )));
     };
     let secret = config
@@ -298,7 +298,8 @@ fn verified(config: &Config, q: &UnsubscribeQuery) -> Result<(String, String), R
 }
 
 /// A link opened in a browser (or fetched by a mail scanner) only asks: unsubscribing
-/// takes the POST that the button, or the mail client's one-click, sends.
+/// takes the POST that the button, or the mail client's one-click, sends. The footer's
+/// link, the same for every reader, has no token: it says how to unsubscribe instead.
 async fn unsubscribe_get(
     State(app): State<Arc<App>>,
     Query(q): Query<UnsubscribeQuery>,
@@ -307,17 +308,32 @@ async fn unsubscribe_get(
         Ok(c) => c,
         Err(r) => return *r,
     };
+    if q.token.is_none() {
+        let write = match &config.mail.unsubscribe {
+            Some(to) => format!(
+                ", 또는 <a href=\"mailto:{0}\">{0}</a> 주소로 구독 취소를 요청해 주세요",
+                html_escape(to.email.as_ref())
+            ),
+            None => ", 또는 받으신 메일에 답장으로 구독 취소를 요청해 주세요".to_owned(),
+        };
+        return page(
+            StatusCode::OK,
+            "구독 취소 안내",
+            &format!("<p>메일 앱의 ‘구독 취소’ 단추를 누르시거나{write}.</p>"),
+        );
+    }
     let (group, address) = match verified(&config, &q) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let (group, address) = (html_escape(&group), html_escape(&address));
-    let token = html_escape(q.token.as_deref().unwrap_or_default());
+    // The form posts to this same address, query and all: the link is the request.
     page(
         StatusCode::OK,
         "구독 취소",
         &format!(
-            "<p>{address} 주소로 가는 ‘{group}’ 브리핑을 그만 받으시겠습니까?</p>\n<form method=\"post\" action=\"\">\n<input type=\"hidden\" name=\"group\" value=\"{group}\"><input type=\"hidden\" name=\"address\" value=\"{address}\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\n<button type=\"submit\" name=\"List-Unsubscribe\" value=\"One-Click\">구독 취소</button>\n</form>"
+            "<p>{} 주소로 가는 ‘{}’ 브리핑을 그만 받으시겠습니까?</p>\n<form method=\"post\" action=\"\"><button type=\"submit\" name=\"List-Unsubscribe\" value=\"One-Click\">구독 취소</button></form>",
+            html_escape(&address),
+            html_escape(&group)
         ),
     )
 }

@@ -339,6 +339,18 @@ fn one_click_unsubscribe_checks_the_token_and_the_next_send_skips_the_address() 
         assert!(page.contains("올바르지 않습니다"), "{page}");
     }
 
+    // The footer's link, the same for every reader, only says how.
+    let (status, page) = d.request("GET", "/unsubscribe?group=morning", &[], "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("구독 취소 안내"), "{page}");
+    let (status, page) = d.request(
+        "POST",
+        "/unsubscribe?group=morning&address=cfo%40example.com",
+        &[],
+        "List-Unsubscribe=One-Click",
+    );
+    assert_eq!(status, 403, "no token, no unsubscribe: {page}");
+
     // A link opened in a browser asks first, and unsubscribes nobody.
     let (status, page) = d.request("GET", &link(&token), &[], "");
     assert_eq!(status, 200, "{page}");
