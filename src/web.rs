@@ -65,9 +65,11 @@ impl Listener {
                 config.path.display()
             );
         };
+        // Trimmed as the header's token is: a newline from `echo > env-file` is no part of it.
         let token = std::env::var(token_env)
             .ok()
-            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
             .with_context(|| {
                 format!("web.token_env: the environment variable {token_env} is not set (it must hold the bearer token of POST /send)")
             })?;
