@@ -1123,6 +1123,18 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
         Config::parse(text, Path::new("/etc/briefing/config.toml"))
     }
 
+    #[test]
+    fn the_listener_keys_are_read_and_remote_is_off_by_default() {
+        let web = "[web]\nbase_url = \"https://news.example.com\"\nsecret_env = \"K\"\n";
+        let off = parse(&format!("{MINIMAL}{web}token_env = \"T\"\n")).unwrap();
+        let off = off.web.unwrap();
+        assert_eq!(off.token_env.as_deref(), Some("T"));
+        assert!(!off.allow_remote);
+        let on = parse(&format!("{MINIMAL}{web}allow_remote = true\n")).unwrap();
+        let on = on.web.unwrap();
+        assert!(on.allow_remote && on.token_env.is_none());
+    }
+
     fn error(text: &str) -> String {
         parse(text).unwrap_err().to_string()
     }
