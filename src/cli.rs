@@ -121,6 +121,10 @@ pub enum Command {
     Run {
         #[command(flatten)]
         config: ConfigArg,
+        /// Also serve the web endpoint here (POST /send, GET /preview, /status, /health,
+        /// /unsubscribe); loopback only unless `[web] allow_remote = true`.
+        #[arg(long, value_name = "IP:PORT")]
+        listen: Option<std::net::SocketAddr>,
     },
     /// Show the last briefings from the ledger: per group, who has it, who is pending
     /// and who failed, with the last error.

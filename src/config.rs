@@ -174,6 +174,11 @@ pub struct WebConfig {
     pub base_url: String,
     /// The name of the environment variable holding the key of the unsubscribe tokens.
     pub secret_env: String,
+    /// The name of the environment variable holding the bearer token of `POST /send`:
+    /// `briefing run --listen` refuses to start without it.
+    pub token_env: Option<String>,
+    /// `--listen` may bind a non-loopback address (behind a firewall or a proxy).
+    pub allow_remote: bool,
 }
 
 /// What to do when the dump has no article.
@@ -349,6 +354,9 @@ struct RawDkim {
 struct RawWeb {
     base_url: Spanned<String>,
     secret_env: Option<String>,
+    token_env: Option<String>,
+    #[serde(default)]
+    allow_remote: bool,
 }
 
 #[derive(Deserialize)]
@@ -661,6 +669,8 @@ impl Config {
                 Some(WebConfig {
                     base_url: url.to_owned(),
                     secret_env,
+                    token_env: w.token_env,
+                    allow_remote: w.allow_remote,
                 })
             }
         };
@@ -1129,6 +1139,18 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/etc/briefing/config.toml"))
+    }
+
+    #[test]
+    fn the_listener_keys_are_read_and_remote_is_off_by_default() {
+        let web = "[web]\nbase_url = \"https://news.example.com\"\nsecret_env = \"K\"\n";
+        let off = parse(&format!("{MINIMAL}{web}token_env = \"T\"\n")).unwrap();
+        let off = off.web.unwrap();
+        assert_eq!(off.token_env.as_deref(), Some("T"));
+        assert!(!off.allow_remote);
+        let on = parse(&format!("{MINIMAL}{web}allow_remote = true\n")).unwrap();
+        let on = on.web.unwrap();
+        assert!(on.allow_remote && on.token_env.is_none());
     }
 
     fn error(text: &str) -> String {

@@ -76,6 +76,15 @@ impl Error {
         self.kind == ErrorKind::Shutdown
     }
 
+    /// Another send (`briefing send`) holds the state dir's lock: the web endpoint
+    /// answers 409, as for its own send in progress.
+    pub fn is_busy(&self) -> bool {
+        self.inner.chain().any(|e| {
+            e.downcast_ref::<LedgerError>()
+                .is_some_and(LedgerError::is_busy)
+        })
+    }
+
     fn shutdown(stage: &str) -> Error {
         Error {
             kind: ErrorKind::Shutdown,
@@ -351,8 +360,9 @@ async fn stopped(stop: Option<&AtomicBool>) {
     }
 }
 
-/// What happened to one group.
-#[derive(Debug, Default)]
+/// What happened to one group. Serialized for the web endpoint's `POST /send`, where a
+/// script reads it instead of the text.
+#[derive(Debug, Default, serde::Serialize)]
 pub struct GroupReport {
     pub group: String,
     pub subject: String,
@@ -364,8 +374,10 @@ pub struct GroupReport {
     /// Not sent: unsubscribed (`briefing unsubscribe`), neither failed nor pending.
     pub suppressed: usize,
     /// Address and last error.
+    #[serde(serialize_with = "failed_json")]
     pub failed: Vec<(String, String)>,
     /// Address, last (temporary) error and the earliest next try: kept for a retry.
+    #[serde(serialize_with = "deferred_json")]
     pub deferred: Vec<(String, String, DateTime<Utc>)>,
     /// Not tried: the run stopped (fatal error or shutdown) before them.
     pub not_tried: usize,
@@ -374,13 +386,14 @@ pub struct GroupReport {
 }
 
 /// What happened to the whole run.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Report {
     pub date: String,
     pub origin: String,
     /// Articles in this briefing.
     pub articles: usize,
     /// Articles left out because an earlier briefing carried them, and its date.
+    #[serde(serialize_with = "stale_json")]
     pub stale: Option<(usize, String)>,
     pub dry_run: bool,
     pub groups: Vec<GroupReport>,
@@ -388,6 +401,31 @@ pub struct Report {
     pub fatal: Option<String>,
     /// The run stopped because the server could not be reached: worth another run soon.
     pub server_down: bool,
+}
+
+/// Named fields rather than arrays, so that a script reads `failed[0].address`.
+fn failed_json<S: serde::Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(
+        v.iter()
+            .map(|(address, error)| serde_json::json!({ "address": address, "error": error })),
+    )
+}
+
+fn deferred_json<S: serde::Serializer>(
+    v: &[(String, String, DateTime<Utc>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|(address, error, next_try)| {
+        serde_json::json!({ "address": address, "error": error, "next_try": next_try })
+    }))
+}
+
+fn stale_json<S: serde::Serializer>(v: &Option<(usize, String)>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(
+        &v.as_ref()
+            .map(|(articles, date)| serde_json::json!({ "articles": articles, "briefing": date })),
+        s,
+    )
 }
 
 impl Report {

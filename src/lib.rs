@@ -28,6 +28,7 @@
 //! clock.rs     the one place that reads the wall clock
 //! durable.rs   crash-safe file writes
 //! suppress.rs  who unsubscribed: the suppression list every send honours
+//! web.rs       `run --listen`: send, preview, status, health, one-click unsubscribe
 //! ```
 
 pub mod cli;
@@ -49,3 +50,4 @@ pub mod select;
 pub mod split;
 pub mod summary;
 pub mod suppress;
+pub mod web;

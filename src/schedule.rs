@@ -6,6 +6,7 @@
 //! start-up, a run missed while the daemon was down is made up within the grace window.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::clock;
 use crate::config::{format_duration, Config};
 use crate::job::{self, Options};
 use crate::ledger::{self, LedgerError, Standing};
+use crate::web;
 
 /// When the schedule fires next after `after`, in the schedule's time zone.
 pub fn next_run(config: &Config, after: DateTime<Utc>) -> Option<DateTime<chrono_tz::Tz>> {
@@ -68,14 +70,35 @@ fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Runs until `shutdown` completes. The config file is read again at every run, so
 /// recipients and options can be edited without a restart; the schedule itself is
-/// the one read at start.
+/// the one read at start. With `listen`, the web endpoint ([`crate::web`]) serves
+/// beside the scheduler, sharing its run mutex and stop flag.
 pub async fn run(
     config_path: &Path,
     config: &Config,
+    listen: Option<SocketAddr>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let busy = Arc::new(Mutex::new(()));
+    // Bound first: a listener that cannot start stops the daemon before any run.
+    let web = match listen {
+        None => None,
+        Some(addr) => {
+            let listener = web::Listener::bind(config, addr).await?;
+            tracing::info!("listening on http://{}", listener.local_addr()?);
+            let (tell, told) = tokio::sync::oneshot::channel::<()>();
+            let daemon = web::Daemon {
+                config_path: config_path.to_owned(),
+                started_with: config.clone(),
+                busy: busy.clone(),
+                stop: stop.clone(),
+            };
+            let serving = tokio::spawn(web::serve(listener, daemon, async {
+                let _ = told.await;
+            }));
+            Some((tell, serving))
+        }
+    };
     let mut scheduler = JobScheduler::new()
         .await
         .context("cannot start the scheduler")?;
@@ -133,6 +156,14 @@ pub async fn run(
     shutdown.await;
     tracing::info!("shutting down");
     stop.store(true, Ordering::SeqCst);
+    if let Some((tell, serving)) = web {
+        let _ = tell.send(());
+        match serving.await {
+            Ok(Err(e)) => tracing::error!("{e:#}"),
+            Err(e) => tracing::error!("the web endpoint failed: {e}"),
+            Ok(Ok(())) => {}
+        }
+    }
     let _idle = busy.lock().await;
     scheduler.shutdown().await.context("scheduler shutdown")?;
     Ok(())

@@ -15,3 +15,4 @@ mod mail;
 mod outbox;
 mod props;
 mod secrets;
+mod web;

@@ -6,7 +6,7 @@ mod pick;
 mod preview;
 mod send;
 mod split;
-mod status;
+pub(crate) mod status;
 mod subscription;
 mod summarize;
 
@@ -122,12 +122,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             article,
             day,
         ))?,
-        Command::Run { config } => {
+        Command::Run { config, listen } => {
             let path = config.config;
             let config = load_config(&path)?;
             block_on(crate::schedule::run(
                 &path,
                 &config,
+                listen,
                 crate::schedule::signals(),
             ))??;
             Ok(ExitCode::SUCCESS)

@@ -17,8 +17,9 @@ use crate::ledger::{self, Standing};
 use crate::schedule::next_run;
 use crate::suppress;
 
+/// One day's briefing as `status --format json` prints it and `GET /status` answers.
 #[derive(Serialize)]
-struct Briefing {
+pub(crate) struct Briefing {
     date: String,
     groups: Vec<GroupStatus>,
 }
@@ -63,7 +64,8 @@ pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
 
 /// The last `days` briefings on record, newest first. Today's is always there, with the
 /// configured recipients, so a briefing that has not gone out yet shows as not sent.
-fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
+/// The command and the web endpoint share it, so that they never disagree.
+pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
     let today = clock::today(config.schedule.timezone).to_string();
     let mut on_record = ledger::dates(&config.state_dir)?;
     if !on_record.contains(&today) {
