@@ -1,86 +1,14 @@
 //! `briefing run`: the scheduled daemon, with a schedule a few seconds ahead, and the
 //! catch-up of a run missed while it was down.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{Project, Smtp};
+use crate::support::{Daemon, Project, Smtp};
 
-/// `briefing run` with the clock pinned, and its log as it comes.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-/// A test that fails before `stop` must not leave a daemon running.
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Daemon {
-    fn start(p: &Project, now: &str) -> Daemon {
-        let mut child = p
-            .cmd(&["run"])
-            .env("BRIEFING_NOW", now)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start briefing run");
-        let stderr = child.stderr.take().expect("piped");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        // Ends when the daemon closes its stderr, i.e. when it exits.
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = sink.lock().expect("log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        Daemon { child, log }
-    }
-
-    /// Waits (bounded) until the log has `needle`: the daemon has got that far.
-    fn wait_log(&self, needle: &str) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if self.log.lock().expect("log").contains(needle) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    /// SIGTERM, then a bounded wait: whether it exited cleanly, and its log.
-    fn stop(mut self) -> (bool, String) {
-        let term = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(term.success());
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                break Some(s);
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                let _ = self.child.kill();
-                break None;
-            }
-            thread::sleep(Duration::from_millis(50));
-        };
-        // The reader thread sees EOF once the process is gone; give it a moment to drain.
-        self.wait_log("shutting down");
-        let log = self.log.lock().expect("log").clone();
-        (status.is_some_and(|s| s.success()), log)
-    }
+/// `briefing run` with the clock pinned at `now`.
+fn start(p: &Project, now: &str) -> Daemon {
+    Daemon::spawn(p.cmd(&["run"]).env("BRIEFING_NOW", now))
 }
 
 #[test]
@@ -90,7 +18,7 @@ fn sends_on_schedule_once_per_day_and_stops_on_sigterm() {
         "[schedule]\ncron = \"*/2 * * * * *\"\ntimezone = \"Asia/Seoul\"\n\n{}",
         smtp.smtp_section("")
     ));
-    let daemon = Daemon::start(&p, crate::support::NOW);
+    let daemon = start(&p, crate::support::NOW);
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
     // Let a few more ticks pass: the ledger must keep them from sending again.
     thread::sleep(Duration::from_secs(5));
@@ -112,7 +40,7 @@ fn sends_on_schedule_once_per_day_and_stops_on_sigterm() {
 fn a_run_missed_within_the_grace_window_is_caught_up_once() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&smtp.smtp_section(""));
-    let daemon = Daemon::start(&p, "2025-09-07T07:30:00+09:00");
+    let daemon = start(&p, "2025-09-07T07:30:00+09:00");
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
     let (clean, stderr) = daemon.stop();
     assert!(delivered && clean, "{stderr}");
@@ -121,7 +49,7 @@ fn a_run_missed_within_the_grace_window_is_caught_up_once() {
         "{stderr}"
     );
 
-    let daemon = Daemon::start(&p, "2025-09-07T08:00:00+09:00");
+    let daemon = start(&p, "2025-09-07T08:00:00+09:00");
     assert!(daemon.wait_log("next briefing at"));
     let (clean, stderr) = daemon.stop();
     assert!(clean, "{stderr}");
@@ -141,7 +69,7 @@ fn a_run_missed_beyond_the_grace_window_is_reported_not_sent() {
         "[schedule]\ncatch_up = \"1h\"\n\n{}",
         smtp.smtp_section("")
     ));
-    let daemon = Daemon::start(&p, "2025-09-07T10:00:00+09:00");
+    let daemon = start(&p, "2025-09-07T10:00:00+09:00");
     assert!(daemon.wait_log("next briefing at"));
     let (clean, stderr) = daemon.stop();
     assert!(clean, "{stderr}");
@@ -160,7 +88,7 @@ fn a_relay_that_comes_back_within_the_grace_window_still_gets_the_briefing_out()
     let p = Project::new(&format!(
         "[schedule]\ncatch_up = \"8s\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 0\n"
     ));
-    let daemon = Daemon::start(&p, "2025-09-07T07:00:02+09:00");
+    let daemon = start(&p, "2025-09-07T07:00:02+09:00");
     assert!(daemon.wait_log("the mail server could not be reached; trying again in 1s"));
     let smtp = Smtp::start(&["--port", &port.to_string()]);
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
@@ -179,7 +107,7 @@ fn greylisted_recipients_are_deferred_and_delivered_by_a_later_try() {
         "[schedule]\ncatch_up = \"32s\"\n\n{}",
         smtp.smtp_section("retries = 1")
     ));
-    let daemon = Daemon::start(&p, "2025-09-07T07:00:02+09:00");
+    let daemon = start(&p, "2025-09-07T07:00:02+09:00");
     assert!(
         daemon.wait_log("some recipients were deferred (a temporary failure); trying again in 4s")
     );
@@ -207,7 +135,7 @@ fn recipients_still_deferred_at_the_end_of_the_window_are_recorded_failed() {
         "[schedule]\ncatch_up = \"4s\"\n\n{}",
         smtp.smtp_section("retries = 0")
     ));
-    let daemon = Daemon::start(&p, "2025-09-07T07:00:02+09:00");
+    let daemon = start(&p, "2025-09-07T07:00:02+09:00");
     assert!(daemon.wait_log("3 deferred recipients recorded as failed"));
     let (clean, stderr) = daemon.stop();
     assert!(clean, "{stderr}");
@@ -232,7 +160,7 @@ fn a_busy_lock_is_waited_for_not_the_end_of_the_day() {
     std::fs::create_dir_all(p.path("state")).unwrap();
     let lock = std::fs::File::create(p.path("state/send.lock")).unwrap();
     lock.try_lock().unwrap();
-    let daemon = Daemon::start(&p, "2025-09-07T07:00:02+09:00");
+    let daemon = start(&p, "2025-09-07T07:00:02+09:00");
     assert!(daemon.wait_log("the run could not start; trying again in 2s"));
     drop(lock);
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
@@ -272,7 +200,7 @@ fn a_dump_server_down_at_seven_does_not_cost_the_day() {
         ),
     )
     .unwrap();
-    let daemon = Daemon::start(&p, "2025-09-07T07:00:02+09:00");
+    let daemon = start(&p, "2025-09-07T07:00:02+09:00");
     assert!(daemon.wait_log("the run could not start; trying again in 3s"));
     let delivered = smtp.wait_for(3, Duration::from_secs(25));
     let (clean, stderr) = daemon.stop();

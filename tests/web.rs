@@ -1,16 +1,15 @@
 //! `briefing run --listen`: the real daemon on a free loopback port, and real HTTP
 //! requests to it over a plain TcpStream.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use briefing::deliver::unsubscribe_token;
 
-use crate::support::{free_port, Project, Smtp};
+use crate::support::{free_port, Daemon, Project, Smtp};
 
 const TOKEN: &str = "아침-보내기-토큰-7f3a";
 const SECRET: &str = "구독취소-비밀-열쇠-91c2";
@@ -24,76 +23,34 @@ fn web_section(smtp: &Smtp) -> String {
     )
 }
 
-/// `briefing run --listen`, stopped (killed) with the test.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<String>>,
+/// `briefing run --listen` on a free port.
+struct Web {
+    daemon: Daemon,
     port: u16,
 }
 
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Daemon {
-    fn start(p: &Project) -> Daemon {
+impl Web {
+    fn start(p: &Project) -> Web {
         let port = free_port();
-        let mut child = p
-            .cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
-            .env("BRIEFING_TEST_TOKEN", TOKEN)
-            .env("BRIEFING_TEST_SECRET", SECRET)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start briefing run --listen");
-        let stderr = child.stderr.take().expect("piped");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = sink.lock().expect("log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let daemon = Daemon { child, log, port };
-        let start = Instant::now();
-        while !daemon.log().contains("listening on http://") {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "the listener did not start: {}",
-                daemon.log()
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-        daemon
+        let daemon = Daemon::spawn(
+            p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+                .env("BRIEFING_TEST_TOKEN", TOKEN)
+                .env("BRIEFING_TEST_SECRET", SECRET),
+        );
+        assert!(
+            daemon.wait_log("listening on http://"),
+            "the listener did not start: {}",
+            daemon.log()
+        );
+        Web { daemon, port }
     }
 
-    /// SIGTERM, then a bounded wait: whether it exited cleanly, and its log.
-    fn stop(mut self) -> (bool, String) {
-        let term = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(term.success());
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                break Some(s);
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                break None;
-            }
-            thread::sleep(Duration::from_millis(50));
-        };
-        (status.is_some_and(|s| s.success()), self.log())
+    fn stop(self) -> (bool, String) {
+        self.daemon.stop()
     }
 
     fn log(&self) -> String {
-        self.log.lock().expect("log").clone()
+        self.daemon.log()
     }
 
     /// One HTTP/1.1 request: (status, body).
@@ -181,7 +138,7 @@ fn percent(s: &str) -> String {
 fn send_needs_the_bearer_token_and_answers_with_the_report() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&web_section(&smtp));
-    let d = Daemon::start(&p);
+    let d = Web::start(&p);
 
     let (status, body) = d.request("POST", "/send", &[], "");
     assert_eq!(status, 401, "{body}");
@@ -230,7 +187,7 @@ fn send_needs_the_bearer_token_and_answers_with_the_report() {
 fn a_send_while_one_is_running_is_refused_with_409() {
     let smtp = Smtp::start(&["--delay-data", "3"]);
     let p = Project::new(&web_section(&smtp));
-    let d = Daemon::start(&p);
+    let d = Web::start(&p);
     let port = d.port;
     let first = thread::spawn(move || {
         http(
@@ -282,7 +239,7 @@ fn a_send_while_one_is_running_is_refused_with_409() {
 fn preview_status_and_health_answer_what_the_commands_say() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&web_section(&smtp));
-    let d = Daemon::start(&p);
+    let d = Web::start(&p);
 
     let (status, html) = d.request("GET", "/preview?group=columns", &[], "");
     assert_eq!(status, 200, "{html}");
@@ -323,7 +280,7 @@ fn preview_status_and_health_answer_what_the_commands_say() {
 fn one_click_unsubscribe_checks_the_token_and_the_next_send_skips_the_address() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&web_section(&smtp));
-    let d = Daemon::start(&p);
+    let d = Web::start(&p);
     let token = unsubscribe_token(SECRET.as_bytes(), "morning", "cfo@example.com");
     let link = |token: &str| {
         format!(
