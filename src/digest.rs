@@ -590,14 +590,7 @@ mod tests {
     use crate::select::Selection;
 
     fn article(title: &str, label: Option<&str>, body: &str) -> Article {
-        Article {
-            title: title.into(),
-            label: label.map(Into::into),
-            body: body.into(),
-            published_at: None,
-            roundup: None,
-            line: 1,
-        }
+        Article::of(title, label, body)
     }
 
     fn group(filter: Filter, max_articles: Option<usize>) -> Group {

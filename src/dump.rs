@@ -36,6 +36,21 @@ pub struct Article {
     pub line: usize,
 }
 
+#[cfg(test)]
+impl Article {
+    /// An article with no time, round-up or line of its own: what most unit tests need.
+    pub fn of(title: &str, label: Option<&str>, body: &str) -> Article {
+        Article {
+            title: title.into(),
+            label: label.map(Into::into),
+            body: body.into(),
+            published_at: None,
+            roundup: None,
+            line: 1,
+        }
+    }
+}
+
 /// Why a file is not a dump.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DumpError {

@@ -138,14 +138,7 @@ mod tests {
     use crate::select::Selection;
 
     fn article(title: &str, body: &str) -> Article {
-        Article {
-            title: title.into(),
-            label: None,
-            body: body.into(),
-            published_at: None,
-            roundup: None,
-            line: 1,
-        }
+        Article::of(title, None, body)
     }
 
     fn summary(a: &Article) -> Summary<'_> {

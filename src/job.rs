@@ -1073,14 +1073,7 @@ mod tests {
     use super::*;
 
     fn article(title: &str, label: Option<&str>, body: &str) -> Article {
-        Article {
-            title: title.into(),
-            label: label.map(Into::into),
-            body: body.into(),
-            published_at: None,
-            roundup: None,
-            line: 1,
-        }
+        Article::of(title, label, body)
     }
 
     /// Scored once for every group: each group's picks are what a summary made for its
