@@ -802,7 +802,7 @@ impl Courier<'_> {
         report: &mut GroupReport,
     ) -> Result<Option<Stop>> {
         let log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
-        let recorded = log.recipients().clone();
+        let (writer, recorded) = Writer::start(log);
         let mut suppressed = 0;
         let pending: Vec<&Mailbox> = group
             .recipients
@@ -832,7 +832,6 @@ impl Courier<'_> {
             .smtp
             .as_ref()
             .map_or(OUTBOX_WINDOW, |s| s.connections);
-        let writer = Writer::start(log);
         // Up to `window` exchanges at once, with letters marked `sending` ahead of them
         // (see [`MARKED_AHEAD`]): a slot that frees up starts the next letter at once
         // instead of waiting for its mark's fsync.

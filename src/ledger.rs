@@ -219,11 +219,11 @@ struct Failure {
 }
 
 impl Writer {
-    /// Takes over `log`; what was recorded before is `log.recipients()`, read first.
-    /// Only the file is kept up to date from then on: a replayed copy of every record
-    /// would grow with the recipient list for nobody to read.
-    pub fn start(mut log: BriefingLog) -> Writer {
-        log.recipients = Recipients::default();
+    /// Takes over `log`, and hands back what it had recorded before. Only the file is
+    /// kept up to date from then on: a replayed copy of every record would grow with
+    /// the recipient list for nobody to read.
+    pub fn start(mut log: BriefingLog) -> (Writer, Recipients) {
+        let recorded = std::mem::take(&mut log.recipients);
         let (queue, batches) = std::sync::mpsc::channel::<Batch>();
         std::thread::spawn(move || {
             // After a failed write nothing more is written: the records after it would
@@ -250,7 +250,7 @@ impl Writer {
                 }
             }
         });
-        Writer { queue }
+        (Writer { queue }, recorded)
     }
 
     /// Appends `records`; completes once they are durable (or could not be written).
@@ -619,7 +619,7 @@ mod tests {
     async fn the_writer_makes_every_record_durable_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
-        let writer = Writer::start(log);
+        let (writer, _) = Writer::start(log);
         let marks: Vec<_> = (0..20)
             .map(|n| {
                 writer.append(vec![record(
