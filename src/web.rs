@@ -140,18 +140,19 @@ struct GroupQuery {
     group: Option<String>,
 }
 
-/// Keeps only `group`, so that a run sends (and records) that group alone.
-fn only_group(mut config: Config, group: Option<&str>) -> Result<Config, Refusal> {
-    if let Some(name) = group {
-        if config.group(name).is_none() {
-            return Err(Box::new(error(
+/// Where `group` (default: the first) stands in the config; 404 for a group it lacks.
+fn group_index(config: &Config, group: Option<&str>) -> Result<usize, Refusal> {
+    let Some(name) = group else { return Ok(0) };
+    config
+        .groups
+        .iter()
+        .position(|g| g.name == name)
+        .ok_or_else(|| {
+            Box::new(error(
                 StatusCode::NOT_FOUND,
                 format!("no group {name:?} in {}", config.path.display()),
-            )));
-        }
-        config.groups.retain(|g| g.name == name);
-    }
-    Ok(config)
+            ))
+        })
 }
 
 async fn send(
@@ -178,11 +179,15 @@ async fn send(
             "a send is running; try again when it is done",
         );
     };
-    let config = match config(&app).and_then(|c| only_group(c, q.group.as_deref())) {
+    let config = match config(&app) {
         Ok(c) => c,
         Err(r) => return *r,
     };
+    if let Err(r) = group_index(&config, q.group.as_deref()) {
+        return *r;
+    }
     let opts = Options {
+        group: q.group.as_deref(),
         stop: Some(&app.daemon.stop),
         ..Options::default()
     };
@@ -206,17 +211,9 @@ async fn preview(State(app): State<Arc<App>>, Query(q): Query<GroupQuery>) -> Re
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let index = match &q.group {
-        None => 0,
-        Some(name) => match config.groups.iter().position(|g| g.name == *name) {
-            Some(i) => i,
-            None => {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    format!("no group {name:?} in {}", config.path.display()),
-                )
-            }
-        },
+    let index = match group_index(&config, q.group.as_deref()) {
+        Ok(i) => i,
+        Err(r) => return *r,
     };
     let date = clock::today(config.schedule.timezone);
     match job::prepare(&config, None, date, false, Some(&app.daemon.stop)).await {
