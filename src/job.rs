@@ -153,19 +153,23 @@ pub struct Loaded {
 pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
     let location = dump.unwrap_or(&config.source.location);
     let fetched = fetch::fetch(location, &config.source).await?;
-    let articles = dump::parse(&fetched.text, &fetched.origin)?;
-    fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
-    log_loaded(&fetched, &articles);
+    let articles = parse(config, &fetched, true)?;
     Ok(Loaded { fetched, articles })
 }
 
-fn log_loaded(fetched: &Fetched, articles: &[Article]) {
+/// The articles of `fetched`, refused when older than `[source] max_age` if `check_age`.
+fn parse(config: &Config, fetched: &Fetched, check_age: bool) -> Result<Vec<Article>> {
+    let articles = dump::parse(&fetched.text, &fetched.origin)?;
+    if check_age {
+        fetch::check_age(fetched, &articles, &config.source, clock::now())?;
+    }
     tracing::info!(
         "{}: {} articles ({})",
         fetched.origin,
         articles.len(),
         fetched.encoding
     );
+    Ok(articles)
 }
 
 /// Summaries by lines-per-article, for the articles some group shows. The dump is split
@@ -299,13 +303,9 @@ fn build(
     since: Option<(String, DateTime<FixedOffset>)>,
     date: NaiveDate,
 ) -> Result<Day> {
-    let articles = dump::parse(&fetched.text, &fetched.origin)?;
-    if !kept {
-        // A kept dump passed this check when its day began.
-        fetch::check_age(&fetched, &articles, &config.source, clock::now())?;
-    }
+    // A kept dump passed the age check when its day began.
+    let articles = parse(config, &fetched, !kept)?;
     clock::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
-    log_loaded(&fetched, &articles);
     let mut stale = None;
     let articles = match since {
         Some((earlier, newest)) => {
