@@ -4,9 +4,9 @@
 //!    contact lines, table rows, list residue and subtitles never compete.
 //! 2. **Features.** Every competing line gets one vector of [`FEATURES`]: what it says
 //!    (the article's keywords, its centrality among the article's lines, figures, the
-//!    news peg, the title's words), how it is written (length, quotation, a connective
-//!    opening) and where it stands, with a lead prior whose strength the article's own
-//!    text decides ([`Lead`]).
+//!    news peg, the headline's words, how much of the lead it repeats), how it is
+//!    written (length, quotation, a connective opening) and where it stands, with a
+//!    lead prior whose strength the article's own text decides ([`Lead`]).
 //! 3. **Score.** One dot product of the vector with the `[summary]` weights.
 //! 4. **Picks.** Greedy maximal marginal relevance: each pick is the best line once its
 //!    word overlap with the lines already picked is charged for.
@@ -26,7 +26,7 @@ use crate::score::{figures, prefixes, scan, stem, Idf, PreHashed, Shape};
 /// `[summary]` key of its weight. Every value is at most 1 in size, and penalties are
 /// negative values, so that every weight is a non-negative number and the weights
 /// compare with one another.
-pub const FEATURES: [(&str, &str); 12] = [
+pub const FEATURES: [(&str, &str); 13] = [
     // -ln(1 + rank) times the lead strength: in a lead-first article the first lines
     // carry the news, and the odds fall fast and then slowly.
     ("position", "position_weight"),
@@ -38,6 +38,11 @@ pub const FEATURES: [(&str, &str); 12] = [
     ("figures", "number_weight"),
     ("peg", "peg_weight"),
     ("title", "title_weight"),
+    // How much of the lead's wording the line shares (tf-idf cosine), times the lead
+    // strength: where the lead states the news, the lines that carry the same story
+    // (who, how much, when next) repeat its words, while background and asides do not.
+    // Where the lead is a scene, its words say nothing, and the feature fades with it.
+    ("lead_echo", "lead_echo_weight"),
     ("length", "short_penalty"),
     ("bare_quote", "quote_penalty"),
     ("attributed_quote", "attributed_quote_penalty"),
@@ -51,7 +56,8 @@ pub type Vector = [f64; FEATURES.len()];
 /// `[summary]` in config.toml: how many lines, and how much each feature counts.
 /// `briefing explain` shows what each weight adds to each line. The defaults are the
 /// weights `scripts/fit-summary` fitted on the shared labelled set, but for
-/// `fading_position_weight`, which that set (nearly all lead-first) cannot fix.
+/// `fading_position_weight` and `attributed_quote_penalty`, which that set (nearly all
+/// lead-first local news) cannot fix.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SummaryConfig {
@@ -73,8 +79,11 @@ pub struct SummaryConfig {
     pub figures_full: usize,
     /// The news peg: a reporting verb (`밝혔다`, `발표했다`, `…에 따르면`), full with a date.
     pub peg_weight: f64,
-    /// The share of the title's content words found in the line.
+    /// The share of the headline's content words (the title's and the deck's) found in
+    /// the line.
     pub title_weight: f64,
+    /// The share of the lead's wording a later line repeats, where the lead is the news.
+    pub lead_echo_weight: f64,
     /// Lines shorter than this pay a share of `short_penalty` that grows as they get
     /// shorter: short lines in news are hooks, scenes and speaker introductions.
     pub short_chars: usize,
@@ -104,17 +113,18 @@ impl Default for SummaryConfig {
             lines_per_article: 3,
             position_weight: 1.0,
             fading_position_weight: 0.3,
-            keyword_weight: 0.5,
-            centrality_weight: 0.3,
-            number_weight: 0.05,
+            keyword_weight: 1.0,
+            centrality_weight: 0.15,
+            number_weight: 0.2,
             figures_full: 2,
-            peg_weight: 0.75,
-            title_weight: 0.5,
+            peg_weight: 0.4,
+            title_weight: 0.75,
+            lead_echo_weight: 0.3,
             short_chars: 60,
-            short_penalty: 0.3,
+            short_penalty: 0.15,
             quote_penalty: 0.3,
             attributed_quote_penalty: 0.1,
-            connective_penalty: 0.1,
+            connective_penalty: 0.3,
             min_chars: 12,
             max_chars: 300,
             long_penalty: 0.3,
@@ -134,6 +144,7 @@ impl SummaryConfig {
             self.number_weight,
             self.peg_weight,
             self.title_weight,
+            self.lead_echo_weight,
             self.short_penalty,
             self.quote_penalty,
             self.attributed_quote_penalty,
@@ -849,6 +860,32 @@ pub fn analyse<'a>(
             l.candidate = l.kind.fallback();
         }
     }
+    // A deck (the subtitle lines above the lead: `…작물별 차등 지원`) is the editor's
+    // own summary of the piece, like the title: its words are headline words. Many
+    // sources carry one and no title, or a title that is only a hook.
+    let lead_at = lines
+        .iter()
+        .position(|l| l.candidate)
+        .unwrap_or(lines.len());
+    for l in lines[..lead_at]
+        .iter()
+        .filter(|l| l.kind == LineKind::Heading)
+    {
+        for &t in &l.terms {
+            let term = &mut terms[t as usize];
+            title_terms += usize::from(!term.in_title);
+            term.in_title = true;
+        }
+    }
+    if lead_at > 0 {
+        for l in &mut lines {
+            l.in_title = l
+                .terms
+                .iter()
+                .filter(|&&t| terms[t as usize].in_title)
+                .count();
+        }
+    }
     // Keyword weights come from the candidate lines only: a byline's name or a
     // caption's place is not the article's topic.
     for l in lines.iter().filter(|l| l.candidate) {
@@ -945,6 +982,9 @@ pub fn analyse<'a>(
                 } else {
                     0.0
                 },
+                // Row 0 of the candidates' cosines is the lead's, and its own
+                // entry is 0: the lead echoes nothing.
+                cosine[rank] * lead.strength,
                 (l.chars as f64 / short).min(1.0) - 1.0,
                 if l.attributed { 0.0 } else { -quote },
                 if l.attributed { -quote } else { 0.0 },
