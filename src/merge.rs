@@ -76,6 +76,8 @@ const QUERY_GRAMS: usize = 24;
 const MAX_POSTING: usize = 120;
 /// Rare grams two articles must share to be scored at all.
 const MIN_SHARED_GRAMS: usize = 2;
+/// What a figure is worth, in characters of body, when the lead of a story is chosen.
+const LEAD_CHARS_PER_FIGURE: usize = 40;
 /// Shared terms shown as the reason for a merge.
 const SHOWN_TERMS: usize = 6;
 
@@ -90,7 +92,8 @@ struct Profile {
     terms: Vec<(u64, String)>,
     /// Figures as `(value, unit)`, spaces and thousands separators dropped, sorted.
     figures: Vec<(String, String)>,
-    /// How well the article is written for a lead: its body's length and figures.
+    /// How well the article is written for a lead: its body's length in characters, 40
+    /// more per figure.
     quality: usize,
     /// The idf-weighted norms of `grams` and `title`, known once the corpus is counted:
     /// every score needs them, and summing them per score was half its cost.
@@ -113,7 +116,8 @@ pub struct Similarity {
 /// One story of the day: its lead article and the other tellings merged into it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Story {
-    /// Index of the best-written article (most figures, then the longest body).
+    /// Index of the best-written article: the longest body, each figure counting as 40
+    /// characters (a figure is the fact a reader looks for), the first of equals.
     pub lead: usize,
     /// The other articles, in index order, each with its similarity to the lead.
     pub others: Vec<(usize, Similarity)>,
@@ -468,7 +472,7 @@ fn profile(title: &str, body: &str) -> Profile {
         .collect();
     figures.sort();
     figures.dedup();
-    let quality = body.chars().count() + 40 * figures.len();
+    let quality = body.chars().count() + LEAD_CHARS_PER_FIGURE * figures.len();
     Profile {
         grams,
         title: title_grams,

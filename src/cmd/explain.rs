@@ -130,14 +130,14 @@ fn explain_merges(config: &Config, articles: &[Article], origin: &str) -> Result
         let merged: Vec<_> = stories.iter().filter(|s| !s.others.is_empty()).collect();
         writeln!(
             out,
-            "stories told by several articles: {} ({} articles shown once each)",
+            "stories told by several articles: {} (of {} articles)",
             merged.len(),
-            merged.iter().map(|s| s.others.len()).sum::<usize>()
+            merged.iter().map(|s| s.others.len() + 1).sum::<usize>()
         )?;
         for story in merged {
             writeln!(
                 out,
-                "  {}. {} (lead: the most figures, then the longest body)",
+                "  {}. {} (lead: the longest body, each figure counting 40 characters)",
                 story.lead + 1,
                 title(story.lead)
             )?;
