@@ -254,25 +254,22 @@ impl Corpus {
         from: std::ops::Range<usize>,
         to: std::ops::Range<usize>,
     ) -> Vec<(usize, usize)> {
+        // A gram in one article only finds nobody; one in many costs the most.
         let indexed = |g: &u64| {
-            let df = self.gram_df.get(g).copied().unwrap_or(0) as usize;
-            (2..=MAX_POSTING).contains(&df)
+            let df = self.gram_df.get(g).copied().unwrap_or(0);
+            (2..=MAX_POSTING as u32).contains(&df).then_some((df, *g))
         };
         let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
         for j in to.clone() {
-            for g in self.profiles[j].grams.iter().filter(|g| indexed(g)) {
-                postings.entry(*g).or_default().push(j);
+            for (_, g) in self.profiles[j].grams.iter().filter_map(indexed) {
+                postings.entry(g).or_default().push(j);
             }
         }
         let mut pairs = HashSet::new();
         let mut counts: HashMap<usize, usize> = HashMap::new();
         for i in from {
-            let mut rare: Vec<(u32, u64)> = self.profiles[i]
-                .grams
-                .iter()
-                .filter(|g| indexed(g))
-                .map(|&g| (self.gram_df[&g], g))
-                .collect();
+            let mut rare: Vec<(u32, u64)> =
+                self.profiles[i].grams.iter().filter_map(indexed).collect();
             rare.sort_unstable();
             counts.clear();
             for (_, g) in rare.into_iter().take(QUERY_GRAMS) {
@@ -335,31 +332,29 @@ impl Corpus {
                 members[gi].extend(moved);
             }
         }
-        let stories = members
-            .into_iter()
-            .filter(|m| !m.is_empty())
-            .map(|m| self.story(m))
-            .collect::<Vec<_>>();
-        let mut stories = stories;
-        stories.sort_by_key(|s| s.lead.min(s.others.first().map_or(usize::MAX, |o| o.0)));
+        let mut groups: Vec<Vec<usize>> = members.into_iter().filter(|m| !m.is_empty()).collect();
+        for m in &mut groups {
+            m.sort_unstable();
+        }
+        groups.sort_unstable();
+        let stories = groups.iter().filter_map(|m| self.story(m)).collect();
         (stories, scored)
     }
 
-    /// The group `members` as a story around its best-written article.
-    fn story(&self, mut members: Vec<usize>) -> Story {
-        members.sort_unstable();
+    /// The group `members` (in index order) as a story around its best-written article.
+    /// `None` for no members.
+    fn story(&self, members: &[usize]) -> Option<Story> {
         let lead = members
             .iter()
             .copied()
             // The first of equals: `max_by_key` would take the last.
-            .min_by_key(|&i| (std::cmp::Reverse(self.profiles[i].quality), i))
-            .unwrap_or(members[0]);
+            .min_by_key(|&i| (std::cmp::Reverse(self.profiles[i].quality), i))?;
         let others = members
-            .into_iter()
-            .filter(|&i| i != lead)
-            .map(|i| (i, self.similarity(lead, i)))
+            .iter()
+            .filter(|&&i| i != lead)
+            .map(|&i| (i, self.similarity(lead, i)))
             .collect();
-        Story { lead, others }
+        Some(Story { lead, others })
     }
 }
 
