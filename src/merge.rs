@@ -239,8 +239,8 @@ impl Corpus {
 
     /// The pairs `(i, j)`, `i < j`, worth the exact score, for every `i` in `from` and
     /// `j` in `to` (the same range for a day; today against the past for repeats): those
-    /// sharing at least [`MIN_SHARED_GRAMS`] of `i`'s [`QUERY_GRAMS`] rarest grams (of
-    /// those in two to [`MAX_POSTING`] articles). The work is bounded by articles ×
+    /// sharing at least `MIN_SHARED_GRAMS` (2) of `i`'s `QUERY_GRAMS` (24) rarest grams
+    /// (of those in two to `MAX_POSTING` (120) articles). The work is bounded by articles ×
     /// `QUERY_GRAMS` × `MAX_POSTING`: linear in the day.
     ///
     /// Measured with a debug build on this 2-core machine, on a worst case of 2,000
