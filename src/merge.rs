@@ -639,6 +639,33 @@ mod tests {
         assert_eq!(merged[0].lead, 0);
     }
 
+    /// A round-up that tells two events is like each of them; the two events are not
+    /// alike, so the three are not one story (single linkage would chain them).
+    #[test]
+    fn a_chain_of_alike_articles_is_not_one_story_unless_every_pair_is_alike() {
+        let day = [
+            article(
+                "은빛구립도서관 밤 11시까지 연장 운영",
+                "은빛구립도서관이 다음 달 2일부터 평일 운영 시간을 밤 11시까지 늘린다. 열람실 좌석 180개를 새로 들였다.",
+            ),
+            article(
+                "은빛구 소식: 도서관 연장 운영, 체육관 준공",
+                "은빛구립도서관이 다음 달 2일부터 평일 밤 11시까지 문을 연다. 열람실 좌석 180개가 늘었다. \
+                 은빛구민체육관도 공사비 90억원을 들여 준공식을 열었다. 수영장과 배드민턴장 6면을 갖췄다.",
+            ),
+            article(
+                "은빛구민체육관 준공…수영장·배드민턴장 갖춰",
+                "은빛구민체육관이 공사비 90억원을 들여 준공식을 열었다. 수영장과 배드민턴장 6면을 갖췄다.",
+            ),
+        ];
+        let corpus = Corpus::of_articles(&day);
+        let link = corpus.score(0, 1).min(corpus.score(1, 2));
+        assert!(corpus.score(0, 2) < link, "{} {}", corpus.score(0, 2), link);
+        let (stories, _) = corpus.cluster(link, link);
+        assert_eq!(stories.len(), 2, "{stories:#?}");
+        assert!(stories.iter().all(|s| s.others.len() <= 1), "{stories:#?}");
+    }
+
     #[test]
     fn hard_negatives_stay_apart() {
         let cases = [
