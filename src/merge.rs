@@ -166,12 +166,9 @@ impl Corpus {
         Corpus::new(articles.iter().map(|a| (a.title.as_str(), a.body.as_str())))
     }
 
-    pub fn len(&self) -> usize {
+    /// Articles compared.
+    fn len(&self) -> usize {
         self.profiles.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.profiles.is_empty()
     }
 
     /// The [`idf`] of `gram` in this corpus.
