@@ -100,6 +100,16 @@ pub enum Command {
         /// The day at a glance instead: the keywords and figures, and why each was chosen.
         #[arg(long)]
         day: bool,
+        /// Which articles tell one story instead: each merge with its score and the
+        /// shared terms, the near misses under `[merge] threshold`, and the stories
+        /// that repeat one of the last briefings.
+        #[arg(long, conflicts_with_all = ["day", "article"])]
+        merges: bool,
+        /// With `--merges`: score the pairs of this JSON-lines file
+        /// (`{"id","same","a":{"title","body"},"b":{…}}`) instead, for
+        /// `scripts/eval-merge`.
+        #[arg(long, value_name = "FILE", requires = "merges", hide = true)]
+        pairs: Option<PathBuf>,
     },
     /// Pick key lines for pre-split articles: reads JSON lines
     /// `{"id":…,"sentences":[…],"title":…}`, writes `{"id":…,"picked":[…]}`.

@@ -19,6 +19,7 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::merge::MergeConfig;
 use crate::select::SummaryConfig;
 
 // The accepted values of each numeric key, as config.toml and the README document
@@ -52,6 +53,8 @@ const FIGURES_FULL: RangeInclusive<usize> = 1..=100;
 const LINE_CHARS: RangeInclusive<usize> = 0..=100_000;
 /// Group names become file names (the ledger's `GROUP.jsonl`): this many characters.
 const GROUP_NAME_CHARS: RangeInclusive<usize> = 1..=64;
+/// `[merge] threshold`: a similarity, 0 to 1.
+const MERGE_THRESHOLD: RangeInclusive<f64> = 0.0..=1.0;
 
 /// A configuration error: where it is and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,7 @@ pub struct Config {
     pub source: SourceConfig,
     pub schedule: ScheduleConfig,
     pub summary: SummaryConfig,
+    pub merge: MergeConfig,
     pub mail: MailConfig,
     pub smtp: Option<SmtpConfig>,
     pub web: Option<WebConfig>,
@@ -279,6 +283,8 @@ struct Raw {
     schedule: RawSchedule,
     #[serde(default)]
     summary: SummaryConfig,
+    #[serde(default)]
+    merge: RawMerge,
     mail: RawMail,
     smtp: Option<RawSmtp>,
     web: Option<RawWeb>,
@@ -319,6 +325,20 @@ impl Default for RawSchedule {
             cron: Spanned::new(0..0, "0 0 7 * * *".into()),
             timezone: Spanned::new(0..0, "Asia/Seoul".into()),
             catch_up: Spanned::new(0..0, "2h".into()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawMerge {
+    threshold: Spanned<f64>,
+}
+
+impl Default for RawMerge {
+    fn default() -> Self {
+        RawMerge {
+            threshold: Spanned::new(0..0, MergeConfig::default().threshold),
         }
     }
 }
@@ -603,6 +623,14 @@ impl Config {
         };
 
         check_summary(&raw.summary, text, &fail)?;
+        let merge = MergeConfig {
+            threshold: bounded(
+                &raw.merge.threshold,
+                &MERGE_THRESHOLD,
+                "merge.threshold",
+                &fail,
+            )?,
+        };
 
         let from = parse_mailbox(raw.mail.from.get_ref())
             .map_err(|m| fail(raw.mail.from.span(), "mail.from", m))?;
@@ -815,6 +843,7 @@ impl Config {
             source,
             schedule,
             summary: raw.summary,
+            merge,
             mail,
             smtp,
             web,

@@ -3,8 +3,9 @@
 //! The pipeline, one module per stage: [`fetch`] gets the newest dump (a file, a folder
 //! or an `http(s)` URL) and decodes it; [`dump`] parses it into [`dump::Article`]s;
 //! [`split`] cuts Korean text into sentences; [`score`] rates each sentence by keyword
-//! density and number density; [`select`] picks the key lines of each article; [`digest`]
-//! renders the briefing with handlebars; [`deliver`] sends one message per recipient over
+//! density and number density; [`select`] picks the key lines of each article;
+//! [`merge`] tells which articles report one event; [`digest`] renders the briefing
+//! with handlebars; [`deliver`] sends one message per recipient over
 //! SMTP (or into an outbox folder) and [`ledger`] records what went out; [`schedule`]
 //! runs the whole job every morning. [`config`] reads `config.toml`, [`cli`] and [`cmd`]
 //! are the command line.
@@ -21,6 +22,7 @@
 //! select.rs    key lines per article
 //! digest.rs    Digest -> subject, text and HTML (handlebars)
 //! glance.rs    the day at a glance: the day's keywords and figures
+//! merge.rs     one story told once: which articles report the same event
 //! deliver.rs   lettre messages, SMTP or outbox transport
 //! ledger.rs    what was delivered to whom
 //! schedule.rs  the daemon: cron job with a shutdown future
@@ -44,6 +46,7 @@ pub mod fetch;
 pub mod glance;
 pub mod job;
 pub mod ledger;
+pub mod merge;
 pub mod schedule;
 pub mod score;
 pub mod select;

@@ -12,6 +12,7 @@ mod email;
 mod fetch;
 mod list;
 mod mail;
+mod merge;
 mod outbox;
 mod props;
 mod secrets;

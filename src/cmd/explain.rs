@@ -3,13 +3,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use super::{load_config, write_stdout};
 use crate::config::Config;
 use crate::dump::Article;
 use crate::glance::glance;
 use crate::job::load;
+use crate::merge::{self, Corpus, Similarity};
 use crate::score::Idf;
 use crate::select::explain;
 use crate::split::split;
@@ -20,10 +21,15 @@ pub async fn run(
     dump: Option<&str>,
     article: Option<usize>,
     day: bool,
+    merges: bool,
 ) -> Result<ExitCode> {
     let config = load_config(config)?;
     let loaded = load(&config, dump).await?;
     let articles = &loaded.articles;
+    if merges {
+        explain_merges(&config, articles, &loaded.fetched.origin)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if day {
         explain_day(&config, articles, &loaded.fetched.origin)?;
         return Ok(ExitCode::SUCCESS);
@@ -90,4 +96,172 @@ fn explain_day(config: &Config, articles: &[Article], origin: &str) -> Result<()
         }
         Ok(())
     })
+}
+
+/// How far under the threshold a pair is still shown as a near miss: the pairs a
+/// slightly lower threshold would merge, which is what a reader tuning it wants to see.
+const NEAR_MISS: f64 = 0.1;
+
+/// The day's stories of more than one article, the near misses, and the stories a
+/// recent briefing already carried.
+fn explain_merges(config: &Config, articles: &[Article], origin: &str) -> Result<()> {
+    let threshold = config.merge.threshold;
+    let corpus = Corpus::of_articles(articles);
+    let (stories, scored) = corpus.cluster(threshold, threshold - NEAR_MISS);
+    let today = crate::clock::today(config.schedule.timezone)
+        .format("%Y-%m-%d")
+        .to_string();
+    let past = merge::recent(&config.state_dir, &today)?;
+    let repeats = merge::repeats(articles, &past, threshold);
+    let title = |n: usize| articles[n].title.as_str();
+    let mut story_of = vec![usize::MAX; articles.len()];
+    for (s, story) in stories.iter().enumerate() {
+        story_of[story.lead] = s;
+        for (i, _) in &story.others {
+            story_of[*i] = s;
+        }
+    }
+    write_stdout(|out| {
+        writeln!(
+            out,
+            "merges of {origin} ({} articles, [merge] threshold {threshold:.2})",
+            articles.len()
+        )?;
+        let merged: Vec<_> = stories.iter().filter(|s| !s.others.is_empty()).collect();
+        writeln!(
+            out,
+            "stories told by several articles: {} (of {} articles)",
+            merged.len(),
+            merged.iter().map(|s| s.others.len() + 1).sum::<usize>()
+        )?;
+        for story in merged {
+            writeln!(
+                out,
+                "  {}. {} (lead: the longest body, each figure counting 40 characters)",
+                story.lead + 1,
+                title(story.lead)
+            )?;
+            for (i, sim) in &story.others {
+                writeln!(out, "    + {}. {}: {}", i + 1, title(*i), why(sim))?;
+            }
+        }
+        writeln!(
+            out,
+            "near misses: pairs within {NEAR_MISS:.2} under the threshold, or above it but \
+             unlike another article of the story (every pair of a story must pass)"
+        )?;
+        for &(i, j, _) in &scored {
+            if story_of[i] != story_of[j] {
+                let sim = corpus.similarity(i, j);
+                writeln!(
+                    out,
+                    "  {}. {} ~ {}. {}: {}",
+                    i + 1,
+                    title(i),
+                    j + 1,
+                    title(j),
+                    why(&sim)
+                )?;
+            }
+        }
+        writeln!(
+            out,
+            "repeats of the last briefings ({} kept in {}):",
+            past.len(),
+            config.state_dir.display()
+        )?;
+        for r in &repeats {
+            let earlier = past
+                .iter()
+                .find(|(date, _)| *date == r.date)
+                .map_or("", |(_, a)| a[r.earlier].title.as_str());
+            writeln!(
+                out,
+                "  {}. {} repeats {} {}. {}: {}",
+                r.today + 1,
+                title(r.today),
+                r.date,
+                r.earlier + 1,
+                earlier,
+                why(&r.similarity)
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// A similarity as one reason: the score and what the two articles share.
+fn why(sim: &Similarity) -> String {
+    let mut text = format!(
+        "score {:.2}, shared terms: {}",
+        sim.score,
+        sim.shared_terms.join(", ")
+    );
+    if !sim.shared_figures.is_empty() {
+        text.push_str(&format!(
+            "; shared figures: {}",
+            sim.shared_figures.join(", ")
+        ));
+    }
+    if sim.figure_conflict {
+        text.push_str("; figures disagree (same unit, no value in common)");
+    }
+    text
+}
+
+/// One line of a pair file.
+#[derive(serde::Deserialize)]
+struct Pair {
+    id: String,
+    same: bool,
+    a: Text,
+    b: Text,
+}
+
+#[derive(serde::Deserialize)]
+struct Text {
+    title: String,
+    body: String,
+}
+
+/// `explain --merges --pairs FILE`: the score of every pair, as JSON lines after one
+/// line with the configured threshold, for `scripts/eval-merge`. Rarity is counted
+/// over every article of the file, as it is over a day's dump.
+pub fn pairs(config: &Path, file: &Path) -> Result<ExitCode> {
+    let config = load_config(config)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut pairs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let pair: Pair = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a pair", file.display(), n + 1))?;
+        pairs.push(pair);
+    }
+    let corpus = Corpus::new(pairs.iter().flat_map(|p| {
+        [
+            (p.a.title.as_str(), p.a.body.as_str()),
+            (p.b.title.as_str(), p.b.body.as_str()),
+        ]
+    }));
+    write_stdout(|out| {
+        let threshold = serde_json::json!({ "threshold": config.merge.threshold });
+        writeln!(out, "{threshold}")?;
+        for (n, p) in pairs.iter().enumerate() {
+            let sim = corpus.similarity(2 * n, 2 * n + 1);
+            let line = serde_json::json!({
+                "id": p.id,
+                "same": p.same,
+                "score": sim.score,
+                "shared_terms": sim.shared_terms,
+                "shared_figures": sim.shared_figures,
+                "figure_conflict": sim.figure_conflict,
+            });
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -116,12 +116,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             dump,
             article,
             day,
-        } => block_on(explain::run(
-            &config.config,
-            dump.dump.as_deref(),
-            article,
-            day,
-        ))?,
+            merges,
+            pairs,
+        } => match (merges, pairs) {
+            (true, Some(pairs)) => explain::pairs(&config.config, &pairs),
+            _ => block_on(explain::run(
+                &config.config,
+                dump.dump.as_deref(),
+                article,
+                day,
+                merges,
+            ))?,
+        },
         Command::Run { config, listen } => {
             let path = config.config;
             let config = load_config(&path)?;
