@@ -202,6 +202,9 @@ pub enum LineKind {
     Heading,
     /// Too short to say anything (`min_chars`).
     Fragment,
+    /// A question (`…누가 질까.`, `…맞아야 하나?`): it asks what the piece goes on to
+    /// answer, and states nothing a reader can take alone.
+    Question,
 }
 
 impl LineKind {
@@ -210,7 +213,7 @@ impl LineKind {
     fn fallback(self) -> bool {
         matches!(
             self,
-            LineKind::Heading | LineKind::Fragment | LineKind::ListItem
+            LineKind::Heading | LineKind::Fragment | LineKind::ListItem | LineKind::Question
         )
     }
 
@@ -225,6 +228,7 @@ impl LineKind {
             LineKind::ListItem => "list",
             LineKind::Heading => "heading",
             LineKind::Fragment => "fragment",
+            LineKind::Question => "question",
         }
     }
 }
@@ -247,8 +251,12 @@ fn sentence_end(line: &str, chars: usize) -> End {
     let question = tail.starts_with('?');
     let punct = tail.contains(['.', '!', '?']);
     match body.chars().next_back() {
-        Some('다' | '요' | '까' | '죠') => End::Verbal,
-        Some('나' | '가' | '냐' | '니' | '지') if question => End::Verbal,
+        // `…책임은 누가 질까.`: Korean asks with its ending, a full stop or not.
+        Some('까') => End::Question,
+        Some('다' | '요' | '죠' | '나' | '가' | '냐' | '니' | '지') if question => {
+            End::Question
+        }
+        Some('다' | '요' | '죠') => End::Verbal,
         Some('라' | '자' | '네' | '오' | '지' | '군' | '고' | '며') if punct && !question => {
             End::Verbal
         }
@@ -261,6 +269,7 @@ fn sentence_end(line: &str, chars: usize) -> End {
 #[derive(PartialEq)]
 enum End {
     Verbal,
+    Question,
     NounPeriod,
     None,
 }
@@ -420,6 +429,7 @@ fn classify(line: &str, form: &Form, cfg: &SummaryConfig) -> LineKind {
     match end {
         End::NounPeriod => return LineKind::Caption,
         End::None => return LineKind::Heading,
+        End::Question => return LineKind::Question,
         End::Verbal => {}
     }
     // A subtitle that restates the title adds nothing to it in a briefing.
@@ -932,11 +942,15 @@ pub fn analyse<'a>(
     if not_lead_label(label, title, sentences.first().copied()) {
         signs.push(LeadSign::Label);
     }
-    if let Some((i, text)) = first {
+    // A question never competes, so it is looked for among the lines before the lead.
+    let opening = lines
+        .iter()
+        .find(|l| matches!(l.kind, LineKind::Content | LineKind::Question));
+    if opening.is_some_and(|l| l.kind == LineKind::Question) {
+        signs.push(LeadSign::Question);
+    }
+    if let Some((i, _)) = first {
         let l = &lines[i];
-        if text.trim_end_matches(is_closing).len() < text.len() && text.contains('?') {
-            signs.push(LeadSign::Question);
-        }
         if l.quote_share >= 0.5 {
             signs.push(LeadSign::Quote);
         }
@@ -1375,6 +1389,18 @@ mod tests {
             (
                 "question lead",
                 "올겨울 난방비는 얼마나 오를까?",
+                None,
+                LineKind::Question,
+            ),
+            (
+                "question asked with its ending and a full stop",
+                "운전석에 사람이 없는 버스가 사고를 내면 책임은 누가 질까.",
+                None,
+                LineKind::Question,
+            ),
+            (
+                "a quoted question reported as said",
+                "아이들은 “언제 다시 문을 여느냐”고 물었다.",
                 None,
                 LineKind::Content,
             ),
