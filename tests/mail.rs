@@ -582,3 +582,29 @@ fn piped_feedback_is_plain_lines_and_verbosity_stays_readable() {
     assert!(out.status.success(), "{stderr}");
     assert_eq!(stderr, "", "--quiet: only warnings and errors");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), `send` draws a bar per
+/// group: delivered / total, and the failures.
+#[test]
+fn on_a_terminal_send_draws_a_progress_bar() {
+    let smtp = Smtp::start(&["--reject", "cfo@example.com"]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let line = format!(
+        "{} send --config {}",
+        env!("CARGO_BIN_EXE_briefing"),
+        p.config().display()
+    );
+    let (out, screen, stderr) = crate::support::run(
+        std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("BRIEFING_NOW", crate::support::NOW)
+            .env("TERM", "xterm"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{screen}\n{stderr}");
+    assert!(
+        screen.contains("columns [") && screen.contains("1/1: 1 delivered"),
+        "{screen:?}"
+    );
+    assert!(screen.contains("2/2: 1 delivered, 1 failed"), "{screen:?}");
+    assert!(screen.contains('\r'), "redrawn in place: {screen:?}");
+}
