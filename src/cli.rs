@@ -9,21 +9,36 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "briefing", version, about)]
 pub struct Cli {
-    /// Log more (repeat for more detail); `RUST_LOG` overrides it.
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Log more: `-v` one line per delivery, `-vv` the program's own detail (other
+    /// crates stay at warnings); `RUST_LOG` overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Only warnings and errors on stderr, and no progress bar.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// How log lines look: `text` for a person, `json` (one object per line) for
+    /// journald or a log shipper.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Where the configuration lives; every command that reads it takes this.
+/// Where the configuration lives. Global, so that it goes before or after the
+/// subcommand, as an operator's shell history or a unit file happens to have it.
 #[derive(Debug, clap::Args)]
 pub struct ConfigArg {
     /// The configuration file. Relative paths inside it are resolved from its folder.
     #[arg(
         long,
         short = 'c',
+        global = true,
         env = "BRIEFING_CONFIG",
         default_value = "config.toml"
     )]
@@ -43,8 +58,6 @@ pub enum Command {
     /// Build today's briefing now and deliver it to every group.
     Send {
         #[command(flatten)]
-        config: ConfigArg,
-        #[command(flatten)]
         dump: DumpArg,
         /// Build and report, deliver nothing.
         #[arg(long)]
@@ -59,11 +72,12 @@ pub enum Command {
         /// default: the first group in the file).
         #[arg(long)]
         group: Option<String>,
+        /// Print the report as JSON (the answer of `POST /send`), for a script.
+        #[arg(long)]
+        json: bool,
     },
     /// Render the briefing without sending it.
     Preview {
-        #[command(flatten)]
-        config: ConfigArg,
         #[command(flatten)]
         dump: DumpArg,
         /// The group whose filters apply (default: the first group in the file).
@@ -75,8 +89,6 @@ pub enum Command {
     },
     /// Print the key lines of every article.
     Summarize {
-        #[command(flatten)]
-        config: ConfigArg,
         #[command(flatten)]
         dump: DumpArg,
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -90,8 +102,6 @@ pub enum Command {
     },
     /// Show every sentence of an article with its score and the parts of that score.
     Explain {
-        #[command(flatten)]
-        config: ConfigArg,
         #[command(flatten)]
         dump: DumpArg,
         /// The article (1-based, in dump order); all articles when omitted.
@@ -114,8 +124,6 @@ pub enum Command {
     /// Pick key lines for pre-split articles: reads JSON lines
     /// `{"id":…,"sentences":[…],"title":…}`, writes `{"id":…,"picked":[…]}`.
     Pick {
-        #[command(flatten)]
-        config: ConfigArg,
         /// The JSON-lines file (`-` for standard input).
         #[arg(long, value_name = "FILE")]
         jsonl: PathBuf,
@@ -129,8 +137,6 @@ pub enum Command {
     },
     /// Run as a daemon: send the briefing on the `[schedule]` cron until SIGINT/SIGTERM.
     Run {
-        #[command(flatten)]
-        config: ConfigArg,
         /// Also serve the web endpoint here (POST /send, GET /preview, /status, /health,
         /// /unsubscribe); loopback only unless `[web] allow_remote = true`.
         #[arg(long, value_name = "IP:PORT")]
@@ -139,8 +145,6 @@ pub enum Command {
     /// Show the last briefings from the ledger: per group, who has it, who is pending
     /// and who failed, with the last error.
     Status {
-        #[command(flatten)]
-        config: ConfigArg,
         /// How many briefings (days), newest first.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
         days: u16,
@@ -151,22 +155,15 @@ pub enum Command {
     /// arrive at `[mail] unsubscribe`. Recorded in `[state] dir/suppressed.jsonl`.
     Unsubscribe {
         #[command(flatten)]
-        config: ConfigArg,
-        #[command(flatten)]
         target: SubscriptionArgs,
     },
     /// Undo `unsubscribe`: ADDR gets the briefing again (every group, or one).
     Resubscribe {
         #[command(flatten)]
-        config: ConfigArg,
-        #[command(flatten)]
         target: SubscriptionArgs,
     },
     /// Validate the configuration and the templates.
-    Check {
-        #[command(flatten)]
-        config: ConfigArg,
-    },
+    Check,
     /// Print a shell completion script (e.g. `briefing completions bash >
     /// /etc/bash_completion.d/briefing`).
     Completions {
@@ -186,6 +183,12 @@ pub struct SubscriptionArgs {
     /// Only this group (default: every group).
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

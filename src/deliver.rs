@@ -20,7 +20,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::extension::{ClientId, Extension};
 use lettre::Message;
 
 use crate::config::{address_key, Config, DkimAlgorithm, SmtpConfig, Tls};
@@ -254,6 +254,15 @@ impl SmtpClient {
             }
         };
         if let (Tls::Starttls, Some(tls)) = (&self.tls, &self.tls_parameters) {
+            // Asked first: lettre's own refusal reads "internal client error".
+            if !conn.server_info().supports_feature(Extension::StartTls) {
+                return Err(DeliverError::Fatal(format!(
+                    "the server at {} does not offer STARTTLS (smtp.tls = \"starttls\"): \
+                     for implicit TLS (usually port 465) set smtp.tls = \"tls\", else check \
+                     smtp.host and smtp.port",
+                    self.server
+                )));
+            }
             conn.starttls(tls.clone(), &self.hello)
                 .await
                 .map_err(lettre_err)?;

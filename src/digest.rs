@@ -139,12 +139,16 @@ pub struct Rendered {
     pub newest: Option<DateTime<FixedOffset>>,
 }
 
+/// Template errors are one line, `FILE:LINE:COL: why`, as a compiler says it: an
+/// editor jumps there, and a log line stays one line (handlebars' own message draws the
+/// source around it over several).
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
-    #[error("template {}: {source}", path.display())]
+    #[error("template {}: {reason}", at(path, *pos))]
     Template {
         path: PathBuf,
-        source: Box<handlebars::TemplateError>,
+        pos: Option<(usize, usize)>,
+        reason: String,
     },
     #[error("cannot read template {}: {source}", path.display())]
     Read {
@@ -153,19 +157,50 @@ pub enum DigestError {
     },
     #[error("{} has neither {HTML} nor {TEXT}", path.display())]
     NoTemplates { path: PathBuf },
-    #[error("rendering {name}: {source}")]
+    #[error("rendering {}: {reason}", at(path, *pos))]
     Render {
-        name: String,
-        source: Box<handlebars::RenderError>,
+        /// The template file, or `[mail] subject`.
+        path: PathBuf,
+        pos: Option<(usize, usize)>,
+        reason: String,
     },
     #[error("inlining the CSS of the HTML part: {0}")]
     Css(String),
+}
+
+/// `FILE:LINE:COL`, or the file alone when handlebars gives no place.
+fn at(path: &Path, pos: Option<(usize, usize)>) -> String {
+    match pos {
+        Some((line, col)) => format!("{}:{line}:{col}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+impl DigestError {
+    fn template(path: PathBuf, e: &handlebars::TemplateError) -> DigestError {
+        let reason = match e.reason() {
+            // The rest of the message is the parser's list of every token it could
+            // have taken there: no help to someone editing a template.
+            handlebars::TemplateErrorReason::InvalidSyntax(_) => {
+                "invalid handlebars syntax (a block left open, or a `{{` not closed?)".into()
+            }
+            other => other.to_string(),
+        };
+        DigestError::Template {
+            path,
+            pos: e.pos(),
+            reason,
+        }
+    }
 }
 
 /// The loaded templates.
 pub struct Templates {
     html: Handlebars<'static>,
     text: Handlebars<'static>,
+    /// Where each came from, for the errors of rendering.
+    html_path: PathBuf,
+    text_path: PathBuf,
 }
 
 impl Templates {
@@ -179,10 +214,11 @@ impl Templates {
             h.set_strict_mode(true);
         }
         let mut overridden = 0;
-        for (registry, name, builtin) in [
+        let [html_path, text_path] = [
             (&mut html, HTML, BUILTIN_HTML),
             (&mut text, TEXT, BUILTIN_TEXT),
-        ] {
+        ]
+        .map(|(registry, name, builtin)| {
             let (source, path) = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
                 Some(path) => {
                     overridden += 1;
@@ -197,11 +233,10 @@ impl Templates {
             };
             registry
                 .register_template_string(name, source)
-                .map_err(|e| DigestError::Template {
-                    path,
-                    source: Box::new(e),
-                })?;
-        }
+                .map_err(|e| DigestError::template(path.clone(), &e))?;
+            Ok(path)
+        });
+        let (html_path, text_path) = (html_path?, text_path?);
         if let Some(dir) = dir {
             if overridden == 0 {
                 return Err(DigestError::NoTemplates {
@@ -209,7 +244,12 @@ impl Templates {
                 });
             }
         }
-        Ok(Templates { html, text })
+        Ok(Templates {
+            html,
+            text,
+            html_path,
+            text_path,
+        })
     }
 
     /// Renders `digest` (whose `subject` is rendered here from `subject_template`).
@@ -246,27 +286,33 @@ impl Templates {
         mut digest: Digest,
         subject_template: &str,
     ) -> Result<Rendered, DigestError> {
-        let render_error = |name: &str| {
-            let name = name.to_owned();
-            move |e| DigestError::Render {
-                name,
-                source: Box::new(e),
+        let render_error = |path: &Path| {
+            let path = path.to_owned();
+            move |e: handlebars::RenderError| DigestError::Render {
+                path,
+                pos: e.line_no.zip(e.column_no),
+                reason: match e.reason() {
+                    handlebars::RenderErrorReason::MissingVariable(Some(name)) => {
+                        format!("no field `{name}` to show (misspelt?)")
+                    }
+                    other => other.to_string(),
+                },
             }
         };
         let subject = self
             .text
             .render_template(subject_template, &digest)
-            .map_err(render_error("the subject"))?;
+            .map_err(render_error(Path::new("[mail] subject")))?;
         // A subject is one header line: no dump or config value may add another.
         digest.subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
         let text = self
             .text
             .render(TEXT, &digest)
-            .map_err(render_error(TEXT))?;
+            .map_err(render_error(&self.text_path))?;
         let html = self
             .html
             .render(HTML, &digest)
-            .map_err(render_error(HTML))?;
+            .map_err(render_error(&self.html_path))?;
         // The dark-mode colours live in an `@media` rule, which cannot be inlined: it is
         // kept in a `<style>` for the clients that read one.
         let html = css_inline::CSSInliner::options()
@@ -996,5 +1042,37 @@ mod tests {
 
         let empty = tempfile::tempdir().unwrap();
         assert!(Templates::load(Some(empty.path())).is_err());
+    }
+
+    #[test]
+    fn a_template_error_is_one_line_with_the_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join(TEXT);
+        std::fs::write(&text, "아침 소식\n{{#if items}}오늘의 기사 {{count}}건\n").unwrap();
+        let err = Templates::load(Some(dir.path())).err().unwrap().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "template {}:3:1: invalid handlebars syntax (a block left open, or a `{{{{` not closed?)",
+                text.display()
+            )
+        );
+
+        std::fs::write(&text, "아침 소식 {{date}}\n오늘은 {{날씨}}\n").unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let d = build(
+            &[],
+            &group(Filter::default(), None),
+            NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
+        );
+        let err = t.render(d, "s").err().unwrap().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "rendering {}:2:5: no field `날씨` to show (misspelt?)",
+                text.display()
+            )
+        );
+        assert!(!err.contains('\n'));
     }
 }

@@ -39,6 +39,16 @@ pub struct Options<'a> {
     pub group: Option<&'a str>,
     /// Set by a shutdown: end the current stage, start no other message.
     pub stop: Option<&'a AtomicBool>,
+    /// Told of each outcome as it comes in, for `send`'s progress bar on a terminal.
+    pub progress: Option<&'a dyn Progress>,
+}
+
+/// Watches a delivery as it goes; the [`Report`] at the end says the same in full.
+pub trait Progress: fmt::Debug + Sync {
+    /// A group's delivery starts, with this many messages to send.
+    fn group(&self, name: &str, to_send: usize);
+    /// One message has an outcome: delivered, or not (failed or deferred).
+    fn outcome(&self, delivered: bool);
 }
 
 /// Why a run did not happen, shaped like lettre's error: the scheduler asks
@@ -438,6 +448,56 @@ impl Report {
                 .all(|g| g.failed.is_empty() && g.deferred.is_empty() && g.not_tried == 0)
     }
 
+    /// The report for a script: what `POST /send` answers and `send --json` prints.
+    pub fn to_json(&self) -> serde_json::Value {
+        // Cannot fail: every key is a string and every value plain data.
+        let mut body = serde_json::to_value(self).unwrap_or_default();
+        body["complete"] = self.complete().into();
+        body
+    }
+
+    /// The report as one log line (a log shipper reads one event per line); the full
+    /// text goes to stdout, each failure has its own log line already.
+    pub fn summary(&self) -> String {
+        let groups: Vec<String> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut parts = Vec::new();
+                if g.skipped_empty {
+                    parts.push("nothing new, skipped".to_string());
+                } else if self.dry_run {
+                    let would = g.recipients - g.already - g.suppressed;
+                    parts.push(format!("{would} would be sent"));
+                } else {
+                    let has = g.delivered + g.already;
+                    parts.push(format!("{has}/{} delivered", g.recipients));
+                }
+                for (n, what) in [
+                    (g.failed.len(), "failed"),
+                    (g.deferred.len(), "deferred"),
+                    (g.not_tried, "not tried"),
+                ] {
+                    if n > 0 {
+                        parts.push(format!("{n} {what}"));
+                    }
+                }
+                format!("{} {}", g.group, parts.join(", "))
+            })
+            .collect();
+        let mut line = format!(
+            "briefing {} ({}{}): {}",
+            self.date,
+            plural(self.articles, "article"),
+            if self.dry_run { ", dry run" } else { "" },
+            groups.join("; ")
+        );
+        if let Some(fatal) = &self.fatal {
+            line.push_str(&format!("; stopped: {fatal}"));
+        }
+        line
+    }
+
     /// The earliest time a deferred recipient is due another try.
     pub fn next_try(&self) -> Option<DateTime<Utc>> {
         self.groups
@@ -822,6 +882,9 @@ impl Courier<'_> {
             .collect();
         report.suppressed = suppressed;
         report.already = group.recipients.len() - pending.len() - suppressed;
+        if let Some(progress) = self.opts.progress {
+            progress.group(&group.name, pending.len());
+        }
         let mail = GroupMail {
             parts: Parts::new(rendered),
             head: Letterhead::new(self.config, &group.name)?,
@@ -896,9 +959,13 @@ impl Courier<'_> {
                     records.push(record(&letter, Event::Failed, attempt, error));
                 }
                 let address = &letter.address;
+                if let Some(progress) = self.opts.progress {
+                    progress.outcome(outcome.result.is_ok());
+                }
                 match outcome.result {
                     Ok(reply) => {
-                        tracing::info!("{}: delivered to {address}: {reply}", group.name);
+                        // `-v`: a long list stays out of the default log.
+                        tracing::debug!("{}: delivered to {address}: {reply}", group.name);
                         records.push(record(&letter, Event::Delivered, outcome.attempt, reply));
                         report.delivered += 1;
                     }

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         eprintln!("briefing: internal error ({info}); please report it");
     }));
     let cli = briefing::cli::Cli::parse();
-    briefing::cmd::init_tracing(cli.verbose);
+    briefing::cmd::init_tracing(&cli);
     match briefing::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -231,11 +231,11 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
     let grace = config.schedule.catch_up;
     match job::send(config, &opts).await {
         Ok(report) if report.complete() => {
-            tracing::info!("{}", report.to_string().trim_end());
+            tracing::info!("{}", report.summary());
             Next::Done
         }
         Ok(report) => {
-            tracing::error!("{}", report.to_string().trim_end());
+            tracing::error!("{}", report.summary());
             if report.server_down {
                 Next::Retry(
                     retry_pause(round, grace),

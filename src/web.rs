@@ -193,11 +193,8 @@ async fn send(
     };
     match job::send(&config, &opts).await {
         Ok(report) => {
-            tracing::info!("sent from POST /send: {}", report.to_string().trim_end());
-            let complete = report.complete();
-            let mut body = serde_json::to_value(&report).unwrap_or_default();
-            body["complete"] = complete.into();
-            (StatusCode::OK, Json(body)).into_response()
+            tracing::info!("sent from POST /send: {}", report.summary());
+            (StatusCode::OK, Json(report.to_json())).into_response()
         }
         // `briefing send` on the command line holds the state dir's lock.
         Err(e) if e.is_busy() => error(StatusCode::CONFLICT, one_line(&e)),

@@ -331,3 +331,110 @@ fn completions_and_the_manual_page_know_every_command() {
         "{man}"
     );
 }
+
+/// `--config` goes before or after the subcommand (a unit file has it first, a shell
+/// history often last), and `BRIEFING_CONFIG` stands in when it is left out.
+#[test]
+fn the_config_flag_goes_before_or_after_the_subcommand() {
+    let p = Project::new("");
+    let config = p.config();
+    let config = config.to_str().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for (how, args, env) in [
+        ("before", vec!["--config", config, "check"], None),
+        ("after", vec!["check", "--config", config], None),
+        ("short, before", vec!["-c", config, "-v", "check"], None),
+        ("from BRIEFING_CONFIG", vec!["check"], Some(config)),
+    ] {
+        let mut cmd = briefing();
+        cmd.current_dir(elsewhere.path()).args(&args);
+        if let Some(path) = env {
+            cmd.env("BRIEFING_CONFIG", path);
+        }
+        let (out, stdout, stderr) = run(&mut cmd);
+        assert!(out.status.success(), "{how}: {stderr}");
+        assert!(
+            stdout.starts_with(&format!("{config}: OK")),
+            "{how}: {stdout}"
+        );
+    }
+    // The flag wins over the variable, in either position.
+    let (out, _, stderr) = run(briefing()
+        .current_dir(elsewhere.path())
+        .env("BRIEFING_CONFIG", "없는/설정.toml")
+        .args(["--config", config, "summarize"]));
+    assert!(out.status.success(), "{stderr}");
+}
+
+/// Lines of the text log: each starts with its own timestamp, so no event spans lines.
+fn assert_one_event_per_line(stderr: &str, offset: &str) {
+    assert!(!stderr.is_empty());
+    for line in stderr.lines() {
+        let stamp = line.split(' ').next().unwrap_or_default();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(stamp).is_ok() && stamp.ends_with(offset),
+            "not an event line of its own at {offset}: {line:?}\n{stderr}"
+        );
+    }
+}
+
+/// Log timestamps are in `[schedule] timezone` with the offset (Korea by default), and
+/// `--log-format json` writes one JSON object per line for a log shipper.
+#[test]
+fn log_lines_carry_the_configured_zone_and_parse_as_json() {
+    let seoul = Project::new("");
+    let (out, _, stderr) = seoul.run(&["send", "--dry-run"]);
+    assert!(out.status.success(), "{stderr}");
+    assert_one_event_per_line(&stderr, "+09:00");
+    assert!(
+        stderr.starts_with("2025-09-07T07:00:00.000+09:00 "),
+        "{stderr}"
+    );
+
+    let new_york = Project::new("[schedule]\ntimezone = \"America/New_York\"\n");
+    let (out, _, stderr) = new_york.run(&["--log-format", "json", "send", "--dry-run"]);
+    assert!(out.status.success(), "{stderr}");
+    let events: Vec<Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect();
+    assert!(!events.is_empty());
+    for e in &events {
+        // 07:00 in Seoul is 18:00 the evening before in New York (summer time).
+        assert_eq!(e["timestamp"], "2025-09-06T18:00:00.000-04:00", "{e}");
+        assert!(
+            e["level"].is_string() && e["fields"]["message"].is_string(),
+            "{e}"
+        );
+    }
+    assert!(
+        events.iter().any(|e| e["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("5 articles"))),
+        "{stderr}"
+    );
+}
+
+/// The daemon logs a run as one summary line (the full report is for stdout and
+/// `POST /send`), not the report's lines inside one log event.
+#[test]
+fn the_daemon_logs_a_run_as_one_line() {
+    let smtp = crate::support::Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    // 07:30: the 07:00 run is caught up at once.
+    let daemon = crate::support::Daemon::spawn(
+        p.cmd(&["run"])
+            .env("BRIEFING_NOW", "2025-09-07T07:30:00+09:00"),
+    );
+    let delivered = smtp.wait_for(3, std::time::Duration::from_secs(20));
+    assert!(daemon.wait_log("next briefing at"));
+    let (clean, stderr) = daemon.stop();
+    assert!(delivered && clean, "{stderr}");
+    assert_one_event_per_line(&stderr, "+09:00");
+    assert!(
+        stderr.contains(
+            "briefing 2025-09-07 (5 articles): columns 1/1 delivered; morning 2/2 delivered\n"
+        ),
+        "{stderr}"
+    );
+}

@@ -308,7 +308,12 @@ fn a_server_without_starttls_is_refused_not_downgraded() {
     );
     let (out, stdout, _) = p.run(&["send"]);
     assert_eq!(out.status.code(), Some(2), "{stdout}");
-    assert!(stdout.contains("STARTTLS is not supported"), "{stdout}");
+    let said = format!(
+        "the server at 127.0.0.1:{} does not offer STARTTLS",
+        smtp.port
+    );
+    assert!(stdout.contains(&said), "{stdout}");
+    assert!(!stdout.contains("internal client error"), "{stdout}");
     assert!(stdout.contains("2 not tried"), "stops at once: {stdout}");
     assert!(smtp.messages().is_empty());
 }
@@ -497,4 +502,109 @@ fn a_group_can_have_a_sender_name_of_its_own() {
         stderr.contains("groups.columns.from_name: must be one line"),
         "{stderr}"
     );
+}
+
+/// `send --json` prints the report `POST /send` answers with, for a script: here read
+/// back against what the server received.
+#[test]
+fn send_json_is_the_report_a_script_reads() {
+    let smtp = Smtp::start(&["--reject", "cfo@example.com"]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let (out, stdout, stderr) = p.run(&["send", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["date"], "2025-09-07");
+    assert_eq!(report["articles"], 5);
+    let groups = report["groups"].as_array().unwrap();
+    let delivered: u64 = groups
+        .iter()
+        .map(|g| g["delivered"].as_u64().unwrap())
+        .sum();
+    assert_eq!(delivered as usize, smtp.messages().len());
+    let morning = groups.iter().find(|g| g["group"] == "morning").unwrap();
+    assert_eq!(morning["recipients"], 2);
+    assert_eq!(morning["delivered"], 1);
+    assert_eq!(morning["failed"][0]["address"], "cfo@example.com");
+    assert!(
+        morning["failed"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("550"),
+        "{morning}"
+    );
+}
+
+/// Without a terminal there is no progress bar: plain log lines, no escape sequences
+/// or carriage returns in either stream. `-v` adds one line per delivery; `-vv` adds
+/// the program's own detail, never the dependencies' debug output.
+#[test]
+fn piped_feedback_is_plain_lines_and_verbosity_stays_readable() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let send = |args: &[&str]| {
+        let mut cmd = p.cmd(args);
+        // The kit's RUST_LOG would override -v.
+        cmd.env_remove("RUST_LOG").env_remove("NO_COLOR");
+        crate::support::run(&mut cmd)
+    };
+    let (out, stdout, stderr) = send(&["send"]);
+    assert!(out.status.success(), "{stderr}");
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains('\x1b') && !text.contains('\r'), "{text:?}");
+    }
+    assert!(!stderr.contains("delivered to"), "{stderr}");
+
+    let (out, _, stderr) = send(&["send", "--force", "-v"]);
+    assert!(out.status.success(), "{stderr}");
+    let deliveries: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("delivered to"))
+        .collect();
+    assert_eq!(deliveries.len(), 3, "{stderr}");
+    assert!(deliveries
+        .iter()
+        .any(|l| l.contains("columns: delivered to desk@example.com")));
+
+    let (out, _, stderr) = send(&["send", "--force", "-vv", "--log-format", "json"]);
+    assert!(out.status.success(), "{stderr}");
+    for line in stderr.lines() {
+        let event: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let target = event["target"].as_str().unwrap();
+        assert!(
+            target.starts_with("briefing"),
+            "a dependency's line: {line}"
+        );
+    }
+    assert!(stderr.lines().count() < 50, "{stderr}");
+
+    let (out, _, stderr) = send(&["send", "--force", "--quiet"]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr, "", "--quiet: only warnings and errors");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), `send` draws a bar per
+/// group: delivered / total, and the failures.
+#[test]
+fn on_a_terminal_send_draws_a_progress_bar() {
+    let smtp = Smtp::start(&["--reject", "cfo@example.com"]);
+    let p = Project::new(&smtp.smtp_section(""));
+    let line = format!(
+        "{} send --config {}",
+        env!("CARGO_BIN_EXE_briefing"),
+        p.config().display()
+    );
+    let (out, screen, stderr) = crate::support::run(
+        std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("BRIEFING_NOW", crate::support::NOW)
+            .env("TERM", "xterm"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{screen}\n{stderr}");
+    assert!(
+        screen.contains("columns [") && screen.contains("1/1: 1 delivered"),
+        "{screen:?}"
+    );
+    assert!(screen.contains("2/2: 1 delivered, 1 failed"), "{screen:?}");
+    assert!(screen.contains('\r'), "redrawn in place: {screen:?}");
 }

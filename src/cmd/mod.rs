@@ -16,46 +16,91 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, LogFormat};
 use crate::config::Config;
 use crate::suppress::Request;
 
 /// Exit code of a `send` that left some recipient without the briefing.
 pub const EXIT_INCOMPLETE: u8 = 2;
 
-/// Logs go to stderr so that stdout stays the command's output.
-pub fn init_tracing(verbose: u8) {
-    let default = match verbose {
-        0 => "briefing=info",
-        1 => "briefing=debug",
-        _ => "debug",
-    };
+/// The zone of log timestamps: `[schedule] timezone` of the config the command loaded
+/// (the first, for a daemon that reloads), so that a log line and the briefing it
+/// reports on tell the same time. Until then, and for commands without a config, the
+/// default zone of the config.
+static LOG_ZONE: std::sync::OnceLock<chrono_tz::Tz> = std::sync::OnceLock::new();
+
+/// Log timestamps in [`LOG_ZONE`] with their offset (`2025-09-07T07:00:00.000+09:00`),
+/// from [`crate::clock::now`]: a pinned run logs its pinned time.
+struct ZoneTime;
+
+impl tracing_subscriber::fmt::time::FormatTime for ZoneTime {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        let zone = LOG_ZONE.get().copied().unwrap_or(chrono_tz::Asia::Seoul); // the config's default
+        let now = crate::clock::now().with_timezone(&zone);
+        write!(w, "{}", now.format("%Y-%m-%dT%H:%M:%S%.3f%:z"))
+    }
+}
+
+/// What each `-v` adds. Other crates stay at warnings unless `RUST_LOG` asks: at debug
+/// level hyper, rustls and h2 write hundreds of lines a run.
+fn log_filter(verbose: u8, quiet: bool) -> &'static str {
+    match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "warn,briefing=info",
+        (false, 1) => "warn,briefing=debug",
+        (false, _) => "warn,briefing=trace",
+    }
+}
+
+/// Logs go to stderr so that stdout stays the command's output, one event per line.
+pub fn init_tracing(cli: &Cli) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_filter(cli.verbose, cli.quiet)));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // https://no-color.org: any value turns colour off.
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-        .with_target(false)
-        .init();
+        .with_writer(|| LogWriter)
+        .with_timer(ZoneTime);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder
+            .with_ansi(colour_on_stderr())
+            .with_target(false)
+            .init(),
+    }
+}
+
+/// stderr, above `send`'s progress bar when one is drawn.
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // One call per event: the formatter hands over the whole line at once.
+        send::above_bar(|| std::io::stderr().write_all(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// Colour only for a person at a terminal; https://no-color.org: any value
+/// of `NO_COLOR` turns colour off.
+fn colour_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let config = cli.config.config;
     crate::clock::check().map_err(anyhow::Error::msg)?;
     // reqwest and lettre are built on rustls without a default provider (to avoid
     // building aws-lc); an Err only means one is installed already.
     let _ = rustls::crypto::ring::default_provider().install_default();
     match cli.command {
         Command::Split { file } => split::run(file.as_deref()),
-        Command::Pick {
-            config,
-            jsonl,
-            k,
-            features,
-        } => pick::run(&config.config, &jsonl, k, features),
-        Command::Check { config } => check::run(&config.config),
+        Command::Pick { jsonl, k, features } => pick::run(&config, &jsonl, k, features),
+        Command::Check => check::run(&config),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Into memory first: clap_complete panics on a failed write (a closed pipe).
@@ -69,67 +114,59 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             write_stdout(|out| man.render(out))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Unsubscribe { config, target } => {
-            subscription::run(&config.config, Request::Unsubscribe, &target)
+        Command::Unsubscribe { target } => {
+            subscription::run(&config, Request::Unsubscribe, &target)
         }
-        Command::Resubscribe { config, target } => {
-            subscription::run(&config.config, Request::Resubscribe, &target)
+        Command::Resubscribe { target } => {
+            subscription::run(&config, Request::Resubscribe, &target)
         }
-        Command::Status {
-            config,
-            days,
-            format,
-        } => status::run(&config.config, usize::from(days), format),
+        Command::Status { days, format } => status::run(&config, usize::from(days), format),
         Command::Send {
-            config,
             dump,
             dry_run,
             to,
             force,
             group,
+            json,
         } => block_on(send::run(
-            &config.config,
+            &config,
             dump.dump.as_deref(),
             dry_run,
             to.as_deref(),
             force,
             group.as_deref(),
+            send::Feedback {
+                json,
+                quiet: cli.quiet,
+            },
         ))?,
-        Command::Preview {
-            config,
-            dump,
-            group,
-            out,
-        } => block_on(preview::run(
-            &config.config,
+        Command::Preview { dump, group, out } => block_on(preview::run(
+            &config,
             dump.dump.as_deref(),
             group.as_deref(),
             out.as_deref(),
         ))?,
-        Command::Summarize {
-            config,
-            dump,
-            format,
-        } => block_on(summarize::run(&config.config, dump.dump.as_deref(), format))?,
+        Command::Summarize { dump, format } => {
+            block_on(summarize::run(&config, dump.dump.as_deref(), format))?
+        }
         Command::Explain {
-            config,
             dump,
             article,
             day,
             merges,
             pairs,
         } => match (merges, pairs) {
-            (true, Some(pairs)) => explain::pairs(&config.config, &pairs),
+            (true, Some(pairs)) => explain::pairs(&config, &pairs),
             _ => block_on(explain::run(
-                &config.config,
+                &config,
                 dump.dump.as_deref(),
                 article,
                 day,
                 merges,
             ))?,
         },
-        Command::Run { config, listen } => {
-            let path = config.config;
+        Command::Run { listen } => {
+            let path = config;
             let config = load_config(&path)?;
             block_on(crate::schedule::run(
                 &path,
@@ -197,5 +234,8 @@ fn named_group<'a>(config: &'a Config, name: &str) -> Result<&'a crate::config::
 }
 
 fn load_config(path: &Path) -> Result<Config> {
-    Ok(Config::from_file(path)?)
+    let config = Config::from_file(path)?;
+    // Only the first config sets it; an Err means it is set already.
+    let _ = LOG_ZONE.set(config.schedule.timezone);
+    Ok(config)
 }
