@@ -98,6 +98,12 @@ pub struct Item {
     pub label: Option<String>,
     /// `9월 7일 10:47`, with the year when it is not the briefing's year.
     pub time: Option<String>,
+    /// The original article: the title links to it. Only ever http(s), whatever the
+    /// source wrote ([`crate::feed::web_url`]): a `javascript:` link must not reach an
+    /// `href`.
+    pub url: Option<String>,
+    /// Who published it, named beside the time.
+    pub outlet: Option<String>,
     /// The round-up this story belongs to.
     pub roundup: Option<String>,
     /// On the first story of a round-up, what its heading shows: the round-up's
@@ -371,9 +377,14 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             (None, None) => {}
         }
         heading.push_str(&title);
-        if let Some(time) = &time {
-            // One unit for wrapping: a time cut after `9월` reads as two.
-            heading.push_str(&format!(" ({})", time.replace(' ', "\u{a0}")));
+        // One unit for wrapping: a time cut after `9월` reads as two.
+        let beside: Vec<String> = [time.as_deref(), a.outlet.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|t| t.replace(' ', "\u{a0}"))
+            .collect();
+        if !beside.is_empty() {
+            heading.push_str(&format!(" ({})", beside.join(" · ")));
         }
         let indent = " ".repeat(number.to_string().len() + 2);
         items.push(Item {
@@ -381,6 +392,8 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             title,
             label: a.label.clone(),
             time,
+            url: a.url.as_deref().and_then(crate::feed::web_url),
+            outlet: a.outlet.clone(),
             roundup: a.roundup.clone(),
             roundup_heading,
             lines,

@@ -735,6 +735,9 @@ mod tests {
     #[test]
     fn max_age_measures_the_newest_article_else_the_modification_time() {
         let cfg = |max_age: Option<&str>| SourceConfig {
+            name: None,
+            format: crate::config::Format::Dump,
+            required: false,
             location: "d.txt".into(),
             timeout_secs: 1,
             max_bytes: 1,
@@ -832,6 +835,9 @@ mod tests {
         // reqwest is built without a default crypto provider; `cmd::run` installs it.
         let _ = rustls::crypto::ring::default_provider().install_default();
         SourceConfig {
+            name: None,
+            format: crate::config::Format::Dump,
+            required: false,
             location: String::new(),
             timeout_secs: 1,
             max_bytes: 1000,

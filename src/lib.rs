@@ -16,6 +16,7 @@
 //! config.rs    config.toml -> Config, errors with file, line and key
 //! fetch.rs     file / newest in folder / URL -> decoded text
 //! dump.rs      text -> Vec<Article>
+//! feed.rs      one source's text (dump, JSON lines, RSS, Atom) -> Vec<Article>
 //! split.rs     text -> sentences (Korean rules)
 //! score.rs     sentence features: keyword and number density
 //! select.rs    key lines per article
@@ -40,6 +41,7 @@ pub mod deliver;
 pub mod digest;
 pub mod dump;
 pub mod durable;
+pub mod feed;
 pub mod fetch;
 pub mod glance;
 pub mod job;

@@ -25,14 +25,14 @@ pub async fn run(
     let loaded = load(&config, dump).await?;
     let articles = &loaded.articles;
     if day {
-        explain_day(&config, articles, &loaded.fetched.origin)?;
+        explain_day(&config, articles, &loaded.origin())?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(n) = article {
         if n == 0 || n > articles.len() {
             bail!(
                 "--article {n}: {} has articles 1 to {}",
-                loaded.fetched.origin,
+                loaded.origin(),
                 articles.len()
             );
         }
