@@ -785,6 +785,47 @@ mod tests {
     }
 
     #[test]
+    fn titles_link_to_the_original_and_name_the_outlet_beside_the_time() {
+        let mut linked = article("항구에 새 방파제", None, "시는 방파제를 세운다고 밝혔다.");
+        linked.url = Some("https://바다.example/기사?id=1&p=\"2\"".into());
+        linked.outlet = Some("바다일보".into());
+        linked.published_at =
+            Some(DateTime::parse_from_rfc3339("2025-09-07T06:30:00+09:00").unwrap());
+        let mut sly = article("수상한 링크", None, "이 기사는 링크가 이상하다.");
+        sly.url = Some("javascript:alert('탈취')".into());
+        sly.outlet = Some("하늘방송".into());
+        let summaries = [summary(&linked), summary(&sly)];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        assert_eq!(d.items[1].url, None);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(
+            r.html
+                .contains("href=\"https://바다.example/기사?id=1&amp;p=&quot;2&quot;\""),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(r.html.contains("9월 7일 06:30 · 바다일보"), "{}", r.html);
+        assert!(r.html.contains(">하늘방송</p>"), "{}", r.html);
+        let text: Vec<&str> = r.text.lines().collect();
+        let heading = text
+            .iter()
+            .position(|l| l.starts_with("1. 항구에 새 방파제"))
+            .unwrap();
+        assert!(
+            text[heading].ends_with("(9월 7일 06:30 · 바다일보)"),
+            "{}",
+            text[heading]
+        );
+        assert_eq!(
+            text[heading + 1],
+            "   https://바다.example/기사?id=1&p=\"2\""
+        );
+        assert!(r.text.contains("2. 수상한 링크 (하늘방송)"), "{}", r.text);
+    }
+
+    #[test]
     fn figures_are_bold_and_dump_markup_stays_text() {
         let a = article(
             "금리 동결",

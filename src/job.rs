@@ -366,7 +366,7 @@ pub async fn prepare(
         None => {
             let sources = sources(config, dump);
             let fetching = fetch_all(&sources);
-            let answers = unless_stopped(fetching, stop, "fetching the sources").await?;
+            let answers = unless_stopped(fetching, stop, "fetching the dump").await?;
             Gathered::Fresh(sources, answers)
         }
     };

@@ -15,4 +15,5 @@ mod mail;
 mod outbox;
 mod props;
 mod secrets;
+mod sources;
 mod web;
