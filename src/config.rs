@@ -1059,6 +1059,67 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
     }
 
     #[test]
+    fn sources_are_read_in_order_and_source_still_reads_as_one() {
+        let many = MINIMAL.replace(
+            "[source]\nlocation = \"dump.txt\"\n",
+            "[[sources]]\nname = \"바다일보\"\nlocation = \"https://sea.example/rss\"\nformat = \"rss\"\nmax_age = \"1d\"\n\n\
+             [[sources]]\nname = \"구청소식\"\nlocation = \"dumps\"\nrequired = true\n",
+        );
+        let c = parse(&many).unwrap();
+        let got: Vec<_> = c
+            .sources
+            .iter()
+            .map(|s| (s.label(), s.location.as_str(), s.format, s.required))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "바다일보".into(),
+                    "https://sea.example/rss",
+                    Format::Rss,
+                    false
+                ),
+                ("구청소식".into(), "/etc/briefing/dumps", Format::Dump, true),
+            ]
+        );
+        assert_eq!(c.sources[0].max_age, Some(Duration::from_secs(86_400)));
+        let one = parse(MINIMAL).unwrap();
+        assert_eq!(one.sources.len(), 1);
+        assert_eq!(
+            (one.sources[0].name.as_ref(), one.sources[0].format),
+            (None, Format::Dump)
+        );
+    }
+
+    #[test]
+    fn source_and_sources_at_once_or_twice_one_name_are_refused_at_their_line() {
+        let both = format!("{MINIMAL}\n[[sources]]\nlocation = \"b.txt\"\n");
+        let err = error(&both);
+        assert!(
+            err.contains(":11: sources: [source] and [[sources]] are both given"),
+            "{err}"
+        );
+        let twice = MINIMAL.replace(
+            "[source]\nlocation = \"dump.txt\"\n",
+            "[[sources]]\nname = \"같은 이름\"\nlocation = \"a.txt\"\n[[sources]]\nname = \"같은 이름\"\nlocation = \"b.txt\"\n",
+        );
+        let err = error(&twice);
+        assert!(
+            err.contains(":6: sources.name: \"같은 이름\" names two sources"),
+            "{err}"
+        );
+        let unknown = MINIMAL.replace(
+            "location = \"dump.txt\"",
+            "location = \"dump.txt\"\nformat = \"csv\"",
+        );
+        let err = error(&unknown);
+        assert!(err.contains(":4: source.format:"), "{err}");
+        let none = MINIMAL.replace("[source]\nlocation = \"dump.txt\"\n", "");
+        assert!(error(&none).contains("no [source] or [[sources]]"));
+    }
+
+    #[test]
     fn minimal_config_gets_defaults_and_resolves_paths() {
         let c = parse(MINIMAL).unwrap();
         assert_eq!(c.sources[0].location, "/etc/briefing/dump.txt");

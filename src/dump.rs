@@ -377,6 +377,35 @@ mod tests {
     }
 
     #[test]
+    fn a_url_line_right_after_the_time_stamp_is_the_articles_link() {
+        let text = "최신기사\n---\n항구 새 단장\n항구가 새로 단장했다.\n2026-12-01 06:00:00\nhttps://항구.example/1\n---\n\
+            시장 소식\nhttp://시장.example/본문에-있는-주소 이 줄은 본문이다.\n2026-12-01 06:10:00\n---\n\
+            첫 소식\n첫 소식의 본문이다.\n2026-12-01 06:20:00\n첫 소식\n첫 소식의 본문이다.\n2026-12-01 06:20:00\nhttps://나중.example/2\n---\n\
+            주소 없음\n본문이다.\n2026-12-01 06:30:00\njavascript:alert(1)\n다음 제목\n다음 본문.\n";
+        let articles = parse(text, "t").unwrap();
+        let got: Vec<(&str, Option<&str>)> = articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.url.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("항구 새 단장", Some("https://항구.example/1")),
+                ("시장 소식", None),
+                // A repeat's URL fills in the first copy's.
+                ("첫 소식", Some("https://나중.example/2")),
+                ("주소 없음", None),
+                // Not a web URL: the next article's title, as before.
+                ("javascript:alert(1)", None),
+            ]
+        );
+        assert_eq!(
+            articles[1].body,
+            "http://시장.example/본문에-있는-주소 이 줄은 본문이다."
+        );
+    }
+
+    #[test]
     fn parses_the_usual_layout_with_labels_and_times() {
         let text = "최신기사\n-\n-\n[기자수첩] 물가 잡기의 민낯\n물가가 올랐다. 정부는 대책을 냈다.\n2025-09-07 10:47:15\n-\n두 번째 기사\n본문이다.\n2025-09-06 21:23:41\n";
         let a = parse(text, "t.txt").unwrap();

@@ -234,4 +234,15 @@ fn auto_tells_rss_atom_json_lines_and_a_dump_apart() {
         .collect();
     assert_eq!(labels[3], Some("경제"));
     assert!(stderr.contains("하늘방송"), "{stderr}");
+
+    let (_, text, _) = p.run(&["summarize"]);
+    assert!(
+        text.contains("1. 항만 물동량 사상 최대 (2026-12-01 06:00 · 바다일보)\n   https://sea.example/news/101\n"),
+        "{text}"
+    );
+    let (_, why, _) = p.run(&["explain", "--article", "3"]);
+    assert!(
+        why.starts_with("3. 관측소, 새 혜성 발견 (하늘과학)\n   https://sky.example/a/7\n"),
+        "{why}"
+    );
 }

@@ -45,7 +45,11 @@ pub async fn run(
                 continue;
             }
             let sentences = split(&a.body);
-            writeln!(out, "{}. {}", n + 1, a.title)?;
+            let outlet = a.outlet.as_ref().map(|o| format!(" ({o})"));
+            writeln!(out, "{}. {}{}", n + 1, a.title, outlet.unwrap_or_default())?;
+            if let Some(url) = &a.url {
+                writeln!(out, "   {url}")?;
+            }
             let why = explain(
                 &sentences,
                 Some(&a.title),
