@@ -189,7 +189,7 @@ fn korea_time(text: &str) -> Option<DateTime<FixedOffset>> {
 /// An RSS or Atom feed: per item, its title, its content (else its description) as
 /// plain text, its link and its publication (else update) time.
 fn feed(text: &str, origin: &str, format: &'static str) -> Result<Vec<Article>, FeedError> {
-    let parsed = feed_rs::parser::parse(text.as_bytes()).map_err(|e| FeedError::Feed {
+    let parsed = feed_rs::parser::parse(utf8_declared(text).as_bytes()).map_err(|e| FeedError::Feed {
         origin: origin.to_owned(),
         format,
         message: e.to_string(),
@@ -232,6 +232,17 @@ fn feed(text: &str, origin: &str, format: &'static str) -> Result<Vec<Article>, 
         });
     }
     Ok(articles)
+}
+
+/// `text` with its XML declaration saying UTF-8: it was decoded already
+/// ([`crate::fetch::decode`]), and a declared `EUC-KR` would make the feed parser
+/// decode it a second time.
+fn utf8_declared(text: &str) -> std::borrow::Cow<'_, str> {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    match start.strip_prefix("<?xml").and_then(|r| Some(&r[r.find("?>")? + 2..])) {
+        Some(rest) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{rest}").into(),
+        None => text.into(),
+    }
 }
 
 /// Elements whose text is never news.
@@ -453,6 +464,22 @@ mod tests {
                     .starts_with("메모.txt: cannot tell its format")),
             }
         }
+    }
+
+    #[test]
+    fn a_feed_declared_in_euc_kr_reads_once_decoded() {
+        let xml = "<?xml version=\"1.0\" encoding=\"EUC-KR\"?><rss version=\"2.0\"><channel><title>가</title>\
+            <item><title>똠방 거리 축제</title><description>축제가 열렸다.</description></item></channel></rss>";
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(xml);
+        let fetched = crate::fetch::decode(&bytes, "euc.xml").unwrap();
+        let articles = read(&SourceText {
+            fetched,
+            format: Format::Auto,
+            outlet: None,
+        })
+        .unwrap();
+        assert_eq!(articles[0].title, "똠방 거리 축제");
+        assert_eq!(articles[0].body, "축제가 열렸다.");
     }
 
     #[test]
