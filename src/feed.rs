@@ -189,11 +189,12 @@ fn korea_time(text: &str) -> Option<DateTime<FixedOffset>> {
 /// An RSS or Atom feed: per item, its title, its content (else its description) as
 /// plain text, its link and its publication (else update) time.
 fn feed(text: &str, origin: &str, format: &'static str) -> Result<Vec<Article>, FeedError> {
-    let parsed = feed_rs::parser::parse(utf8_declared(text).as_bytes()).map_err(|e| FeedError::Feed {
-        origin: origin.to_owned(),
-        format,
-        message: e.to_string(),
-    })?;
+    let parsed =
+        feed_rs::parser::parse(utf8_declared(text).as_bytes()).map_err(|e| FeedError::Feed {
+            origin: origin.to_owned(),
+            format,
+            message: e.to_string(),
+        })?;
     let mut articles = Vec::with_capacity(parsed.entries.len());
     for (n, entry) in parsed.entries.into_iter().enumerate() {
         let title = entry
@@ -239,7 +240,10 @@ fn feed(text: &str, origin: &str, format: &'static str) -> Result<Vec<Article>, 
 /// decode it a second time.
 fn utf8_declared(text: &str) -> std::borrow::Cow<'_, str> {
     let start = text.trim_start_matches('\u{feff}').trim_start();
-    match start.strip_prefix("<?xml").and_then(|r| Some(&r[r.find("?>")? + 2..])) {
+    match start
+        .strip_prefix("<?xml")
+        .and_then(|r| Some(&r[r.find("?>")? + 2..]))
+    {
         Some(rest) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{rest}").into(),
         None => text.into(),
     }

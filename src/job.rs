@@ -145,6 +145,7 @@ job_error_from!(
 );
 
 /// The day's sources as parsed: what they gave and which gave nothing.
+#[derive(Debug)]
 pub struct Loaded {
     /// The texts that gave articles, in the config's order.
     pub texts: Vec<SourceText>,
@@ -1198,6 +1199,73 @@ fn backoff(base_ms: u64, retry: u32, address: &str) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn source(name: &str, required: bool) -> SourceConfig {
+        let config = Config::parse(
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
+            std::path::Path::new("/x/config.toml"),
+        )
+        .unwrap();
+        SourceConfig {
+            name: Some(name.into()),
+            required,
+            ..config.sources[0].clone()
+        }
+    }
+
+    fn answer(body: &str) -> Result<SourceText, FetchError> {
+        Ok(SourceText {
+            fetched: crate::fetch::Fetched {
+                origin: "시험".into(),
+                text: body.into(),
+                encoding: "UTF-8",
+                modified: None,
+            },
+            format: crate::config::Format::Dump,
+            outlet: Some("바다일보".into()),
+        })
+    }
+
+    fn down() -> Result<SourceText, FetchError> {
+        Err(FetchError::Status {
+            url: "http://127.0.0.1:1/down".into(),
+            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+        })
+    }
+
+    #[test]
+    fn a_failing_source_is_left_out_unless_required_or_alone() {
+        let dump = "최신기사\n---\n항구 새 단장\n항구가 새로 단장했다.\n2026-12-01 06:00:00\n";
+        let two = [source("바다일보", false), source("하늘방송", false)];
+        let loaded = read_all(&two, vec![answer(dump), down()]).unwrap();
+        assert_eq!(loaded.articles.len(), 1);
+        assert_eq!(loaded.articles[0].outlet.as_deref(), Some("바다일보"));
+        assert_eq!(loaded.failed.len(), 1);
+        assert_eq!(loaded.failed[0].source, "하늘방송");
+        assert!(
+            loaded.failed[0].error.contains("503"),
+            "{:?}",
+            loaded.failed
+        );
+        // A source that answers with no dump at all fails too.
+        let loaded = read_all(&two, vec![answer(dump), answer("그냥 메모")]).unwrap();
+        assert!(
+            loaded.failed[0].error.contains("no article found"),
+            "{:?}",
+            loaded.failed
+        );
+
+        let required = [source("바다일보", false), source("하늘방송", true)];
+        let err = Error::from(read_all(&required, vec![answer(dump), down()]).unwrap_err());
+        assert!(err.is_transient(), "a 503 may pass: {err}");
+        assert!(err.to_string().starts_with("source 하늘방송"), "{err}");
+
+        let err = Error::from(read_all(&two, vec![down(), down()]).unwrap_err());
+        assert!(
+            err.is_transient() && err.to_string().starts_with("source 바다일보"),
+            "{err}"
+        );
+    }
 
     fn article(title: &str, label: Option<&str>, body: &str) -> Article {
         Article::of(title, label, body)
