@@ -1,7 +1,8 @@
 //! `briefing` turns the day's dump of Korean news articles into a morning email.
 //!
 //! The pipeline, one module per stage: [`fetch`] gets the newest dump (a file, a folder
-//! or an `http(s)` URL) and decodes it; [`dump`] parses it into [`dump::Article`]s;
+//! or an `http(s)` URL) of each source and decodes it; [`feed`] reads each source in
+//! its format (a dump through [`dump`], JSON lines, RSS, Atom) into [`dump::Article`]s;
 //! [`split`] cuts Korean text into sentences; [`score`] rates each sentence by keyword
 //! density and number density; [`select`] picks the key lines of each article; [`digest`]
 //! renders the briefing with handlebars; [`deliver`] sends one message per recipient over
