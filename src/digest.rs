@@ -983,6 +983,26 @@ mod tests {
     }
 
     #[test]
+    fn links_and_outlets_stay_inside_the_size_budget() {
+        let articles: Vec<Article> = (0..600)
+            .map(|i| Article {
+                url: Some(format!("https://news.example/2026/12/01/economy/article-{i:06}?from=rss&utm_source=feed")),
+                outlet: Some("바다일보 경제부".into()),
+                ..article(&format!("항만 물동량 소식 {i}번째"), None, "부산항 물동량이 230만 개로 늘었다.")
+            })
+            .collect();
+        let summaries: Vec<Summary> = articles.iter().map(summary).collect();
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
+        assert!(r.items < 600, "{}", r.items);
+        assert!(r
+            .html
+            .contains("article-000000?from=rss&amp;utm_source=feed"));
+    }
+
+    #[test]
     fn an_html_part_over_the_limit_is_shortened_from_the_end() {
         let body = "지방자치단체가 골목 상권을 살리기 위해 상품권 발행 규모를 300억원으로 늘렸다.";
         let articles: Vec<Article> = (0..400)
