@@ -195,6 +195,13 @@ fn feed(text: &str, origin: &str, format: &'static str) -> Result<Vec<Article>, 
             format,
             message: e.to_string(),
         })?;
+    let atom = parsed.feed_type == feed_rs::model::FeedType::Atom;
+    if atom != (format == "Atom") {
+        tracing::warn!(
+            "{origin}: format = {format:?} but it is a {:?} feed; read as what it is",
+            parsed.feed_type
+        );
+    }
     let mut articles = Vec::with_capacity(parsed.entries.len());
     for (n, entry) in parsed.entries.into_iter().enumerate() {
         let title = entry
