@@ -123,6 +123,8 @@ mod tests {
             published_at: stamp.map(|s| DateTime::parse_from_rfc3339(s).unwrap()),
             roundup: None,
             line: 1,
+            url: None,
+            outlet: None,
         }
     }
 

@@ -22,6 +22,9 @@ use toml::Spanned;
 use crate::merge::MergeConfig;
 use crate::select::SummaryConfig;
 
+mod sources;
+pub use sources::{Format, SourceConfig};
+
 // The accepted values of each numeric key, as config.toml and the README document
 // them. A value outside is a typo or a misunderstanding (`timeout_secs = 0` is "never
 // wait", not "wait forever"), refused by `check` rather than found at seven o'clock.
@@ -84,7 +87,8 @@ pub enum ConfigError {
 pub struct Config {
     /// The file this came from, for messages.
     pub path: PathBuf,
-    pub source: SourceConfig,
+    /// In the order of the file; at least one.
+    pub sources: Vec<SourceConfig>,
     pub schedule: ScheduleConfig,
     pub summary: SummaryConfig,
     pub merge: MergeConfig,
@@ -95,30 +99,6 @@ pub struct Config {
     pub state_dir: PathBuf,
     /// In the order of the file, which is also the order they are sent in.
     pub groups: Vec<Group>,
-}
-
-/// Where the dump comes from and how much of it we accept.
-#[derive(Debug, Clone)]
-pub struct SourceConfig {
-    /// A file, a folder (its newest dump) or an http(s) URL.
-    pub location: String,
-    /// A hanging server must not hold the morning job forever.
-    pub timeout_secs: u64,
-    /// A dump larger than this is refused rather than read into memory.
-    pub max_bytes: u64,
-    /// A dump whose newest article is older than this is refused: yesterday's news
-    /// sent as today's is worse than no briefing. `None` (the default) checks nothing.
-    pub max_age: Option<Duration>,
-    /// Where the last dump fetched over HTTP is kept with its ETag and Last-Modified,
-    /// so that the next fetch can ask "changed since?": `[state] dir`/fetch.
-    pub cache_dir: PathBuf,
-    /// Which files of a folder are dumps (a glob of the name: `*`, `?`), so that a
-    /// config file or a README beside them is never read as the news.
-    pub pattern: String,
-    /// HTTP basic auth for a URL source, with the password in the environment variable
-    /// `password_env` names: never in a file, and never in the URL that messages show.
-    pub username: Option<String>,
-    pub password_env: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -278,7 +258,8 @@ pub struct Filter {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    source: RawSource,
+    source: Option<sources::RawSource>,
+    sources: Option<Spanned<Vec<sources::RawSource>>>,
     #[serde(default)]
     schedule: RawSchedule,
     #[serde(default)]
@@ -293,22 +274,6 @@ struct Raw {
     /// Keys with their place, for a message about the name itself.
     #[serde(default)]
     groups: BTreeMap<Spanned<String>, RawGroup>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSource {
-    location: Spanned<String>,
-    #[serde(default = "default_timeout")]
-    timeout_secs: Spanned<u64>,
-    #[serde(default = "default_max_bytes")]
-    max_bytes: Spanned<u64>,
-    /// Any TOML value, so that `max_age = 36` gets a message about the missing unit.
-    max_age: Option<Spanned<toml::Value>>,
-    #[serde(default = "default_pattern")]
-    pattern: Spanned<String>,
-    username: Option<Spanned<String>>,
-    password_env: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -447,12 +412,6 @@ struct SummarySpans {
 fn default_timeout() -> Spanned<u64> {
     Spanned::new(0..0, 30)
 }
-fn default_max_bytes() -> Spanned<u64> {
-    Spanned::new(0..0, 256 * 1024 * 1024)
-}
-fn default_pattern() -> Spanned<String> {
-    Spanned::new(0..0, "*.txt".into())
-}
 fn default_outbox() -> PathBuf {
     "outbox".into()
 }
@@ -537,66 +496,8 @@ impl Config {
             }
         };
 
-        let location = raw.source.location.get_ref();
-        let location = if location.starts_with("http://") || location.starts_with("https://") {
-            location.clone()
-        } else if location.is_empty() {
-            return Err(fail(
-                raw.source.location.span(),
-                "source.location",
-                "is empty".into(),
-            ));
-        } else {
-            resolve(Path::new(location)).to_string_lossy().into_owned()
-        };
-        let max_age = match &raw.source.max_age {
-            None => None,
-            Some(value) => Some(
-                value
-                    .get_ref()
-                    .as_str()
-                    .ok_or_else(|| {
-                        format!(
-                            "{} has no unit: write a string such as \"36h\" or \"1d 12h\"",
-                            value.get_ref()
-                        )
-                    })
-                    .and_then(parse_duration)
-                    .map_err(|m| fail(value.span(), "source.max_age", m))?,
-            ),
-        };
-        let pattern = raw.source.pattern.get_ref();
-        if pattern.is_empty() || pattern.contains('/') {
-            return Err(fail(
-                raw.source.pattern.span(),
-                "source.pattern",
-                "must be a file name pattern such as \"*.txt\", without a folder".into(),
-            ));
-        }
-        let lone = match (&raw.source.username, &raw.source.password_env) {
-            (Some(key), None) => Some((key.span(), "source.username", "password_env")),
-            (None, Some(key)) => Some((key.span(), "source.password_env", "username")),
-            _ => None,
-        };
-        if let Some((span, key, missing)) = lone {
-            return Err(fail(span, key, format!("is set but {missing} is not: basic auth needs the user name and the name of the variable holding the password")));
-        }
         let state_dir = resolve(&raw.state.dir);
-        let source = SourceConfig {
-            location,
-            timeout_secs: bounded(
-                &raw.source.timeout_secs,
-                &TIMEOUT_SECS,
-                "source.timeout_secs",
-                &fail,
-            )?,
-            max_bytes: bounded(&raw.source.max_bytes, &MAX_BYTES, "source.max_bytes", &fail)?,
-            max_age,
-            cache_dir: state_dir.join("fetch"),
-            pattern: pattern.clone(),
-            username: raw.source.username.map(Spanned::into_inner),
-            password_env: raw.source.password_env.map(Spanned::into_inner),
-        };
+        let sources = sources::resolve(raw.source, raw.sources, base, &state_dir, &fail)?;
 
         let cron_text = raw.schedule.cron.get_ref().clone();
         let cron = parse_cron(&cron_text)
@@ -840,7 +741,7 @@ impl Config {
 
         Ok(Config {
             path: path.to_owned(),
-            source,
+            sources,
             schedule,
             summary: raw.summary,
             merge,
@@ -1187,9 +1088,70 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
     }
 
     #[test]
+    fn sources_are_read_in_order_and_source_still_reads_as_one() {
+        let many = MINIMAL.replace(
+            "[source]\nlocation = \"dump.txt\"\n",
+            "[[sources]]\nname = \"바다일보\"\nlocation = \"https://sea.example/rss\"\nformat = \"rss\"\nmax_age = \"1d\"\n\n\
+             [[sources]]\nname = \"구청소식\"\nlocation = \"dumps\"\nrequired = true\n",
+        );
+        let c = parse(&many).unwrap();
+        let got: Vec<_> = c
+            .sources
+            .iter()
+            .map(|s| (s.label(), s.location.as_str(), s.format, s.required))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "바다일보".into(),
+                    "https://sea.example/rss",
+                    Format::Rss,
+                    false
+                ),
+                ("구청소식".into(), "/etc/briefing/dumps", Format::Dump, true),
+            ]
+        );
+        assert_eq!(c.sources[0].max_age, Some(Duration::from_secs(86_400)));
+        let one = parse(MINIMAL).unwrap();
+        assert_eq!(one.sources.len(), 1);
+        assert_eq!(
+            (one.sources[0].name.as_ref(), one.sources[0].format),
+            (None, Format::Dump)
+        );
+    }
+
+    #[test]
+    fn source_and_sources_at_once_or_twice_one_name_are_refused_at_their_line() {
+        let both = format!("{MINIMAL}\n[[sources]]\nlocation = \"b.txt\"\n");
+        let err = error(&both);
+        assert!(
+            err.contains(":11: sources: [source] and [[sources]] are both given"),
+            "{err}"
+        );
+        let twice = MINIMAL.replace(
+            "[source]\nlocation = \"dump.txt\"\n",
+            "[[sources]]\nname = \"같은 이름\"\nlocation = \"a.txt\"\n[[sources]]\nname = \"같은 이름\"\nlocation = \"b.txt\"\n",
+        );
+        let err = error(&twice);
+        assert!(
+            err.contains(":6: sources.name: \"같은 이름\" names two sources"),
+            "{err}"
+        );
+        let unknown = MINIMAL.replace(
+            "location = \"dump.txt\"",
+            "location = \"dump.txt\"\nformat = \"csv\"",
+        );
+        let err = error(&unknown);
+        assert!(err.contains(":4: source.format:"), "{err}");
+        let none = MINIMAL.replace("[source]\nlocation = \"dump.txt\"\n", "");
+        assert!(error(&none).contains("no [source] or [[sources]]"));
+    }
+
+    #[test]
     fn minimal_config_gets_defaults_and_resolves_paths() {
         let c = parse(MINIMAL).unwrap();
-        assert_eq!(c.source.location, "/etc/briefing/dump.txt");
+        assert_eq!(c.sources[0].location, "/etc/briefing/dump.txt");
         assert_eq!(c.mail.outbox, Path::new("/etc/briefing/outbox"));
         assert_eq!(c.state_dir, Path::new("/etc/briefing/state"));
         assert_eq!(c.schedule.timezone, chrono_tz::Asia::Seoul);
@@ -1253,11 +1215,14 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
 
     #[test]
     fn max_age_is_a_duration_with_units_and_off_by_default() {
-        assert_eq!(parse(MINIMAL).unwrap().source.max_age, None);
+        assert_eq!(parse(MINIMAL).unwrap().sources[0].max_age, None);
         let with = |age: &str| MINIMAL.replace("[mail]", &format!("max_age = {age}\n[mail]"));
         let c = parse(&with("\"36h\"")).unwrap();
-        assert_eq!(c.source.max_age, Some(Duration::from_secs(36 * 3600)));
-        assert_eq!(c.source.cache_dir, Path::new("/etc/briefing/state/fetch"));
+        assert_eq!(c.sources[0].max_age, Some(Duration::from_secs(36 * 3600)));
+        assert_eq!(
+            c.sources[0].cache_dir,
+            Path::new("/etc/briefing/state/fetch")
+        );
         assert!(error(&with("\"36\"")).contains(":5: source.max_age: \"36\" is not a duration"));
         assert!(error(&with("36")).contains(":5: source.max_age: 36 has no unit"));
         let cases = [

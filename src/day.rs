@@ -13,117 +13,268 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Format;
 use crate::durable::write_atomically;
+use crate::feed::SourceText;
 use crate::fetch::Fetched;
 use crate::ledger::LedgerError;
 
-/// What is kept beside the text: enough to report where it came from. The text itself
-/// is kept decoded, as UTF-8.
+/// A source that gave nothing to the day's briefing, and why: named by the run's
+/// report and kept with the day, so that `briefing status` still names it when the
+/// day is finished from the kept copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFailure {
+    /// The source's name, else its (redacted) location.
+    pub source: String,
+    pub error: String,
+}
+
+/// What is kept beside the texts: enough to read each again the same way and to report
+/// where it came from. The texts themselves are kept decoded, as UTF-8.
 #[derive(Serialize, Deserialize)]
 struct Meta {
+    /// The first source's origin: all that a version with a single dump kept.
     origin: String,
+    /// Per source that answered, in order; empty in a note of the single-dump version.
+    #[serde(default)]
+    sources: Vec<KeptSource>,
+    #[serde(default)]
+    failed: Vec<SourceFailure>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptSource {
+    origin: String,
+    format: Format,
+    outlet: Option<String>,
+}
+
+/// A day's sources as an earlier run kept them.
+pub struct Kept {
+    pub texts: Vec<SourceText>,
+    pub failed: Vec<SourceFailure>,
 }
 
 /// How many briefings before today's keep their dump: a day is finished on that day,
 /// or by hand soon after; older copies would only fill the disk, a dump a day.
 const KEPT_DAYS: usize = 3;
 
-/// Keeps `fetched` as the dump of `date`'s briefing. The text is written before the
-/// note that names its origin, each whole and durable: a crash in between leaves no
-/// note, and the next run fetches (and keeps) again. Dumps kept for briefings older
-/// than the `KEPT_DAYS` before this one are removed.
-pub fn keep(state_dir: &Path, date: &str, fetched: &Fetched) -> Result<(), LedgerError> {
+/// Keeps `texts` as the sources of `date`'s briefing, and `failed` as those that gave
+/// nothing. The texts are written before the note that names them, each whole and
+/// durable: a crash in between leaves no note, and the next run fetches (and keeps)
+/// again. What was kept for briefings older than the `KEPT_DAYS` before this one is
+/// removed.
+pub fn keep(
+    state_dir: &Path,
+    date: &str,
+    texts: &[SourceText],
+    failed: &[SourceFailure],
+) -> Result<(), LedgerError> {
     for older in crate::ledger::dates(state_dir)?.iter().skip(KEPT_DAYS) {
-        let (text, meta) = paths(state_dir, older);
-        for path in [meta, text] {
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    tracing::warn!("cannot remove the old kept dump {}: {e}", path.display())
-                }
-                _ => {}
-            }
-        }
+        remove_kept(state_dir, older);
     }
-    let (text, meta) = paths(state_dir, date);
+    let meta = note_path(state_dir, date);
     let note = Meta {
-        origin: fetched.origin.clone(),
+        origin: texts
+            .first()
+            .map(|t| t.fetched.origin.clone())
+            .unwrap_or_default(),
+        sources: texts
+            .iter()
+            .map(|t| KeptSource {
+                origin: t.fetched.origin.clone(),
+                format: t.format,
+                outlet: t.outlet.clone(),
+            })
+            .collect(),
+        failed: failed.to_vec(),
     };
-    // A struct of one string always serialises.
+    // Strings, an enum and options always serialise.
     let note = serde_json::to_vec(&note).unwrap_or_default();
-    write_atomically(&text, fetched.text.as_bytes())
-        .map_err(|source| LedgerError { path: text, source })?;
+    for (n, text) in texts.iter().enumerate() {
+        let path = text_path(state_dir, date, n);
+        write_atomically(&path, text.fetched.text.as_bytes())
+            .map_err(|source| LedgerError { path, source })?;
+    }
     write_atomically(&meta, &note).map_err(|source| LedgerError { path: meta, source })
 }
 
-/// The dump kept for `date`, if a delivery of that date has started.
-pub fn kept(state_dir: &Path, date: &str) -> Result<Option<Fetched>, LedgerError> {
-    let (text_path, meta_path) = paths(state_dir, date);
-    let meta = match std::fs::read(&meta_path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(LedgerError {
-                path: meta_path,
-                source,
-            })
-        }
+/// The note and every text kept for `date`.
+fn remove_kept(state_dir: &Path, date: &str) {
+    let dir = state_dir.join("ledger").join(date);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
     };
-    let meta: Meta = serde_json::from_slice(&meta).map_err(|e| LedgerError {
-        path: meta_path.clone(),
-        source: e.into(),
-    })?;
-    let text = std::fs::read_to_string(&text_path).map_err(|source| LedgerError {
-        path: text_path.clone(),
-        source,
-    })?;
-    Ok(Some(Fetched {
-        origin: format!("{} (kept in {})", meta.origin, text_path.display()),
-        text,
-        encoding: "UTF-8",
-        modified: None,
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name == "dump.json" || name.starts_with("dump") && name.ends_with(".txt")) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => tracing::warn!(
+                "cannot remove the old kept dump {}: {e}",
+                entry.path().display()
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// The sources kept for `date`, if a delivery of that date has started.
+pub fn kept(state_dir: &Path, date: &str) -> Result<Option<Kept>, LedgerError> {
+    let Some(meta) = note(state_dir, date)? else {
+        return Ok(None);
+    };
+    let sources = match meta.sources.is_empty() {
+        true => vec![KeptSource {
+            origin: meta.origin,
+            format: Format::Dump,
+            outlet: None,
+        }],
+        false => meta.sources,
+    };
+    let mut texts = Vec::with_capacity(sources.len());
+    for (n, source) in sources.into_iter().enumerate() {
+        let path = text_path(state_dir, date, n);
+        let text = std::fs::read_to_string(&path).map_err(|source| LedgerError {
+            path: path.clone(),
+            source,
+        })?;
+        texts.push(SourceText {
+            fetched: Fetched {
+                origin: format!("{} (kept in {})", source.origin, path.display()),
+                text,
+                encoding: "UTF-8",
+                modified: None,
+            },
+            format: source.format,
+            outlet: source.outlet,
+        });
+    }
+    Ok(Some(Kept {
+        texts,
+        failed: meta.failed,
     }))
 }
 
-/// Beside the day's group logs; neither is a `.jsonl`, so neither is taken for a group.
-fn paths(state_dir: &Path, date: &str) -> (PathBuf, PathBuf) {
+/// The sources that gave nothing to `date`'s briefing, as its first delivering run
+/// found them.
+pub fn failed_sources(state_dir: &Path, date: &str) -> Result<Vec<SourceFailure>, LedgerError> {
+    Ok(note(state_dir, date)?.map(|m| m.failed).unwrap_or_default())
+}
+
+fn note(state_dir: &Path, date: &str) -> Result<Option<Meta>, LedgerError> {
+    let path = note_path(state_dir, date);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(LedgerError { path, source }),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| LedgerError {
+            path,
+            source: e.into(),
+        })
+}
+
+/// Beside the day's group logs; none is a `.jsonl`, so none is taken for a group. The
+/// first source's text has the name the single dump always had.
+fn text_path(state_dir: &Path, date: &str, n: usize) -> PathBuf {
     let dir = state_dir.join("ledger").join(date);
-    (dir.join("dump.txt"), dir.join("dump.json"))
+    match n {
+        0 => dir.join("dump.txt"),
+        n => dir.join(format!("dump-{}.txt", n + 1)),
+    }
+}
+
+fn note_path(state_dir: &Path, date: &str) -> PathBuf {
+    state_dir.join("ledger").join(date).join("dump.json")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn text(origin: &str, body: &str, format: Format, outlet: Option<&str>) -> SourceText {
+        SourceText {
+            fetched: Fetched {
+                origin: origin.into(),
+                text: body.into(),
+                encoding: "EUC-KR",
+                modified: None,
+            },
+            format,
+            outlet: outlet.map(Into::into),
+        }
+    }
+
     #[test]
-    fn a_kept_dump_comes_back_whole_and_names_its_origin() {
+    fn kept_sources_come_back_whole_with_their_format_outlet_and_failures() {
         let dir = tempfile::tempdir().unwrap();
         assert!(kept(dir.path(), "2025-09-07").unwrap().is_none());
-        let fetched = Fetched {
-            origin: "http://127.0.0.1:1/오늘.txt".into(),
-            text: "최신기사\n---\n제목이다\n본문이 여기 있다.\n2025-09-07 06:00:00\n".into(),
-            encoding: "EUC-KR",
-            modified: None,
-        };
-        keep(dir.path(), "2025-09-07", &fetched).unwrap();
+        let texts = [
+            text(
+                "http://127.0.0.1:1/오늘.txt",
+                "최신기사\n---\n제목이다\n본문이 여기 있다.\n2025-09-07 06:00:00\n",
+                Format::Dump,
+                None,
+            ),
+            text(
+                "http://127.0.0.1:1/새소식.xml",
+                "<rss version=\"2.0\"><channel></channel></rss>",
+                Format::Auto,
+                Some("바다일보"),
+            ),
+        ];
+        let failed = [SourceFailure {
+            source: "하늘방송".into(),
+            error: "the server answered 500".into(),
+        }];
+        keep(dir.path(), "2025-09-07", &texts, &failed).unwrap();
         let back = kept(dir.path(), "2025-09-07").unwrap().unwrap();
-        assert_eq!(back.text, fetched.text);
-        assert!(back
-            .origin
-            .starts_with("http://127.0.0.1:1/오늘.txt (kept in "));
+        assert_eq!(back.texts.len(), 2);
+        for (got, want) in back.texts.iter().zip(&texts) {
+            assert_eq!(got.fetched.text, want.fetched.text);
+            assert_eq!((got.format, &got.outlet), (want.format, &want.outlet));
+            let prefix = format!("{} (kept in ", want.fetched.origin);
+            assert!(
+                got.fetched.origin.starts_with(&prefix),
+                "{}",
+                got.fetched.origin
+            );
+        }
+        assert_eq!(back.failed, failed);
+        assert_eq!(failed_sources(dir.path(), "2025-09-07").unwrap(), failed);
         assert!(kept(dir.path(), "2025-09-08").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_note_of_the_single_dump_version_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "최신기사\n옛 기사\n";
+        write_atomically(&text_path(dir.path(), "2025-09-07", 0), body.as_bytes()).unwrap();
+        let note = br#"{"origin":"/srv/dump.txt"}"#;
+        write_atomically(&note_path(dir.path(), "2025-09-07"), note).unwrap();
+        let back = kept(dir.path(), "2025-09-07").unwrap().unwrap();
+        assert_eq!(back.texts.len(), 1);
+        assert_eq!(back.texts[0].fetched.text, body);
+        assert_eq!(back.texts[0].format, Format::Dump);
+        assert!(back.failed.is_empty());
     }
 
     #[test]
     fn only_the_newest_briefings_keep_their_dump() {
         let dir = tempfile::tempdir().unwrap();
-        let fetched = |day: u32| Fetched {
-            origin: format!("덤프 {day}"),
-            text: format!("최신기사\n{day}일 기사\n"),
-            encoding: "UTF-8",
-            modified: None,
+        let texts = |day: u32| {
+            let body = format!("최신기사\n{day}일 기사\n");
+            [
+                text(&format!("덤프 {day}"), &body, Format::Dump, None),
+                text(&format!("둘째 {day}"), &body, Format::Dump, None),
+            ]
         };
         for day in 1..=6 {
-            keep(dir.path(), &format!("2025-09-0{day}"), &fetched(day)).unwrap();
+            keep(dir.path(), &format!("2025-09-0{day}"), &texts(day), &[]).unwrap();
         }
         let kept: Vec<u32> = (1..=6)
             .filter(|day| {
@@ -133,12 +284,14 @@ mod tests {
             })
             .collect();
         assert_eq!(kept, [3, 4, 5, 6]);
+        let second = text_path(dir.path(), "2025-09-01", 1);
+        assert!(!second.exists(), "{}", second.display());
     }
 
     #[test]
     fn text_without_its_note_is_not_taken_for_a_kept_dump() {
         let dir = tempfile::tempdir().unwrap();
-        let (text, _) = paths(dir.path(), "2025-09-07");
+        let text = text_path(dir.path(), "2025-09-07", 0);
         write_atomically(&text, "반쯤 쓰인 덤프".as_bytes()).unwrap();
         assert!(kept(dir.path(), "2025-09-07").unwrap().is_none());
     }

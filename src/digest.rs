@@ -98,6 +98,12 @@ pub struct Item {
     pub label: Option<String>,
     /// `9월 7일 10:47`, with the year when it is not the briefing's year.
     pub time: Option<String>,
+    /// The original article: the title links to it. Only ever http(s), whatever the
+    /// source wrote ([`crate::feed::web_url`]): a `javascript:` link must not reach an
+    /// `href`.
+    pub url: Option<String>,
+    /// Who published it, named beside the time.
+    pub outlet: Option<String>,
     /// The round-up this story belongs to.
     pub roundup: Option<String>,
     /// On the first story of a round-up, what its heading shows: the round-up's
@@ -417,9 +423,14 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             (None, None) => {}
         }
         heading.push_str(&title);
-        if let Some(time) = &time {
-            // One unit for wrapping: a time cut after `9월` reads as two.
-            heading.push_str(&format!(" ({})", time.replace(' ', "\u{a0}")));
+        // One unit for wrapping: a time cut after `9월` reads as two.
+        let beside: Vec<String> = [time.as_deref(), a.outlet.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|t| t.replace(' ', "\u{a0}"))
+            .collect();
+        if !beside.is_empty() {
+            heading.push_str(&format!(" ({})", beside.join(" · ")));
         }
         let indent = " ".repeat(number.to_string().len() + 2);
         items.push(Item {
@@ -427,6 +438,8 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             title,
             label: a.label.clone(),
             time,
+            url: a.url.as_deref().and_then(crate::feed::web_url),
+            outlet: a.outlet.clone(),
             roundup: a.roundup.clone(),
             roundup_heading,
             lines,
@@ -818,6 +831,47 @@ mod tests {
     }
 
     #[test]
+    fn titles_link_to_the_original_and_name_the_outlet_beside_the_time() {
+        let mut linked = article("항구에 새 방파제", None, "시는 방파제를 세운다고 밝혔다.");
+        linked.url = Some("https://바다.example/기사?id=1&p=\"2\"".into());
+        linked.outlet = Some("바다일보".into());
+        linked.published_at =
+            Some(DateTime::parse_from_rfc3339("2025-09-07T06:30:00+09:00").unwrap());
+        let mut sly = article("수상한 링크", None, "이 기사는 링크가 이상하다.");
+        sly.url = Some("javascript:alert('탈취')".into());
+        sly.outlet = Some("하늘방송".into());
+        let summaries = [summary(&linked), summary(&sly)];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        assert_eq!(d.items[1].url, None);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(
+            r.html
+                .contains("href=\"https://바다.example/기사?id=1&amp;p=&quot;2&quot;\""),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(r.html.contains("9월 7일 06:30 · 바다일보"), "{}", r.html);
+        assert!(r.html.contains(">하늘방송</p>"), "{}", r.html);
+        let text: Vec<&str> = r.text.lines().collect();
+        let heading = text
+            .iter()
+            .position(|l| l.starts_with("1. 항구에 새 방파제"))
+            .unwrap();
+        assert!(
+            text[heading].ends_with("(9월 7일 06:30 · 바다일보)"),
+            "{}",
+            text[heading]
+        );
+        assert_eq!(
+            text[heading + 1],
+            "   https://바다.example/기사?id=1&p=\"2\""
+        );
+        assert!(r.text.contains("2. 수상한 링크 (하늘방송)"), "{}", r.text);
+    }
+
+    #[test]
     fn figures_are_bold_and_dump_markup_stays_text() {
         let a = article(
             "금리 동결",
@@ -972,6 +1026,26 @@ mod tests {
         assert!(d.items[0].title.chars().count() <= MAX_LINE_CHARS);
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(r.html.len() < 20_000 && r.text.len() < 5_000);
+    }
+
+    #[test]
+    fn links_and_outlets_stay_inside_the_size_budget() {
+        let articles: Vec<Article> = (0..600)
+            .map(|i| Article {
+                url: Some(format!("https://news.example/2026/12/01/economy/article-{i:06}?from=rss&utm_source=feed")),
+                outlet: Some("바다일보 경제부".into()),
+                ..article(&format!("항만 물동량 소식 {i}번째"), None, "부산항 물동량이 230만 개로 늘었다.")
+            })
+            .collect();
+        let summaries: Vec<Summary> = articles.iter().map(summary).collect();
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &group(Filter::default(), None), date);
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
+        assert!(r.items < 600, "{}", r.items);
+        assert!(r
+            .html
+            .contains("article-000000?from=rss&amp;utm_source=feed"));
     }
 
     #[test]

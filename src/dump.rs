@@ -1,7 +1,8 @@
 //! Dump text -> [`Article`]s.
 //!
 //! A dump is a header line (`최신기사`), runs of `-` separator lines, then per article a
-//! title line, a body line and a `YYYY-MM-DD HH:MM:SS` time stamp in Korea time. Real
+//! title line, a body line and a `YYYY-MM-DD HH:MM:SS` time stamp in Korea time,
+//! optionally followed by a line holding the article's http(s) URL. Real
 //! dumps are messier, so the parser keys on what is unambiguous: a separator or a time
 //! stamp ends an article, the first line of an article is its title, and everything
 //! between is its body. Missing bodies and time stamps, blank lines and repeated
@@ -34,6 +35,12 @@ pub struct Article {
     pub roundup: Option<String>,
     /// 1-based line of the title in the dump, for messages.
     pub line: usize,
+    /// The original, for the reader who wants the whole article: the dump's `URL` line
+    /// or the feed item's link; only ever an http(s) URL ([`crate::feed::web_url`]).
+    pub url: Option<String>,
+    /// Who published it, named beside the time: the JSON line's own `outlet`, else the
+    /// source's `name`.
+    pub outlet: Option<String>,
 }
 
 #[cfg(test)]
@@ -47,6 +54,8 @@ impl Article {
             published_at: None,
             roundup: None,
             line: 1,
+            url: None,
+            outlet: None,
         }
     }
 }
@@ -119,6 +128,9 @@ struct Parser<'a> {
     /// Round-ups as they stood in the dump (label, title key, body), to drop repeats.
     roundups: HashSet<(TitleKey, String)>,
     seen_first_line: bool,
+    /// The articles the last line's time stamp ended: a URL line right after it is
+    /// theirs. Anything else in between, and a URL line is body text.
+    stamped: std::ops::Range<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -127,6 +139,15 @@ impl<'a> Parser<'a> {
             return;
         }
         let first = !std::mem::replace(&mut self.seen_first_line, true);
+        let stamped = std::mem::take(&mut self.stamped);
+        if !stamped.is_empty() && self.block.is_empty() {
+            if let Some(url) = crate::feed::web_url(line) {
+                for article in &mut self.articles[stamped] {
+                    article.url.get_or_insert_with(|| url.clone());
+                }
+                return;
+            }
+        }
         if first && line == HEADER {
             self.saw_structure = true;
         } else if is_separator(line) {
@@ -134,19 +155,21 @@ impl<'a> Parser<'a> {
             self.end_block(None);
         } else if looks_like_timestamp(line) {
             self.saw_structure = true;
-            self.end_block(Some((n, line)));
+            self.stamped = self.end_block(Some((n, line)));
         } else {
             self.block.push((n, line));
         }
     }
 
-    fn end_block(&mut self, stamp: Option<(usize, &str)>) {
+    /// Ends the article being read; returns where the articles it became (or was
+    /// merged into) stand in `articles`.
+    fn end_block(&mut self, stamp: Option<(usize, &str)>) -> std::ops::Range<usize> {
         let block = std::mem::take(&mut self.block);
         let Some(&(line, title)) = block.first() else {
             if let Some((n, _)) = stamp {
                 tracing::warn!("line {n}: a time stamp with no article before it, ignored");
             }
-            return;
+            return 0..0;
         };
         let published_at = stamp.and_then(|(n, s)| {
             let parsed = parse_timestamp(s);
@@ -164,29 +187,38 @@ impl<'a> Parser<'a> {
             published_at,
             roundup: None,
             line,
+            url: None,
+            outlet: None,
         };
         let key = title_key(&article);
-        if self.merge_duplicate(&key, &article) {
-            return;
+        if let Some(merged) = self.merge_duplicate(&key, &article) {
+            return merged;
         }
         let stories = expand_roundup(&article);
+        let start = self.articles.len();
         if stories.is_empty() {
-            self.plain.entry(key).or_insert(self.articles.len());
+            self.plain.entry(key).or_insert(start);
             self.articles.push(article);
         } else {
             self.roundups.insert((key, article.body));
             self.articles.extend(stories);
         }
+        start..self.articles.len()
     }
 
-    /// Keeps one copy of a repeated article, filling in what the first copy lacked.
-    fn merge_duplicate(&mut self, key: &TitleKey, new: &Article) -> bool {
+    /// Keeps one copy of a repeated article, filling in what the first copy lacked;
+    /// returns where that copy stands (nowhere for a repeated round-up), or `None` when
+    /// `new` is no repeat.
+    fn merge_duplicate(&mut self, key: &TitleKey, new: &Article) -> Option<std::ops::Range<usize>> {
         let Some(&at) = self.plain.get(key) else {
-            return self.roundups.contains(&(key.clone(), new.body.clone()));
+            return self
+                .roundups
+                .contains(&(key.clone(), new.body.clone()))
+                .then_some(0..0);
         };
         let old = &mut self.articles[at];
         if !(old.body == new.body || old.body.is_empty() || new.body.is_empty()) {
-            return false;
+            return None;
         }
         tracing::debug!(
             "line {}: repeats the article at line {}",
@@ -195,12 +227,14 @@ impl<'a> Parser<'a> {
         );
         if old.body.is_empty() && !new.body.is_empty() {
             let (line, stamp) = (old.line, old.published_at.or(new.published_at));
+            let url = old.url.take();
             *old = new.clone();
             old.line = line;
             old.published_at = stamp;
+            old.url = url;
         }
         old.published_at = old.published_at.or(new.published_at);
-        true
+        Some(at..at + 1)
     }
 }
 
@@ -245,6 +279,8 @@ fn expand_roundup(article: &Article) -> Vec<Article> {
         published_at: article.published_at,
         roundup: Some(article.title.clone()),
         line: article.line,
+        url: None,
+        outlet: None,
     };
     let mut stories = Vec::with_capacity(starts.len() + 1);
     let intro = article.body[..starts[0]].trim();
@@ -264,7 +300,7 @@ fn expand_roundup(article: &Article) -> Vec<Article> {
 }
 
 /// `[기자수첩] 제목` -> (`기자수첩`, `제목`).
-fn split_label(title: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_label(title: &str) -> (Option<&str>, &str) {
     if let Some(rest) = title.strip_prefix('[') {
         if let Some(end) = rest.find(']') {
             let label = rest[..end].trim();
@@ -281,6 +317,16 @@ fn is_separator(line: &str) -> bool {
     line.chars().all(|c| matches!(c, '-' | '─' | '—' | '=')) && !line.is_empty()
 }
 
+/// Whether `text` has a dump's shape: its header first, or a separator or time stamp
+/// line somewhere; what `format = "auto"` takes for a dump.
+pub fn looks_like_dump(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines
+        .next()
+        .is_some_and(|first| first == HEADER || is_separator(first) || looks_like_timestamp(first))
+        || lines.any(|l| is_separator(l) || looks_like_timestamp(l))
+}
+
 /// The shape `YYYY-MM-DD HH:MM(:SS)`, valid or not: a malformed stamp still ends its
 /// article rather than becoming part of the next one's title.
 fn looks_like_timestamp(line: &str) -> bool {
@@ -294,7 +340,7 @@ fn looks_like_timestamp(line: &str) -> bool {
         })
 }
 
-fn parse_timestamp(line: &str) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn parse_timestamp(line: &str) -> Option<DateTime<FixedOffset>> {
     let naive = NaiveDateTime::parse_from_str(line, "%Y-%m-%d %H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(line, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(line, "%Y-%m-%d %H:%M"))
@@ -328,6 +374,35 @@ mod tests {
 
     fn titles(articles: &[Article]) -> Vec<&str> {
         articles.iter().map(|a| a.title.as_str()).collect()
+    }
+
+    #[test]
+    fn a_url_line_right_after_the_time_stamp_is_the_articles_link() {
+        let text = "최신기사\n---\n항구 새 단장\n항구가 새로 단장했다.\n2026-12-01 06:00:00\nhttps://항구.example/1\n---\n\
+            시장 소식\nhttp://시장.example/본문에-있는-주소 이 줄은 본문이다.\n2026-12-01 06:10:00\n---\n\
+            첫 소식\n첫 소식의 본문이다.\n2026-12-01 06:20:00\n첫 소식\n첫 소식의 본문이다.\n2026-12-01 06:20:00\nhttps://나중.example/2\n---\n\
+            주소 없음\n본문이다.\n2026-12-01 06:30:00\njavascript:alert(1)\n다음 제목\n다음 본문.\n";
+        let articles = parse(text, "t").unwrap();
+        let got: Vec<(&str, Option<&str>)> = articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.url.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("항구 새 단장", Some("https://항구.example/1")),
+                ("시장 소식", None),
+                // A repeat's URL fills in the first copy's.
+                ("첫 소식", Some("https://나중.example/2")),
+                ("주소 없음", None),
+                // Not a web URL: the next article's title, as before.
+                ("javascript:alert(1)", None),
+            ]
+        );
+        assert_eq!(
+            articles[1].body,
+            "http://시장.example/본문에-있는-주소 이 줄은 본문이다."
+        );
     }
 
     #[test]

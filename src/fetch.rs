@@ -2,7 +2,8 @@
 //!
 //! Everything is read as bytes and decoded here, because dumps arrive as UTF-8 or as
 //! EUC-KR/CP949 and servers do not always say which (reqwest's `.text()` trusts only
-//! the HTTP header).
+//! the HTTP header). A feed or JSON lines not in UTF-8 are read in the charset they
+//! are labelled with (`decode_source`); a dump, which never carries a label, is not.
 //!
 //! Over HTTP the last good dump is kept in the state folder with its ETag and
 //! Last-Modified (`src/fetch/cache.rs`); the next fetch sends them back (`If-None-Match`,
@@ -25,10 +26,10 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use encoding_rs::{Encoding, EUC_KR, UTF_16BE, UTF_16LE};
-use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use reqwest::StatusCode;
 
-use crate::config::{format_duration, SourceConfig};
+use crate::config::{format_duration, Format, SourceConfig};
 use crate::dump::Article;
 use cache::{Cache, Validators};
 
@@ -125,7 +126,7 @@ pub async fn fetch(location: &str, cfg: &SourceConfig) -> Result<Fetched, FetchE
     let modified = meta.modified().ok().map(DateTime::<Utc>::from);
     Ok(Fetched {
         modified,
-        ..decode(&bytes, &path.display().to_string())?
+        ..decode_source(&bytes, &path.display().to_string(), cfg, None)?
     })
 }
 
@@ -347,6 +348,8 @@ enum Response {
         bytes: Vec<u8>,
         etag: Option<String>,
         last_modified: Option<String>,
+        /// The `Content-Type` charset, for [`decode_source`].
+        charset: Option<String>,
     },
     NotModified,
 }
@@ -373,10 +376,11 @@ async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError>
                 bytes,
                 etag,
                 last_modified,
+                charset,
             } => {
                 let fetched = Fetched {
                     modified: last_modified.as_deref().and_then(http_date),
-                    ..decode(&bytes, url)?
+                    ..decode_source(&bytes, url, cfg, charset.as_deref())?
                 };
                 if etag.is_some() || last_modified.is_some() {
                     if let Err(e) = cache.store(url, etag, last_modified, &bytes) {
@@ -399,7 +403,7 @@ async fn fetch_url(url: &str, cfg: &SourceConfig) -> Result<Fetched, FetchError>
                     );
                     return Ok(Fetched {
                         modified: v.last_modified.as_deref().and_then(http_date),
-                        ..decode(&bytes, url)?
+                        ..decode_source(&bytes, url, cfg, None)?
                     });
                 }
                 tracing::warn!("{url}: the server says unchanged (304) but the kept copy is unusable; fetching it again in full");
@@ -541,6 +545,12 @@ async fn get(
             .map(str::to_owned)
     };
     let (etag, last_modified) = (header(ETAG), header(LAST_MODIFIED));
+    let charset = header(CONTENT_TYPE).and_then(|t| {
+        t.split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+    });
     let too_large = || FetchError::TooLarge {
         origin: url.to_owned(),
         limit: cfg.max_bytes,
@@ -563,6 +573,7 @@ async fn get(
         bytes,
         etag,
         last_modified,
+        charset,
     })
 }
 
@@ -571,6 +582,51 @@ fn http_date(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc2822(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Bytes -> text as [`decode`] reads a dump, except that a feed or JSON lines not in
+/// UTF-8 are read in the charset they are labelled with (`header`, the HTTP
+/// `Content-Type` charset, else an XML declaration's `encoding`): those formats say what
+/// they are in, where a dump never did. Valid UTF-8 stays UTF-8 whatever the label, as a
+/// label is more often wrong than UTF-8 is accidental.
+fn decode_source(
+    bytes: &[u8],
+    origin: &str,
+    cfg: &SourceConfig,
+    header: Option<&str>,
+) -> Result<Fetched, FetchError> {
+    let guessed = decode(bytes, origin);
+    let label = match cfg.format {
+        Format::Dump => None,
+        _ => header.map(str::to_owned).or_else(|| xml_encoding(bytes)),
+    };
+    let Some(labelled) = label.and_then(|l| Encoding::for_label(l.trim().as_bytes())) else {
+        return guessed;
+    };
+    match &guessed {
+        Ok(f) if f.encoding != EUC_KR.name() || labelled == EUC_KR => guessed,
+        _ => match labelled.decode_without_bom_handling(bytes) {
+            (text, false) => Ok(Fetched {
+                origin: origin.to_owned(),
+                text: text.into_owned(),
+                encoding: labelled.name(),
+                modified: None,
+            }),
+            (_, true) => guessed,
+        },
+    }
+}
+
+/// The `encoding` of an XML declaration at the start of `bytes`.
+fn xml_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(256)];
+    let head = String::from_utf8_lossy(head);
+    let decl = &head[..head.find("?>")?];
+    let at = decl.strip_prefix("<?xml")?.find("encoding")? + "<?xml".len() + "encoding".len();
+    let value = decl[at..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let value = &value[1..];
+    Some(value[..value.find(quote)?].to_owned())
 }
 
 /// Bytes -> text: UTF-8 (with or without BOM), UTF-16 with a BOM, else EUC-KR/CP949.
@@ -625,6 +681,28 @@ mod tests {
             .chain(korean.encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert_eq!(decode(&utf16, "a").unwrap().text, korean);
+    }
+
+    #[test]
+    fn feeds_and_json_lines_not_in_utf8_are_read_in_their_labelled_charset() {
+        let cfg = |format| SourceConfig {
+            format,
+            ..http_cfg(Path::new("/nowhere"))
+        };
+        let line = "{\"title\":\"항구 소식\",\"body\":\"배가 들어왔다.\"}\n";
+        let utf16: Vec<u8> = line.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let got = decode_source(&utf16, "a", &cfg(Format::Jsonl), Some("UTF-16LE")).unwrap();
+        assert_eq!((got.text.as_str(), got.encoding), (line, "UTF-16LE"));
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<?xml version='1.0' encoding='windows-1252'?><rss><title>Café Señor</title></rss>",
+        );
+        let got = decode_source(&latin, "b", &cfg(Format::Auto), None).unwrap();
+        assert!(got.text.contains("Café Señor"), "{}", got.text);
+        // A dump is never read by a label; valid UTF-8 is UTF-8 whatever the label says.
+        let dump = decode_source(&utf16, "c", &cfg(Format::Dump), Some("UTF-16LE"));
+        assert!(dump.map_or(true, |d| d.encoding != "UTF-16LE"));
+        let got = decode_source(line.as_bytes(), "d", &cfg(Format::Rss), Some("EUC-KR")).unwrap();
+        assert_eq!(got.encoding, "UTF-8");
     }
 
     #[test]
@@ -735,6 +813,9 @@ mod tests {
     #[test]
     fn max_age_measures_the_newest_article_else_the_modification_time() {
         let cfg = |max_age: Option<&str>| SourceConfig {
+            name: None,
+            format: crate::config::Format::Dump,
+            required: false,
             location: "d.txt".into(),
             timeout_secs: 1,
             max_bytes: 1,
@@ -832,6 +913,9 @@ mod tests {
         // reqwest is built without a default crypto provider; `cmd::run` installs it.
         let _ = rustls::crypto::ring::default_provider().install_default();
         SourceConfig {
+            name: None,
+            format: crate::config::Format::Dump,
+            required: false,
             location: String::new(),
             timeout_secs: 1,
             max_bytes: 1000,

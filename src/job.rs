@@ -13,12 +13,13 @@ use futures_util::FutureExt;
 use lettre::message::Mailbox;
 
 use crate::clock;
-use crate::config::{address_key, Config, Group, OnEmpty};
-use crate::day;
+use crate::config::{address_key, Config, Group, OnEmpty, SourceConfig};
+use crate::day::{self, SourceFailure};
 use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
 use crate::digest::{self, Digest, Rendered, Templates};
-use crate::dump::{self, Article};
-use crate::fetch::{self, Fetched};
+use crate::dump::Article;
+use crate::feed::{self, SourceText};
+use crate::fetch::{self, FetchError};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::schedule::retry_pause;
 use crate::summary::{summarize_some, Summary};
@@ -153,31 +154,124 @@ job_error_from!(
     SuppressError
 );
 
-/// The dump as parsed, with where it came from.
+/// The day's sources as parsed: what they gave and which gave nothing.
+#[derive(Debug)]
 pub struct Loaded {
-    pub fetched: Fetched,
+    /// The texts that gave articles, in the config's order.
+    pub texts: Vec<SourceText>,
     pub articles: Vec<Article>,
+    pub failed: Vec<SourceFailure>,
 }
 
-/// Fetches and parses the dump named by `dump` or by the config.
+impl Loaded {
+    /// Where the articles came from, for reports: every answering source's origin.
+    pub fn origin(&self) -> String {
+        origins(&self.texts)
+    }
+}
+
+fn origins(texts: &[SourceText]) -> String {
+    let origins: Vec<&str> = texts.iter().map(|t| t.fetched.origin.as_str()).collect();
+    origins.join("; ")
+}
+
+/// Fetches and parses the day's sources, or the one named by `dump`.
 pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
-    let location = dump.unwrap_or(&config.source.location);
-    let fetched = fetch::fetch(location, &config.source).await?;
-    let articles = parse(config, &fetched, true)?;
-    Ok(Loaded { fetched, articles })
+    let sources = sources(config, dump);
+    let answers = fetch_all(&sources).await;
+    read_all(&sources, answers)
 }
 
-/// The articles of `fetched`, refused when older than `[source] max_age` if `check_age`.
-fn parse(config: &Config, fetched: &Fetched, check_age: bool) -> Result<Vec<Article>> {
-    let articles = dump::parse(&fetched.text, &fetched.origin)?;
-    if check_age {
-        fetch::check_age(fetched, &articles, &config.source, clock::now())?;
+/// The sources of a run: the config's, or with `--dump` that one location, read as the
+/// first source is.
+fn sources(config: &Config, dump: Option<&str>) -> Vec<SourceConfig> {
+    match dump {
+        Some(location) => config
+            .sources
+            .iter()
+            .take(1)
+            .map(|first| SourceConfig {
+                location: location.to_owned(),
+                required: true,
+                ..first.clone()
+            })
+            .collect(),
+        None => config.sources.clone(),
+    }
+}
+
+/// Every source at once: a slow server does not hold up the others.
+async fn fetch_all(sources: &[SourceConfig]) -> Vec<Result<SourceText, FetchError>> {
+    futures_util::future::join_all(sources.iter().map(|source| async move {
+        Ok(SourceText {
+            fetched: fetch::fetch(&source.location, source).await?,
+            format: source.format,
+            outlet: source.name.clone(),
+        })
+    }))
+    .await
+}
+
+/// The articles of every source that answered, in the config's order. A source that
+/// failed (fetch, parse or age) is logged and reported, and the day goes on without
+/// it, unless it is `required` or no source answered at all: then its error stops the
+/// run, transient or not as it was.
+fn read_all(
+    sources: &[SourceConfig],
+    answers: Vec<Result<SourceText, FetchError>>,
+) -> Result<Loaded> {
+    let mut loaded = Loaded {
+        texts: Vec::new(),
+        articles: Vec::new(),
+        failed: Vec::new(),
+    };
+    let mut first_error = None;
+    for (source, answer) in sources.iter().zip(answers) {
+        let read = answer
+            .map_err(anyhow::Error::from)
+            .and_then(|text| Ok((parse(&text, Some(source))?, text)));
+        match read {
+            Ok((articles, text)) => {
+                loaded.articles.extend(articles);
+                loaded.texts.push(text);
+            }
+            Err(e) => {
+                // A named source is one of several: say which. A lone `[source]`'s
+                // error names its location already.
+                let e = match &source.name {
+                    Some(name) => e.context(format!("source {name}")),
+                    None => e,
+                };
+                if source.required {
+                    return Err(e);
+                }
+                tracing::warn!("{e:#}; the briefing is built from the other sources");
+                loaded.failed.push(SourceFailure {
+                    source: source.label(),
+                    error: format!("{e:#}"),
+                });
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match (loaded.texts.is_empty(), first_error) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(loaded),
+    }
+}
+
+/// The articles of `text`, refused when older than its source's `max_age` (a kept
+/// text, given no source, passed that check when its day began).
+fn parse(text: &SourceText, age_of: Option<&SourceConfig>) -> Result<Vec<Article>> {
+    let articles = feed::read(text)?;
+    if let Some(source) = age_of {
+        fetch::check_age(&text.fetched, &articles, source, clock::now())?;
     }
     tracing::info!(
         "{}: {} articles ({})",
-        fetched.origin,
+        text.fetched.origin,
         articles.len(),
-        fetched.encoding
+        text.fetched.encoding
     );
     Ok(articles)
 }
@@ -244,8 +338,9 @@ pub fn add_footer(config: &Config, digest: &mut Digest) {
 /// and `preview` all show, so that none of them can tell a different story.
 pub struct Day {
     pub date: NaiveDate,
-    pub fetched: Fetched,
-    /// The dump came from the copy kept by an earlier run of the same day.
+    /// What the sources gave and which gave nothing.
+    pub sources: Loaded,
+    /// The sources came from the copy kept by an earlier run of the same day.
     pub kept: bool,
     /// Articles in this briefing.
     pub articles: usize,
@@ -268,24 +363,22 @@ pub async fn prepare(
     stop: Option<&AtomicBool>,
 ) -> Result<Day, Error> {
     let date_text = date.to_string();
-    let (fetched, kept) = match day::kept(&config.state_dir, &date_text)? {
-        Some(fetched) => {
+    let gathered = match day::kept(&config.state_dir, &date_text)? {
+        Some(kept) => {
             if let Some(dump) = dump {
                 tracing::warn!(
                     "--dump {} ignored: today's briefing was started from {}, and is finished from it",
                     fetch::redact(dump),
-                    fetched.origin
+                    origins(&kept.texts)
                 );
             }
-            (fetched, true)
+            Gathered::Kept(kept)
         }
         None => {
-            let location = dump.unwrap_or(&config.source.location);
-            let fetching = fetch::fetch(location, &config.source);
-            (
-                unless_stopped(fetching, stop, "fetching the dump").await??,
-                false,
-            )
+            let sources = sources(config, dump);
+            let fetching = fetch_all(&sources);
+            let answers = unless_stopped(fetching, stop, "fetching the dump").await?;
+            Gathered::Fresh(sources, answers)
         }
     };
     let since = match whole_dump {
@@ -296,7 +389,7 @@ pub async fn prepare(
     // own, so that a shutdown does not wait for it.
     let building = {
         let config = config.clone();
-        tokio::task::spawn_blocking(move || build(&config, fetched, kept, since, date))
+        tokio::task::spawn_blocking(move || build(&config, gathered, since, date))
     };
     let day = unless_stopped(building, stop, "building the briefing")
         .await?
@@ -304,17 +397,37 @@ pub async fn prepare(
     Ok(day)
 }
 
+/// What the day is built from: the sources as fetched now, or as an earlier run of the
+/// same day kept them.
+enum Gathered {
+    Fresh(Vec<SourceConfig>, Vec<Result<SourceText, FetchError>>),
+    Kept(day::Kept),
+}
+
 /// The CPU-bound part of [`prepare`]: parse, leave out what an earlier briefing
 /// (`since`) carried, render every group.
 fn build(
     config: &Config,
-    fetched: Fetched,
-    kept: bool,
+    gathered: Gathered,
     since: Option<(String, DateTime<FixedOffset>)>,
     date: NaiveDate,
 ) -> Result<Day> {
-    // A kept dump passed the age check when its day began.
-    let articles = parse(config, &fetched, !kept)?;
+    let (mut sources, kept) = match gathered {
+        Gathered::Fresh(sources, answers) => (read_all(&sources, answers)?, false),
+        Gathered::Kept(kept) => {
+            let mut articles = Vec::new();
+            for text in &kept.texts {
+                articles.extend(parse(text, None)?);
+            }
+            let loaded = Loaded {
+                texts: kept.texts,
+                articles,
+                failed: kept.failed,
+            };
+            (loaded, true)
+        }
+    };
+    let articles = std::mem::take(&mut sources.articles);
     clock::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
     let mut stale = None;
     let articles = match since {
@@ -334,7 +447,7 @@ fn build(
         articles: articles.len(),
         stale,
         rendered: render_all(config, &articles, date)?,
-        fetched,
+        sources,
     })
 }
 
@@ -400,6 +513,8 @@ pub struct GroupReport {
 pub struct Report {
     pub date: String,
     pub origin: String,
+    /// Sources that gave nothing to this briefing, and why.
+    pub failed_sources: Vec<SourceFailure>,
     /// Articles in this briefing.
     pub articles: usize,
     /// Articles left out because an earlier briefing carried them, and its date.
@@ -528,6 +643,13 @@ impl fmt::Display for Report {
             write!(f, "; {n} left out, already in the briefing of {date}")?;
         }
         writeln!(f, "){}", if self.dry_run { ", dry run" } else { "" })?;
+        for s in &self.failed_sources {
+            writeln!(
+                f,
+                "  source {} failed: {}; the briefing was built from the other sources",
+                s.source, s.error
+            )?;
+        }
         for g in &self.groups {
             write!(
                 f,
@@ -596,7 +718,8 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
     let day = prepare(config, opts.dump, date, opts.to.is_some(), opts.stop).await?;
     let mut report = Report {
         date: date.to_string(),
-        origin: day.fetched.origin.clone(),
+        origin: day.sources.origin(),
+        failed_sources: day.sources.failed.clone(),
         articles: day.articles,
         stale: day.stale.clone(),
         dry_run: opts.dry_run,
@@ -627,7 +750,13 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         false => Some(Transport::new(config.smtp.as_ref(), &config.mail.outbox)?),
     };
     if transport.is_some() && !day.kept {
-        day::keep(&config.state_dir, &report.date, &day.fetched)?;
+        let sources = &day.sources;
+        day::keep(
+            &config.state_dir,
+            &report.date,
+            &sources.texts,
+            &sources.failed,
+        )?;
     }
     let mut carried = None;
     for ((group, rendered), &skip) in config.groups.iter().zip(&day.rendered).zip(&skips) {
@@ -1137,6 +1266,73 @@ fn backoff(base_ms: u64, retry: u32, address: &str) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn source(name: &str, required: bool) -> SourceConfig {
+        let config = Config::parse(
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
+            std::path::Path::new("/x/config.toml"),
+        )
+        .unwrap();
+        SourceConfig {
+            name: Some(name.into()),
+            required,
+            ..config.sources[0].clone()
+        }
+    }
+
+    fn answer(body: &str) -> Result<SourceText, FetchError> {
+        Ok(SourceText {
+            fetched: crate::fetch::Fetched {
+                origin: "시험".into(),
+                text: body.into(),
+                encoding: "UTF-8",
+                modified: None,
+            },
+            format: crate::config::Format::Dump,
+            outlet: Some("바다일보".into()),
+        })
+    }
+
+    fn down() -> Result<SourceText, FetchError> {
+        Err(FetchError::Status {
+            url: "http://127.0.0.1:1/down".into(),
+            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+        })
+    }
+
+    #[test]
+    fn a_failing_source_is_left_out_unless_required_or_alone() {
+        let dump = "최신기사\n---\n항구 새 단장\n항구가 새로 단장했다.\n2026-12-01 06:00:00\n";
+        let two = [source("바다일보", false), source("하늘방송", false)];
+        let loaded = read_all(&two, vec![answer(dump), down()]).unwrap();
+        assert_eq!(loaded.articles.len(), 1);
+        assert_eq!(loaded.articles[0].outlet.as_deref(), Some("바다일보"));
+        assert_eq!(loaded.failed.len(), 1);
+        assert_eq!(loaded.failed[0].source, "하늘방송");
+        assert!(
+            loaded.failed[0].error.contains("503"),
+            "{:?}",
+            loaded.failed
+        );
+        // A source that answers with no dump at all fails too.
+        let loaded = read_all(&two, vec![answer(dump), answer("그냥 메모")]).unwrap();
+        assert!(
+            loaded.failed[0].error.contains("no article found"),
+            "{:?}",
+            loaded.failed
+        );
+
+        let required = [source("바다일보", false), source("하늘방송", true)];
+        let err = Error::from(read_all(&required, vec![answer(dump), down()]).unwrap_err());
+        assert!(err.is_transient(), "a 503 may pass: {err}");
+        assert!(err.to_string().starts_with("source 하늘방송"), "{err}");
+
+        let err = Error::from(read_all(&two, vec![down(), down()]).unwrap_err());
+        assert!(
+            err.is_transient() && err.to_string().starts_with("source 바다일보"),
+            "{err}"
+        );
+    }
 
     fn article(title: &str, label: Option<&str>, body: &str) -> Article {
         Article::of(title, label, body)

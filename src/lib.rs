@@ -1,7 +1,8 @@
 //! `briefing` turns the day's dump of Korean news articles into a morning email.
 //!
 //! The pipeline, one module per stage: [`fetch`] gets the newest dump (a file, a folder
-//! or an `http(s)` URL) and decodes it; [`dump`] parses it into [`dump::Article`]s;
+//! or an `http(s)` URL) of each source and decodes it; [`feed`] reads each source in
+//! its format (a dump through [`dump`], JSON lines, RSS, Atom) into [`dump::Article`]s;
 //! [`split`] cuts Korean text into sentences; [`score`] rates each sentence by keyword
 //! density and number density; [`select`] picks the key lines of each article;
 //! [`merge`] tells which articles report one event; [`digest`] renders the briefing
@@ -17,6 +18,7 @@
 //! config.rs    config.toml -> Config, errors with file, line and key
 //! fetch.rs     file / newest in folder / URL -> decoded text
 //! dump.rs      text -> Vec<Article>
+//! feed.rs      one source's text (dump, JSON lines, RSS, Atom) -> Vec<Article>
 //! split.rs     text -> sentences (Korean rules)
 //! score.rs     sentence features: keyword and number density
 //! select.rs    key lines per article
@@ -42,6 +44,7 @@ pub mod deliver;
 pub mod digest;
 pub mod dump;
 pub mod durable;
+pub mod feed;
 pub mod fetch;
 pub mod glance;
 pub mod job;

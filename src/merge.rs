@@ -429,8 +429,12 @@ pub fn recent(state_dir: &Path, today: &str) -> Result<Vec<(String, Vec<Article>
             continue;
         }
         if let Some(kept) = crate::day::kept(state_dir, &date)? {
-            let articles = crate::dump::parse(&kept.text, &kept.origin)
-                .with_context(|| format!("the dump kept for the briefing of {date}"))?;
+            let mut articles = Vec::new();
+            for text in &kept.texts {
+                articles.extend(crate::feed::read(text).with_context(|| {
+                    format!("{}, kept for the briefing of {date}", text.fetched.origin)
+                })?);
+            }
             out.push((date, articles));
         }
     }
@@ -821,15 +825,19 @@ mod tests {
     #[test]
     fn the_last_briefings_dumps_are_read_back_from_the_state_folder() {
         let dir = tempfile::tempdir().unwrap();
-        let kept = |text: &str| crate::fetch::Fetched {
-            origin: "덤프".into(),
-            text: text.into(),
-            encoding: "UTF-8",
-            modified: None,
+        let kept = |text: &str| crate::feed::SourceText {
+            fetched: crate::fetch::Fetched {
+                origin: "덤프".into(),
+                text: text.into(),
+                encoding: "UTF-8",
+                modified: None,
+            },
+            format: crate::config::Format::Dump,
+            outlet: None,
         };
         let dump = "최신기사\n---\n어제의 제목\n어제의 본문이다.\n2025-09-06 06:00:00\n";
-        crate::day::keep(dir.path(), "2025-09-06", &kept(dump)).unwrap();
-        crate::day::keep(dir.path(), "2025-09-07", &kept(dump)).unwrap();
+        crate::day::keep(dir.path(), "2025-09-06", &[kept(dump)], &[]).unwrap();
+        crate::day::keep(dir.path(), "2025-09-07", &[kept(dump)], &[]).unwrap();
         let past = recent(dir.path(), "2025-09-07").unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].0, "2025-09-06");

@@ -77,6 +77,12 @@ pub struct JsonSummary<'a> {
     /// For a story of a round-up: the round-up's title (an addition to the contract).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roundup: Option<&'a str>,
+    /// The original article and who published it, when the source says (additions to
+    /// the contract, left out when unknown so a dump without them reads as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<&'a str>,
     pub sentences: &'a [&'a str],
     pub picks: &'a [usize],
     pub scores: Vec<f64>,
@@ -92,6 +98,8 @@ impl<'a> JsonSummaries<'a> {
                     label: s.article.label.as_deref(),
                     published_at: s.article.published_at.map(|t| t.to_rfc3339()),
                     roundup: s.article.roundup.as_deref(),
+                    url: s.article.url.as_deref(),
+                    outlet: s.article.outlet.as_deref(),
                     sentences: &s.sentences,
                     picks: &s.selection.picks,
                     // Rounded so the output is stable and readable; the order is kept.

@@ -16,4 +16,5 @@ mod merge;
 mod outbox;
 mod props;
 mod secrets;
+mod sources;
 mod web;

@@ -25,6 +25,8 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         published_at: None,
         roundup: Some("점검용 모음".into()),
         line: 1,
+        url: Some("https://example.com/점검".into()),
+        outlet: Some("점검일보".into()),
     };
     let summaries = [Summary {
         article: &article,
@@ -54,15 +56,16 @@ pub fn run(path: &Path) -> Result<ExitCode> {
             .render(digest, subject)
             .with_context(|| format!("{}: groups.{}", config.path.display(), group.name))?;
     }
-    let location = &config.source.location;
-    if !location.starts_with("http://")
-        && !location.starts_with("https://")
-        && !Path::new(location).exists()
-    {
-        bail!(
-            "{}: source.location: {location} does not exist",
-            config.path.display()
-        );
+    for location in config.sources.iter().map(|s| &s.location) {
+        if !location.starts_with("http://")
+            && !location.starts_with("https://")
+            && !Path::new(location).exists()
+        {
+            bail!(
+                "{}: source.location: {location} does not exist",
+                config.path.display()
+            );
+        }
     }
     if let Some(smtp) = &config.smtp {
         if let (Some(_), Some(var)) = (&smtp.username, &smtp.password_env) {
@@ -83,7 +86,9 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         None => format!("outbox folder {}", config.mail.outbox.display()),
     };
     println!("{}: OK", config.path.display());
-    println!("  source: {}", crate::fetch::redact(location));
+    for source in &config.sources {
+        println!("  source: {}", source.label());
+    }
     println!(
         "  groups: {} with {}; delivery: {delivery}",
         config.groups.len(),

@@ -27,18 +27,18 @@ pub async fn run(
     let loaded = load(&config, dump).await?;
     let articles = &loaded.articles;
     if merges {
-        explain_merges(&config, articles, &loaded.fetched.origin)?;
+        explain_merges(&config, articles, &loaded.origin())?;
         return Ok(ExitCode::SUCCESS);
     }
     if day {
-        explain_day(&config, articles, &loaded.fetched.origin)?;
+        explain_day(&config, articles, &loaded.origin())?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(n) = article {
         if n == 0 || n > articles.len() {
             bail!(
                 "--article {n}: {} has articles 1 to {}",
-                loaded.fetched.origin,
+                loaded.origin(),
                 articles.len()
             );
         }
@@ -51,7 +51,11 @@ pub async fn run(
                 continue;
             }
             let sentences = split(&a.body);
-            writeln!(out, "{}. {}", n + 1, a.title)?;
+            let outlet = a.outlet.as_ref().map(|o| format!(" ({o})"));
+            writeln!(out, "{}. {}{}", n + 1, a.title, outlet.unwrap_or_default())?;
+            if let Some(url) = &a.url {
+                writeln!(out, "   {url}")?;
+            }
             let why = explain(
                 &sentences,
                 Some(&a.title),

@@ -21,6 +21,9 @@ use crate::suppress;
 #[derive(Serialize)]
 pub(crate) struct Briefing {
     date: String,
+    /// Sources that gave nothing to this briefing, as its first delivering run found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    failed_sources: Vec<crate::day::SourceFailure>,
     groups: Vec<GroupStatus>,
 }
 
@@ -104,6 +107,7 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
             statuses.push(GroupStatus { group, recipients });
         }
         out.push(Briefing {
+            failed_sources: crate::day::failed_sources(&config.state_dir, &date)?,
             date,
             groups: statuses,
         });
@@ -118,6 +122,13 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
     // Writing into a String cannot fail.
     for b in briefings {
         let _ = writeln!(out, "briefing {}", b.date);
+        for s in &b.failed_sources {
+            let _ = writeln!(
+                out,
+                "  source {} failed: {} (built without it)",
+                s.source, s.error
+            );
+        }
         for g in &b.groups {
             let count = |f: fn(&State) -> bool| g.recipients.iter().filter(|r| f(&r.state)).count();
             let delivered = count(|s| matches!(s, State::Ledger(Standing::Delivered { .. })));

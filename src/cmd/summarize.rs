@@ -29,11 +29,20 @@ pub async fn run(config: &Path, dump: Option<&str>, format: Format) -> Result<Ex
                     .as_deref()
                     .map(|l| format!("[{l}] "))
                     .unwrap_or_default();
-                let time = a
+                let beside: Vec<String> = a
                     .published_at
-                    .map(|t| format!(" ({})", t.format("%Y-%m-%d %H:%M")))
-                    .unwrap_or_default();
-                writeln!(out, "{}. {label}{}{time}", n + 1, a.title)?;
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .into_iter()
+                    .chain(a.outlet.clone())
+                    .collect();
+                let beside = match beside.is_empty() {
+                    true => String::new(),
+                    false => format!(" ({})", beside.join(" · ")),
+                };
+                writeln!(out, "{}. {label}{}{beside}", n + 1, a.title)?;
+                if let Some(url) = &a.url {
+                    writeln!(out, "   {url}")?;
+                }
                 for line in s.key_lines() {
                     writeln!(out, "   - {line}")?;
                 }

@@ -269,17 +269,38 @@ pub struct Http {
 
 impl Http {
     pub fn start(replies: Vec<Reply>) -> Http {
-        Http::serving(replies, None)
+        Http::serving(
+            Arc::new(move |n, _| replies[n.min(replies.len() - 1)].clone()),
+            None,
+        )
+    }
+
+    /// Answers each path with its reply, every time; any other path gets a `404`.
+    pub fn routes(routes: Vec<(&str, Reply)>) -> Http {
+        let routes: Vec<(String, Reply)> =
+            routes.into_iter().map(|(p, r)| (p.to_owned(), r)).collect();
+        Http::serving(
+            Arc::new(move |_, path| {
+                routes
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map_or_else(|| Reply::status(404, "없는 경로"), |(_, r)| r.clone())
+            }),
+            None,
+        )
     }
 
     /// As [`Http::start`], but a request without HTTP basic auth as `user` with
     /// `password` is answered `401 Unauthorized`.
     pub fn with_basic_auth(user: &str, password: &str, replies: Vec<Reply>) -> Http {
         let credentials = base64(format!("{user}:{password}").as_bytes());
-        Http::serving(replies, Some(format!("Basic {credentials}")))
+        Http::serving(
+            Arc::new(move |n, _| replies[n.min(replies.len() - 1)].clone()),
+            Some(format!("Basic {credentials}")),
+        )
     }
 
-    fn serving(replies: Vec<Reply>, authorization: Option<String>) -> Http {
+    fn serving(pick: Pick, authorization: Option<String>) -> Http {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -288,10 +309,9 @@ impl Http {
         thread::spawn(move || {
             for (n, stream) in listener.incoming().enumerate() {
                 let Ok(stream) = stream else { continue };
-                let reply = replies[n.min(replies.len() - 1)].clone();
-                let seen = seen.clone();
+                let (pick, seen) = (pick.clone(), seen.clone());
                 let authorization = authorization.clone();
-                thread::spawn(move || serve(stream, &reply, &seen, authorization.as_deref()));
+                thread::spawn(move || serve(stream, n, &*pick, &seen, authorization.as_deref()));
             }
         });
         Http { port, requests }
@@ -302,9 +322,13 @@ impl Http {
     }
 }
 
+/// The reply to the `n`th request (from 0), for its path.
+type Pick = Arc<dyn Fn(usize, &str) -> Reply + Send + Sync>;
+
 fn serve(
     mut stream: TcpStream,
-    reply: &Reply,
+    n: usize,
+    pick: &(dyn Fn(usize, &str) -> Reply + Send + Sync),
     seen: &Mutex<Vec<String>>,
     authorization: Option<&str>,
 ) {
@@ -318,6 +342,8 @@ fn serve(
         }
     }
     let head = String::from_utf8_lossy(&head).into_owned();
+    let path = head.split_whitespace().nth(1).unwrap_or("/");
+    let reply = &pick(n, path);
     let authorized = authorization.is_none_or(|want| {
         head.lines().any(|line| {
             line.split_once(':').is_some_and(|(name, value)| {
