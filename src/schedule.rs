@@ -248,9 +248,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     if clock::follow_real_time() {
+        let pinned = whole_seconds(clock::now()).with_timezone(&config.schedule.timezone);
         tracing::info!(
             "the clock is pinned (BRIEFING_NOW) at {}: the daemon's clock advances with real time from there",
-            clock::now().to_rfc3339()
+            pinned.to_rfc3339()
         );
     }
     let runner = Runner {

@@ -14,5 +14,6 @@ mod list;
 mod mail;
 mod outbox;
 mod props;
+mod schedule;
 mod secrets;
 mod web;
