@@ -503,3 +503,101 @@ pub async fn signals() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn config(groups: &str) -> Config {
+        let text = format!(
+            "[source]\nlocation = \"dump.txt\"\n\n[mail]\nfrom = \"아침 <briefing@example.com>\"\n\n[schedule]\ncatch_up = \"1h\"\n\n{groups}"
+        );
+        Config::parse(&text, Path::new("/srv/briefing/config.toml")).unwrap()
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    const GROUPS: &str = r#"
+[groups.morning]
+recipients = ["ceo@example.com"]
+
+[groups.columns]
+recipients = ["desk@example.com"]
+cron = "0 0  7 * * *"
+
+[groups.weekdays]
+recipients = ["cfo@example.com"]
+cron = "0 30 18 * * *"
+skip_weekends = true
+skip_dates = ["2025-09-08"]
+
+[groups.tokyo]
+recipients = ["tokyo@example.jp"]
+timezone = "Asia/Tokyo"
+"#;
+
+    #[test]
+    fn groups_with_one_cron_and_zone_share_a_run_and_skipped_days_are_jumped() {
+        let c = config(GROUPS);
+        let names: Vec<Vec<&str>> = schedules(&c)
+            .into_iter()
+            .map(|(_, gs)| gs.iter().map(|g| g.name.as_str()).collect())
+            .collect();
+        // The same cron with other spacing is the same schedule; Tokyo's 07:00 is not Seoul's.
+        assert_eq!(
+            names,
+            [vec!["morning", "columns"], vec!["weekdays"], vec!["tokyo"]]
+        );
+
+        let weekdays = &c.group("weekdays").unwrap().schedule;
+        // Saturday 2025-09-06: Sunday is a weekend, Monday the 8th is in skip_dates.
+        let next = next_run(weekdays, at("2025-09-06T12:00:00+09:00")).unwrap();
+        assert_eq!(next.to_rfc3339(), "2025-09-09T18:30:00+09:00");
+        let runs: Vec<String> = next_runs(weekdays, at("2025-09-11T19:00:00+09:00"), 3)
+            .iter()
+            .map(|t| t.to_rfc3339())
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                "2025-09-12T18:30:00+09:00",
+                "2025-09-15T18:30:00+09:00",
+                "2025-09-16T18:30:00+09:00"
+            ]
+        );
+
+        // 06:30 in Seoul is 06:30 in Tokyo too: both 07:00 runs are due at once, as
+        // two runs (one per zone's schedule), and the evening one is not.
+        let (when, runs) = plan(&c, at("2025-09-09T06:30:00+09:00")).unwrap();
+        assert_eq!(when, at("2025-09-09T07:00:00+09:00"));
+        assert_eq!(runs, [vec!["morning", "columns"], vec!["tokyo"]]);
+        let (when, runs) = plan(&c, when).unwrap();
+        assert_eq!(when, at("2025-09-09T18:30:00+09:00"));
+        assert_eq!(runs, [vec!["weekdays"]]);
+    }
+
+    #[test]
+    fn a_days_due_run_is_late_once_its_window_is_over_and_none_is_due_on_a_day_off() {
+        let c = config(GROUPS);
+        let morning = &c.group("morning").unwrap().schedule;
+        assert_eq!(last_due(morning, at("2025-09-09T06:59:59+09:00")), None);
+        let due = last_due(morning, at("2025-09-09T08:00:00+09:00")).unwrap();
+        assert_eq!(due.to_rfc3339(), "2025-09-09T07:00:00+09:00");
+        assert!(!is_late(&c, due, at("2025-09-09T08:00:00+09:00")));
+        assert!(is_late(&c, due, at("2025-09-09T08:00:01+09:00")));
+        let weekdays = &c.group("weekdays").unwrap().schedule;
+        assert_eq!(last_due(weekdays, at("2025-09-07T20:00:00+09:00")), None);
+        assert_eq!(last_due(weekdays, at("2025-09-08T20:00:00+09:00")), None);
+        assert!(last_due(weekdays, at("2025-09-09T20:00:00+09:00")).is_some());
+
+        assert_eq!(
+            send_command(&c, &["weekdays"]),
+            "`briefing send --group weekdays`"
+        );
+        let all: Vec<&str> = c.groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(send_command(&c, &all), "`briefing send`");
+    }
+}
