@@ -830,11 +830,12 @@ impl Checker<'_> {
         self.take(zone, value.span(), key)
     }
 
-    /// A cron that parses but has no next time (`0 0 7 31 2 *`, February the 31st) is
-    /// refused too: the daemon would wait for it forever.
+    /// A cron that parses but matches no date (`0 0 7 31 2 *`, February the 31st) is
+    /// refused too: the daemon would wait for it forever. Searched from a fixed
+    /// start, not from now, so that what the file means does not depend on the clock.
     fn cron(&self, value: &Spanned<String>, key: &str) -> Option<Cron> {
         let cron = parse_cron(value.get_ref()).and_then(|cron| {
-            match cron.find_next_occurrence(&crate::clock::now(), false) {
+            match cron.find_next_occurrence(&chrono::DateTime::UNIX_EPOCH, false) {
                 Ok(_) => Ok(cron),
                 Err(_) => Err(format!(
                     "{:?} never fires: no date matches it (is the day of the month past the end of the month?)",

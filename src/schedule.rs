@@ -10,7 +10,7 @@
 //! clock (`BRIEFING_NOW`) the daemon's clock starts at the pinned instant and advances
 //! with real time ([`clock::follow_real_time`]), so a test that pins 06:59:58 sees the
 //! 07:00 run two seconds later. The config in force is a [`watch`] value that
-//! [`reload`] replaces (SIGHUP, or an edit of the file); each run keeps the config it
+//! `schedule/reload.rs` replaces (SIGHUP, or an edit of the file); each run keeps the config it
 //! started with.
 
 mod reload;

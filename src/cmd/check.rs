@@ -198,10 +198,7 @@ fn summary(config: &Config) -> String {
             .collect();
         match runs.is_empty() {
             true => {
-                let _ = writeln!(
-                    out,
-                    "    next runs: none (every day it fires on is skipped)"
-                );
+                let _ = writeln!(out, "    next runs: none from now on");
             }
             false => {
                 let _ = writeln!(out, "    next runs: {}", runs.join(", "));
