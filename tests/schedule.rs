@@ -377,3 +377,52 @@ skip_dates = ["2025-09-09"]
         assert!(stdout.contains(want), "{want}: {stdout}");
     }
 }
+
+/// A reload while a run is sending does not touch that run: it finishes with the
+/// config it started with (every recipient, the old subject), and the new one applies
+/// from the next run.
+#[test]
+fn a_reload_during_a_send_applies_from_the_next_run() {
+    let smtp = Smtp::start(&["--delay-data", "1.2"]);
+    let groups = |subject: &str, recipients: &str| {
+        format!("[groups.morning]\nrecipients = [{recipients}]\nsubject = \"{subject}\"\n")
+    };
+    let all = "\"a@example.com\", \"b@example.com\", \"c@example.com\", \"d@example.com\"";
+    let p = Project::with_groups(
+        &smtp.smtp_section("connections = 1"),
+        &groups("[처음 판] {{date}}", all),
+    );
+    let daemon = Daemon::spawn(p.cmd(&["run"]).env("BRIEFING_NOW", crate::support::NOW));
+    assert!(
+        smtp.wait_for(1, Duration::from_secs(20)),
+        "{}",
+        daemon.log()
+    );
+    let config = std::fs::read_to_string(p.config()).unwrap();
+    let start = config.find("[groups.morning]").unwrap();
+    let edited = groups("[고친 판] {{date}}", "\"a@example.com\"");
+    std::fs::write(p.config(), format!("{}{edited}", &config[..start])).unwrap();
+    assert!(
+        daemon.wait_log("config reloaded (the file changed): 1 group with 1 recipient"),
+        "{}",
+        daemon.log()
+    );
+    let sent_when_reloaded = smtp.messages().len();
+    assert!(
+        smtp.wait_for(4, Duration::from_secs(20)),
+        "{}",
+        daemon.log()
+    );
+    let (clean, log) = daemon.stop();
+    assert!(clean, "{log}");
+    assert!(
+        sent_when_reloaded < 4,
+        "the reload came after the run: {log}"
+    );
+    let got = received(&smtp);
+    assert_eq!(got.len(), 4, "{log}");
+    assert!(
+        got.iter().all(|(_, s)| s.starts_with("[처음 판]")),
+        "{got:?}"
+    );
+}
