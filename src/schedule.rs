@@ -85,9 +85,15 @@ pub fn is_late(config: &Config, due: DateTime<Tz>, now: DateTime<Utc>) -> bool {
     (now - due.to_utc()).to_std().unwrap_or_default() > config.schedule.catch_up
 }
 
-/// The command that sends `groups` by hand: `briefing send` for all of the config's.
+/// The command that sends `groups` by hand: `briefing send` for all of the config's
+/// (when they all date their briefing in `[schedule]`'s zone, as a `send` of every
+/// group does), else one `--group` each.
 pub fn send_command(config: &Config, groups: &[&str]) -> String {
-    if groups.len() == config.groups.len() {
+    let one_zone = config
+        .groups
+        .iter()
+        .all(|g| g.schedule.timezone == config.schedule.timezone);
+    if one_zone && groups.len() == config.groups.len() {
         "`briefing send`".into()
     } else {
         let each: Vec<String> = groups
@@ -597,7 +603,12 @@ timezone = "Asia/Tokyo"
             send_command(&c, &["weekdays"]),
             "`briefing send --group weekdays`"
         );
+        // Tokyo's briefing is dated in Tokyo: a `send` of every group would date it in
+        // Seoul, so each group is named.
         let all: Vec<&str> = c.groups.iter().map(|g| g.name.as_str()).collect();
-        assert_eq!(send_command(&c, &all), "`briefing send`");
+        assert_eq!(send_command(&c, &all).matches("--group").count(), 4);
+        let seoul = config("[groups.a]\nrecipients = [\"a@example.com\"]\n[groups.b]\nrecipients = [\"b@example.com\"]\ncron = \"0 0 9 * * *\"\n");
+        assert_eq!(send_command(&seoul, &["a", "b"]), "`briefing send`");
+        assert_eq!(send_command(&seoul, &["b"]), "`briefing send --group b`");
     }
 }

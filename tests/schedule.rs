@@ -426,3 +426,61 @@ fn a_reload_during_a_send_applies_from_the_next_run() {
         "{got:?}"
     );
 }
+
+/// A group in another zone is on its own date: at 10:00 in Seoul it is 18:00 the day
+/// before in Los Angeles, where that day's 07:00 briefing was missed.
+#[test]
+fn status_dates_a_group_in_its_own_zone() {
+    let groups = r#"[groups.seoul]
+recipients = ["ceo@example.com"]
+cron = "0 0 11 * * *"
+
+[groups.la]
+recipients = ["la@example.com"]
+timezone = "America/Los_Angeles"
+"#;
+    let p = Project::with_groups("[schedule]\ncatch_up = \"1h\"\n", groups);
+    let (out, stdout, stderr) = crate::support::run(
+        p.cmd(&["status", "--format", "json", "--days", "2"])
+            .env("BRIEFING_NOW", "2025-09-07T10:00:00+09:00"),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json[0]["date"], "2025-09-07", "{json}");
+    assert_eq!(json[0]["groups"][0]["group"], "seoul", "{json}");
+    assert_eq!(json[0]["groups"][0]["state"], "pending", "{json}");
+    assert_eq!(json[1]["date"], "2025-09-06", "{json}");
+    let la = &json[1]["groups"][0];
+    assert_eq!(la["group"], "la", "{json}");
+    assert_eq!(la["state"], "missed", "{json}");
+    assert_eq!(la["due"], "2025-09-06T07:00:00-07:00", "{json}");
+    assert_eq!(la["next_run"], "2025-09-07T07:00:00-07:00", "{json}");
+}
+
+/// The command `status` gives for a missed briefing in another zone sends that one:
+/// dated in the group's zone, after which `status` finds it complete.
+#[test]
+fn the_command_status_gives_for_a_missed_briefing_sends_it() {
+    let groups =
+        "[groups.la]\nrecipients = [\"la@example.com\"]\ntimezone = \"America/Los_Angeles\"\n";
+    let p = Project::with_groups("[schedule]\ncatch_up = \"1h\"\n", groups);
+    let at = |args: &[&str]| {
+        let (out, stdout, stderr) =
+            crate::support::run(p.cmd(args).env("BRIEFING_NOW", "2025-09-07T10:00:00+09:00"));
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        stdout
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&at(&["status", "--format", "json"])).unwrap();
+    let send_with = json[0]["groups"][0]["send_with"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(send_with, "briefing send --group la");
+    let args: Vec<&str> = send_with.split(' ').skip(1).collect();
+    at(&args);
+    assert!(p.path("state/ledger/2025-09-06/la.jsonl").exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&at(&["status", "--format", "json"])).unwrap();
+    assert_eq!(json[0]["groups"][0]["state"], "complete", "{json}");
+}

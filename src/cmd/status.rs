@@ -88,20 +88,28 @@ pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
 /// The command and the web endpoint share it, so that they never disagree.
 pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
     let now = clock::now();
-    let today = clock::today(config.schedule.timezone).to_string();
+    // Each group's today is the date in its own zone, as its runs date it: a group in
+    // Los Angeles is still on yesterday's briefing when Seoul's morning begins.
+    let today_of = |g: &Group| clock::today(g.schedule.timezone).to_string();
     let mut on_record = ledger::dates(&config.state_dir)?;
-    if !on_record.contains(&today) {
-        on_record.insert(0, today.clone());
+    for today in config.groups.iter().map(today_of) {
+        if !on_record.contains(&today) {
+            on_record.push(today);
+        }
     }
+    on_record.sort_by(|a, b| b.cmp(a));
     let suppressed = suppress::Suppressed::load(&config.state_dir)?;
     let mut out = Vec::new();
     for date in on_record.into_iter().take(days) {
         let mut groups = ledger::groups(&config.state_dir, &date)?;
-        if date == today {
-            groups.extend(config.groups.iter().map(|g| g.name.clone()));
-            groups.sort();
-            groups.dedup();
-        }
+        let todays: Vec<&Group> = config
+            .groups
+            .iter()
+            .filter(|g| today_of(g) == date)
+            .collect();
+        groups.extend(todays.iter().map(|g| g.name.clone()));
+        groups.sort();
+        groups.dedup();
         let mut statuses = Vec::new();
         for group in groups {
             // A recipient the run never reached has no record: the config says who
@@ -125,7 +133,7 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
                     })
                     .collect();
             let (today, next_run) = match config.group(&group) {
-                Some(g) if date == today => {
+                Some(g) if todays.iter().any(|t| t.name == g.name) => {
                     let next = next_run(&g.schedule, now).map(|t| t.to_rfc3339());
                     (Some(standing_today(config, g, &recipients, now)), next)
                 }
