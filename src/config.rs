@@ -638,10 +638,10 @@ impl Config {
                 .contact
                 .as_ref()
                 .and_then(|v| c.mailbox(v, "mail.contact")),
-            dkim: raw.mail.dkim.and_then(|d| c.dkim(d, &resolve)),
+            dkim: raw.mail.dkim.map(|d| c.dkim(d, &resolve)),
         });
         let web = raw.web.and_then(|w| c.web(w));
-        let smtp = raw.smtp.and_then(|s| c.smtp(s, &resolve));
+        let smtp = raw.smtp.map(|s| c.smtp(s, &resolve));
         let on_empty = mail.as_ref().map_or(OnEmpty::Skip, |m| m.on_empty);
         let groups = c.groups(raw.groups, default.as_ref(), on_empty);
 
@@ -901,11 +901,7 @@ impl Checker<'_> {
         }
     }
 
-    fn dkim(
-        &self,
-        raw: Spanned<RawDkim>,
-        resolve: &dyn Fn(&Path) -> PathBuf,
-    ) -> Option<DkimConfig> {
+    fn dkim(&self, raw: Spanned<RawDkim>, resolve: &dyn Fn(&Path) -> PathBuf) -> DkimConfig {
         let span = raw.span();
         let d = raw.into_inner();
         for (value, key) in [(&d.selector, "selector"), (&d.domain, "domain")] {
@@ -920,12 +916,12 @@ impl Checker<'_> {
         if d.key_file.as_os_str().is_empty() {
             self.report(span, "mail.dkim.key_file", "is empty".into());
         }
-        Some(DkimConfig {
+        DkimConfig {
             key_file: resolve(&d.key_file),
             selector: d.selector.into_inner(),
             domain: d.domain.into_inner(),
             algorithm: d.algorithm,
-        })
+        }
     }
 
     fn web(&self, w: RawWeb) -> Option<WebConfig> {
@@ -954,7 +950,7 @@ impl Checker<'_> {
         })
     }
 
-    fn smtp(&self, s: RawSmtp, resolve: &dyn Fn(&Path) -> PathBuf) -> Option<SmtpConfig> {
+    fn smtp(&self, s: RawSmtp, resolve: &dyn Fn(&Path) -> PathBuf) -> SmtpConfig {
         let host = s.host.get_ref().trim().to_owned();
         if host.is_empty() {
             self.report(s.host.span(), "smtp.host", "is empty".into());
@@ -983,7 +979,7 @@ impl Checker<'_> {
                 Tls::None => 25,
             },
         };
-        Some(SmtpConfig {
+        SmtpConfig {
             port,
             host,
             tls: s.tls,
@@ -994,7 +990,7 @@ impl Checker<'_> {
             retries: self.bounded(&s.retries, &RETRIES, "smtp.retries"),
             retry_delay_ms: self.bounded(&s.retry_delay_ms, &RETRY_DELAY_MS, "smtp.retry_delay_ms"),
             connections: self.bounded(&s.connections, &CONNECTIONS, "smtp.connections"),
-        })
+        }
     }
 
     /// In the order of the file: the first group written is the one `preview` and
