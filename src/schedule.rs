@@ -175,7 +175,7 @@ struct Runner {
 impl Runner {
     /// Starts the run of `groups` due at `due`, unless their schedule has one going.
     fn start(&self, config: Arc<Config>, groups: Vec<String>, due: DateTime<Utc>) {
-        let key = groups.join(",");
+        let key = groups.join(", ");
         let fresh = self
             .going
             .lock()
@@ -217,8 +217,8 @@ impl Runner {
             round += 1;
             if let Next::Retry(pause, why) = next {
                 let grace = format_duration(config.schedule.catch_up);
-                let pause_c = chrono::Duration::from_std(pause).unwrap_or_default();
-                if clock::now() + pause_c <= deadline {
+                let then = clock::now() + chrono::Duration::from_std(pause).unwrap_or_default();
+                if then <= deadline {
                     tracing::warn!(
                         "{why}; trying again in {} (within schedule.catch_up = {grace})",
                         format_duration(pause),
