@@ -3,7 +3,11 @@
 //! `BRIEFING_NOW` (RFC 3339) pins the clock: tests get a fixed date in subjects and
 //! ledgers, and an operator can rebuild the briefing of a past day. Everything else
 //! asks [`now`]: `clippy.toml` forbids the clock functions of std and chrono elsewhere,
-//! so a pinned run cannot carry the real date anywhere.
+//! so a pinned run cannot carry the real date anywhere. In the daemon a pinned clock
+//! starts at the pinned instant and advances with real time ([`follow_real_time`]).
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -52,13 +56,36 @@ fn check_range(t: DateTime<Utc>) -> Result<(), String> {
     }
 }
 
-/// The current time (or the pinned one).
-#[allow(clippy::disallowed_methods)] // the one reading of the wall clock
-pub fn now() -> DateTime<Utc> {
+/// Set once by the daemon ([`follow_real_time`]): the moment its pinned clock started.
+static FOLLOWING: OnceLock<Instant> = OnceLock::new();
+
+/// Makes a pinned clock advance with real time from the pinned instant, for the rest of
+/// the process: the daemon's scheduler waits for times to come, and under a clock that
+/// stood still its next run would never come. A command run once (`send`, `status`)
+/// keeps the pinned instant itself, so what it writes carries exactly that time. True
+/// when the clock is pinned.
+pub fn follow_real_time() -> bool {
+    FOLLOWING.get_or_init(Instant::now);
+    pinned().is_some()
+}
+
+fn pinned() -> Option<DateTime<Utc>> {
     std::env::var(VAR)
         .ok()
         .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The current time (or the pinned one, advanced by the time the daemon has run).
+#[allow(clippy::disallowed_methods)] // the one reading of the wall clock
+pub fn now() -> DateTime<Utc> {
+    match pinned() {
+        Some(t) => {
+            let run = FOLLOWING.get().map_or(Duration::ZERO, Instant::elapsed);
+            t + chrono::Duration::from_std(run).unwrap_or_default()
+        }
+        None => Utc::now(),
+    }
 }
 
 /// Today's date in `tz`: the date a briefing is for.

@@ -6,13 +6,15 @@
 //! so that a typo is reported by `briefing check` with the file, line and key instead of
 //! failing at seven in the morning.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use croner::Cron;
 use lettre::message::Mailbox;
@@ -73,13 +75,30 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}: {key}: {message}", path.display())]
+    /// Every problem of the file (never none), one per line of the message.
+    #[error("{}", list_problems(path, problems))]
     Invalid {
         path: PathBuf,
-        line: usize,
-        key: String,
-        message: String,
+        problems: Vec<Problem>,
     },
+}
+
+/// One thing wrong in the file: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based.
+    pub line: usize,
+    /// Dotted, as the file spells it: `groups.morning.cron`.
+    pub key: String,
+    pub message: String,
+}
+
+fn list_problems(path: &Path, problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}:{}: {}: {}", path.display(), p.line, p.key, p.message))
+        .collect();
+    lines.join("\n")
 }
 
 /// The resolved configuration: paths absolute, addresses and schedule parsed.
@@ -101,17 +120,80 @@ pub struct Config {
     pub groups: Vec<Group>,
 }
 
+/// `[schedule]` as a whole; the cron itself is each group's ([`Group::schedule`]).
 #[derive(Debug, Clone)]
 pub struct ScheduleConfig {
-    /// As written, for messages.
-    pub cron_text: String,
-    pub cron: Cron,
-    /// The time zone of the cron and of "today" in every briefing.
+    /// The zone of "today" for what is not one group's: a `send` of every group, the
+    /// ledger's dates in `status`.
     pub timezone: Tz,
     /// How late a run missed while the daemon was down may still be made up at start-up.
     /// Past it, a briefing would land in the middle of the day: it is reported instead.
-    /// Zero when catching up is off.
+    /// Zero when catching up is off. Counted from each schedule's own time.
     pub catch_up: Duration,
+}
+
+/// When one group's briefing goes out: its own `cron`, `timezone`, `skip_weekends`
+/// and `skip_dates`, each defaulting to `[schedule]`'s.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// As written, for messages; with the zone, what tells two schedules apart.
+    pub cron_text: String,
+    pub cron: Cron,
+    pub timezone: Tz,
+    pub skip_weekends: bool,
+    /// Days without a briefing (public holidays), in the schedule's zone.
+    pub skip_dates: BTreeSet<NaiveDate>,
+}
+
+/// Why a day has no briefing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Skip {
+    Weekend,
+    SkipDates,
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Skip::Weekend => "weekend",
+            Skip::SkipDates => "skip_dates",
+        })
+    }
+}
+
+impl Schedule {
+    /// Why `date` has no briefing on this schedule, if it has none.
+    pub fn skips(&self, date: NaiveDate) -> Option<Skip> {
+        use chrono::Datelike;
+        if self.skip_dates.contains(&date) {
+            Some(Skip::SkipDates)
+        } else if self.skip_weekends && date.weekday().number_from_monday() > 5 {
+            Some(Skip::Weekend)
+        } else {
+            None
+        }
+    }
+
+    /// `[schedule]`'s defaults: 07:00 in Seoul, every day.
+    #[cfg(test)]
+    pub fn for_test() -> Schedule {
+        Schedule {
+            cron_text: "0 0 7 * * *".into(),
+            cron: parse_cron("0 0 7 * * *").unwrap(),
+            timezone: chrono_tz::Asia::Seoul,
+            skip_weekends: false,
+            skip_dates: BTreeSet::new(),
+        }
+    }
+
+    /// Groups whose cron and zone are the same share one run.
+    pub fn same_run(&self, other: &Schedule) -> bool {
+        self.cron_text
+            .split_whitespace()
+            .eq(other.cron_text.split_whitespace())
+            && self.timezone == other.timezone
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -242,6 +324,9 @@ pub struct Group {
     /// What this group gets when none of the day's articles is for it (default:
     /// `[mail] on_empty`): a filtered group can have nothing on a busy day.
     pub on_empty: OnEmpty,
+    /// When it is sent: readers of an evening edition, or in another zone, are not
+    /// sent the morning's at seven.
+    pub schedule: Schedule,
 }
 
 /// Which articles a group wants. Labels are compared without their brackets.
@@ -282,6 +367,8 @@ struct RawSchedule {
     cron: Spanned<String>,
     timezone: Spanned<String>,
     catch_up: Spanned<String>,
+    skip_weekends: bool,
+    skip_dates: Vec<Spanned<String>>,
 }
 
 impl Default for RawSchedule {
@@ -290,6 +377,8 @@ impl Default for RawSchedule {
             cron: Spanned::new(0..0, "0 0 7 * * *".into()),
             timezone: Spanned::new(0..0, "Asia/Seoul".into()),
             catch_up: Spanned::new(0..0, "2h".into()),
+            skip_weekends: false,
+            skip_dates: Vec::new(),
         }
     }
 }
@@ -399,6 +488,10 @@ struct RawGroup {
     from_name: Option<String>,
     glance: Option<bool>,
     on_empty: Option<OnEmpty>,
+    cron: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    skip_weekends: Option<bool>,
+    skip_dates: Option<Vec<Spanned<String>>>,
 }
 
 /// Where each key of `[summary]` was written. Its values are read into
@@ -471,22 +564,30 @@ impl Config {
     }
 
     /// Parses `text` as if read from `path`; relative paths resolve from its folder.
+    /// Every value is checked even after one is wrong, so that the error lists all the
+    /// problems of the file at once (a TOML syntax error stops the reading, so it comes
+    /// alone).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let fail =
-            |span: std::ops::Range<usize>, key: &str, message: String| ConfigError::Invalid {
-                path: path.to_owned(),
-                line: line_of(text, span.start),
-                key: key.to_owned(),
-                message,
-            };
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            fail(
-                span.clone(),
-                &key_at(text, span.start),
-                e.message().to_owned(),
-            )
-        })?;
+        let invalid = |problems| ConfigError::Invalid {
+            path: path.to_owned(),
+            problems,
+        };
+        let c = Checker {
+            text,
+            problems: RefCell::new(Vec::new()),
+        };
+        let raw: Raw = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                c.report(
+                    span.clone(),
+                    &key_at(text, span.start),
+                    e.message().to_owned(),
+                );
+                return Err(invalid(c.problems.into_inner()));
+            }
+        };
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &Path| -> PathBuf {
             if p.is_absolute() {
@@ -495,262 +596,53 @@ impl Config {
                 base.join(p)
             }
         };
-
         let state_dir = resolve(&raw.state.dir);
-        let sources = sources::resolve(raw.source, raw.sources, base, &state_dir, &fail)?;
-
-        let cron_text = raw.schedule.cron.get_ref().clone();
-        let cron = parse_cron(&cron_text)
-            .map_err(|m| fail(raw.schedule.cron.span(), "schedule.cron", m))?;
-        let timezone = Tz::from_str(raw.schedule.timezone.get_ref()).map_err(|_| {
-            fail(
-                raw.schedule.timezone.span(),
-                "schedule.timezone",
-                format!(
-                    "unknown time zone {:?} (e.g. \"Asia/Seoul\")",
-                    raw.schedule.timezone.get_ref()
-                ),
-            )
-        })?;
-        let schedule = ScheduleConfig {
-            cron_text,
-            cron,
-            timezone,
-            catch_up: match raw.schedule.catch_up.get_ref().trim() {
-                "off" => Duration::ZERO,
-                text => parse_duration(text)
-                    .map_err(|m| fail(raw.schedule.catch_up.span(), "schedule.catch_up", m))?,
-            },
-        };
-
-        check_summary(&raw.summary, text, &fail)?;
+        let sources = sources::resolve(&c, raw.source, raw.sources, &resolve, &state_dir);
+        let (schedule, default) = c.schedule(&raw.schedule);
+        c.summary(&raw.summary);
         let merge = MergeConfig {
-            threshold: bounded(
-                &raw.merge.threshold,
-                &MERGE_THRESHOLD,
-                "merge.threshold",
-                &fail,
-            )?,
+            threshold: c.bounded(&raw.merge.threshold, &MERGE_THRESHOLD, "merge.threshold"),
         };
-
-        let from = parse_mailbox(raw.mail.from.get_ref())
-            .map_err(|m| fail(raw.mail.from.span(), "mail.from", m))?;
-        let optional_mailbox = |value: &Option<Spanned<String>>, key: &str| {
-            value
-                .as_ref()
-                .map(|v| parse_mailbox(v.get_ref()).map_err(|m| fail(v.span(), key, m)))
-                .transpose()
-        };
-        let dkim = match raw.mail.dkim {
-            None => None,
-            Some(d) => {
-                let span = d.span();
-                let d = d.into_inner();
-                for (value, key) in [(&d.selector, "selector"), (&d.domain, "domain")] {
-                    if !is_dns_name(value.get_ref()) {
-                        return Err(fail(
-                            value.span(),
-                            &format!("mail.dkim.{key}"),
-                            format!("{:?} is not an ASCII DNS name", value.get_ref()),
-                        ));
-                    }
-                }
-                if d.key_file.as_os_str().is_empty() {
-                    return Err(fail(span, "mail.dkim.key_file", "is empty".into()));
-                }
-                Some(DkimConfig {
-                    key_file: resolve(&d.key_file),
-                    selector: d.selector.into_inner(),
-                    domain: d.domain.into_inner(),
-                    algorithm: d.algorithm,
-                })
-            }
-        };
-        let mail = MailConfig {
+        let from = c.mailbox(&raw.mail.from, "mail.from");
+        let mail = from.map(|from| MailConfig {
             from,
             outbox: resolve(&raw.mail.outbox),
             templates: raw.mail.templates.as_deref().map(resolve),
             subject: raw.mail.subject,
             on_empty: raw.mail.on_empty,
-            unsubscribe: optional_mailbox(&raw.mail.unsubscribe, "mail.unsubscribe")?,
-            contact: optional_mailbox(&raw.mail.contact, "mail.contact")?,
-            dkim,
-        };
-        let web = match raw.web {
-            None => None,
-            Some(w) => {
-                let url = w.base_url.get_ref().trim().trim_end_matches('/');
-                let host = url.strip_prefix("https://").unwrap_or("");
-                if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
-                    return Err(fail(
-                        w.base_url.span(),
-                        "web.base_url",
-                        format!("{url:?} must be an https:// URL without query (one-click unsubscribe needs HTTPS, RFC 8058)"),
-                    ));
-                }
-                let Some(secret_env) = w.secret_env else {
-                    return Err(fail(
-                        w.base_url.span(),
-                        "web.secret_env",
-                        "base_url is set but secret_env (the name of the variable holding the unsubscribe token key) is not".into(),
-                    ));
-                };
-                Some(WebConfig {
-                    base_url: url.to_owned(),
-                    secret_env,
-                    token_env: w.token_env,
-                    allow_remote: w.allow_remote,
-                })
-            }
-        };
+            unsubscribe: raw
+                .mail
+                .unsubscribe
+                .as_ref()
+                .and_then(|v| c.mailbox(v, "mail.unsubscribe")),
+            contact: raw
+                .mail
+                .contact
+                .as_ref()
+                .and_then(|v| c.mailbox(v, "mail.contact")),
+            dkim: raw.mail.dkim.map(|d| c.dkim(d, &resolve)),
+        });
+        let web = raw.web.and_then(|w| c.web(w));
+        let smtp = raw.smtp.map(|s| c.smtp(s, &resolve));
+        let on_empty = mail.as_ref().map_or(OnEmpty::Skip, |m| m.on_empty);
+        let groups = c.groups(raw.groups, default.as_ref(), on_empty);
 
-        let smtp = match raw.smtp {
-            None => None,
-            Some(s) => {
-                let host = s.host.get_ref().trim().to_owned();
-                if host.is_empty() {
-                    return Err(fail(s.host.span(), "smtp.host", "is empty".into()));
-                }
-                if let Some(user) = &s.username {
-                    if s.password_env.is_none() {
-                        return Err(fail(
-                            user.span(),
-                            "smtp.password_env",
-                            "username is set but password_env (the name of the variable holding the password) is not".into(),
-                        ));
-                    }
-                    if s.tls == Tls::None && !(s.allow_insecure_auth && is_loopback(&host)) {
-                        return Err(fail(
-                            user.span(),
-                            "smtp.username",
-                            "AUTH over an unencrypted connection is refused; use tls = \"starttls\" or \"tls\" (or, for a relay on this machine only, allow_insecure_auth = true)".into(),
-                        ));
-                    }
-                }
-                let port = match &s.port {
-                    Some(port) => bounded(port, &PORT, "smtp.port", &fail)?,
-                    None => match s.tls {
-                        Tls::Starttls => 587,
-                        Tls::Tls => 465,
-                        Tls::None => 25,
-                    },
-                };
-                Some(SmtpConfig {
-                    port,
-                    host,
-                    tls: s.tls,
-                    username: s.username.map(Spanned::into_inner),
-                    password_env: s.password_env,
-                    timeout_secs: bounded(
-                        &s.timeout_secs,
-                        &TIMEOUT_SECS,
-                        "smtp.timeout_secs",
-                        &fail,
-                    )?,
-                    ca_file: s.ca_file.as_deref().map(resolve),
-                    retries: bounded(&s.retries, &RETRIES, "smtp.retries", &fail)?,
-                    retry_delay_ms: bounded(
-                        &s.retry_delay_ms,
-                        &RETRY_DELAY_MS,
-                        "smtp.retry_delay_ms",
-                        &fail,
-                    )?,
-                    connections: bounded(&s.connections, &CONNECTIONS, "smtp.connections", &fail)?,
-                })
-            }
-        };
-
-        let mut groups = Vec::with_capacity(raw.groups.len());
-        // In the order of the file: the first group written is the one `preview` and
-        // `send --to` take by default, and the order they are sent in.
-        let mut raw_groups: Vec<_> = raw.groups.into_iter().collect();
-        raw_groups.sort_by_key(|(name, _)| name.span().start);
-        for (name, g) in raw_groups {
-            let group = group_key(name.get_ref());
-            check_group_name(name.get_ref()).map_err(|m| fail(name.span(), &group, m))?;
-            if g.from_name
-                .as_deref()
-                .is_some_and(|n| n.chars().any(char::is_control))
-            {
-                let m = "must be one line of text, without control characters".into();
-                return Err(fail(name.span(), &format!("{group}.from_name"), m));
-            }
-            let name = name.into_inner();
-            let key = format!("{group}.recipients");
-            if g.recipients.get_ref().is_empty() {
-                return Err(fail(g.recipients.span(), &key, "has no recipients".into()));
-            }
-            let count = g.recipients.get_ref().len();
-            let mut recipients: Vec<Mailbox> = Vec::with_capacity(count);
-            // Compared as the ledger keys them: two entries with one key would share one
-            // ledger record, and the second would never get a briefing. A set keeps the
-            // check linear: lists of 100,000 recipients are read by every command.
-            let mut seen: HashMap<String, usize> = HashMap::with_capacity(count);
-            for r in g.recipients.into_inner() {
-                let mailbox = parse_mailbox(r.get_ref()).map_err(|m| fail(r.span(), &key, m))?;
-                let this = address_key(mailbox.email.as_ref());
-                if let Some(&earlier) = seen.get(&this) {
-                    return Err(fail(
-                        r.span(),
-                        &key,
-                        format!(
-                            "{} is listed twice: {} is the same address, {this} (a domain's case does not matter)",
-                            mailbox.email, recipients[earlier].email
-                        ),
-                    ));
-                }
-                seen.insert(this, recipients.len());
-                recipients.push(mailbox);
-            }
-            let max_articles = g
-                .max_articles
-                .map(|n| bounded(&n, &MAX_ARTICLES, &format!("{group}.max_articles"), &fail))
-                .transpose()?;
-            let lines_per_article = g
-                .lines_per_article
-                .map(|n| {
-                    let key = format!("{group}.lines_per_article");
-                    bounded(&n, &LINES_PER_ARTICLE, &key, &fail)
-                })
-                .transpose()?;
-            groups.push(Group {
-                name,
-                recipients,
-                max_articles,
-                filter: Filter {
-                    include_labels: g.include_labels,
-                    exclude_labels: g.exclude_labels,
-                    include_keywords: g.include_keywords,
-                    exclude_keywords: g.exclude_keywords,
-                },
-                lines_per_article,
-                subject: g.subject,
-                description: g.description,
-                from_name: g.from_name,
-                glance: g.glance.unwrap_or(true),
-                on_empty: g.on_empty.unwrap_or(mail.on_empty),
-            });
+        let problems = c.problems.into_inner();
+        match (mail, schedule, problems.is_empty()) {
+            (Some(mail), Some(schedule), true) => Ok(Config {
+                path: path.to_owned(),
+                sources,
+                schedule,
+                summary: raw.summary,
+                merge,
+                mail,
+                smtp,
+                web,
+                state_dir,
+                groups,
+            }),
+            _ => Err(invalid(problems)),
         }
-        if groups.is_empty() {
-            return Err(fail(
-                0..0,
-                "groups",
-                "no [groups.NAME] with recipients: nobody would get the briefing".into(),
-            ));
-        }
-
-        Ok(Config {
-            path: path.to_owned(),
-            sources,
-            schedule,
-            summary: raw.summary,
-            merge,
-            mail,
-            smtp,
-            web,
-            state_dir,
-            groups,
-        })
     }
 
     /// Key lines per article for `group`: its own setting, else `[summary]`'s.
@@ -775,74 +667,400 @@ impl Config {
     }
 }
 
-/// How `fail` in [`Config::parse`] turns a place, a key and a message into an error.
-type Fail<'a> = dyn Fn(std::ops::Range<usize>, &str, String) -> ConfigError + 'a;
-
-/// The value of `key` if `range` holds it; else an error at the value's line. NaN is in
-/// no range, so a float key needs no check of its own.
-fn bounded<T: PartialOrd + fmt::Display + Copy>(
-    value: &Spanned<T>,
-    range: &RangeInclusive<T>,
-    key: &str,
-    fail: &Fail,
-) -> Result<T, ConfigError> {
-    let v = *value.get_ref();
-    if range.contains(&v) {
-        Ok(v)
-    } else {
-        Err(fail(
-            value.span(),
-            key,
-            format!(
-                "{v} is out of range: must be between {} and {}",
-                range.start(),
-                range.end()
-            ),
-        ))
-    }
+/// Collects the problems of one file as [`Config::parse`] finds them, each at its line.
+/// A check that fails reports and hands back what it has (the value as written, or
+/// `None`): the config is refused at the end anyway, and the checks after it still run.
+struct Checker<'a> {
+    text: &'a str,
+    problems: RefCell<Vec<Problem>>,
 }
 
-/// The ranges of `[summary]`, each error at the line of its key (read again from `text`,
-/// since [`SummaryConfig`] keeps no positions).
-fn check_summary(summary: &SummaryConfig, text: &str, fail: &Fail) -> Result<(), ConfigError> {
-    let spans: SummarySpans =
-        toml::from_str(text).map_err(|e| fail(0..0, "summary", e.message().to_owned()))?;
-    let table = spans.summary;
-    let at = |key: &str| {
-        table.as_ref().map_or(0..0, |t| {
-            t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
-        })
-    };
-    let key = |name: &str| format!("summary.{name}");
-    let counts = [
-        (
-            "lines_per_article",
-            summary.lines_per_article,
-            &LINES_PER_ARTICLE,
-        ),
-        ("figures_full", summary.figures_full, &FIGURES_FULL),
-        ("short_chars", summary.short_chars, &LINE_CHARS),
-        ("min_chars", summary.min_chars, &LINE_CHARS),
-        ("max_chars", summary.max_chars, &LINE_CHARS),
-    ];
-    for (name, v, range) in counts {
-        bounded(&Spanned::new(at(name), v), range, &key(name), fail)?;
+impl Checker<'_> {
+    fn report(&self, span: std::ops::Range<usize>, key: &str, message: String) {
+        self.problems.borrow_mut().push(Problem {
+            line: line_of(self.text, span.start),
+            key: key.to_owned(),
+            message,
+        });
     }
-    let weights = summary.weights();
-    for (name, v) in weights {
-        bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name), fail)?;
+
+    /// `result`'s value, or `None` with its message reported at `span`.
+    fn take<T>(
+        &self,
+        result: Result<T, String>,
+        span: std::ops::Range<usize>,
+        key: &str,
+    ) -> Option<T> {
+        result.map_err(|m| self.report(span, key, m)).ok()
     }
-    if summary.min_chars > summary.max_chars {
-        return Err(fail(
-            at("min_chars"),
-            &key("min_chars"),
-            format!(
-                "{} is more than max_chars ({}): every line would be a fragment or a run-on",
-                summary.min_chars, summary.max_chars
+
+    /// The value of `key`, reported when `range` does not hold it. NaN is in no range,
+    /// so a float key needs no check of its own.
+    fn bounded<T: PartialOrd + fmt::Display + Copy>(
+        &self,
+        value: &Spanned<T>,
+        range: &RangeInclusive<T>,
+        key: &str,
+    ) -> T {
+        let v = *value.get_ref();
+        if !range.contains(&v) {
+            self.report(
+                value.span(),
+                key,
+                format!(
+                    "{v} is out of range: must be between {} and {}",
+                    range.start(),
+                    range.end()
+                ),
+            );
+        }
+        v
+    }
+
+    fn mailbox(&self, value: &Spanned<String>, key: &str) -> Option<Mailbox> {
+        self.take(parse_mailbox(value.get_ref()), value.span(), key)
+    }
+
+    /// `[schedule]`: the zone of "today" and the catch-up window, and the schedule of
+    /// every group that has none of its own.
+    fn schedule(&self, raw: &RawSchedule) -> (Option<ScheduleConfig>, Option<Schedule>) {
+        let timezone = self.timezone(&raw.timezone, "schedule.timezone");
+        let catch_up = match raw.catch_up.get_ref().trim() {
+            "off" => Some(Duration::ZERO),
+            text => self.take(
+                parse_duration(text),
+                raw.catch_up.span(),
+                "schedule.catch_up",
             ),
-        ));
+        };
+        let cron = self.cron(&raw.cron, "schedule.cron");
+        let skip_dates = self.skip_dates(&raw.skip_dates, "schedule.skip_dates");
+        let default = match (&cron, timezone) {
+            (Some(cron), Some(timezone)) => Some(Schedule {
+                cron_text: raw.cron.get_ref().clone(),
+                cron: cron.clone(),
+                timezone,
+                skip_weekends: raw.skip_weekends,
+                skip_dates,
+            }),
+            _ => None,
+        };
+        let config = match (timezone, catch_up) {
+            (Some(timezone), Some(catch_up)) => Some(ScheduleConfig { timezone, catch_up }),
+            _ => None,
+        };
+        (config, default)
     }
-    Ok(())
+
+    fn timezone(&self, value: &Spanned<String>, key: &str) -> Option<Tz> {
+        let zone = Tz::from_str(value.get_ref()).map_err(|_| {
+            format!(
+                "unknown time zone {:?} (e.g. \"Asia/Seoul\")",
+                value.get_ref()
+            )
+        });
+        self.take(zone, value.span(), key)
+    }
+
+    /// A cron that parses but matches no date (`0 0 7 31 2 *`, February the 31st) is
+    /// refused too: the daemon would wait for it forever. Searched from a fixed
+    /// start, not from now, so that what the file means does not depend on the clock.
+    fn cron(&self, value: &Spanned<String>, key: &str) -> Option<Cron> {
+        let cron = parse_cron(value.get_ref()).and_then(|cron| {
+            match cron.find_next_occurrence(&chrono::DateTime::UNIX_EPOCH, false) {
+                Ok(_) => Ok(cron),
+                Err(_) => Err(format!(
+                    "{:?} never fires: no date matches it (is the day of the month past the end of the month?)",
+                    value.get_ref()
+                )),
+            }
+        });
+        self.take(cron, value.span(), key)
+    }
+
+    fn skip_dates(&self, values: &[Spanned<String>], key: &str) -> BTreeSet<NaiveDate> {
+        values
+            .iter()
+            .filter_map(|v| {
+                let date = NaiveDate::parse_from_str(v.get_ref(), "%Y-%m-%d").map_err(|e| {
+                    format!("{:?} is not a date written YYYY-MM-DD: {e}", v.get_ref())
+                });
+                self.take(date, v.span(), key)
+            })
+            .collect()
+    }
+
+    /// `[summary]`'s ranges, each at the line of its key (read again from the text,
+    /// since [`SummaryConfig`] keeps no positions).
+    fn summary(&self, summary: &SummaryConfig) {
+        let spans: SummarySpans = match toml::from_str(self.text) {
+            Ok(spans) => spans,
+            Err(e) => return self.report(0..0, "summary", e.message().to_owned()),
+        };
+        let table = spans.summary;
+        let at = |key: &str| {
+            table.as_ref().map_or(0..0, |t| {
+                t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
+            })
+        };
+        let key = |name: &str| format!("summary.{name}");
+        let counts = [
+            (
+                "lines_per_article",
+                summary.lines_per_article,
+                &LINES_PER_ARTICLE,
+            ),
+            ("figures_full", summary.figures_full, &FIGURES_FULL),
+            ("short_chars", summary.short_chars, &LINE_CHARS),
+            ("min_chars", summary.min_chars, &LINE_CHARS),
+            ("max_chars", summary.max_chars, &LINE_CHARS),
+        ];
+        for (name, v, range) in counts {
+            self.bounded(&Spanned::new(at(name), v), range, &key(name));
+        }
+        for (name, v) in summary.weights() {
+            self.bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name));
+        }
+        if summary.min_chars > summary.max_chars {
+            self.report(
+                at("min_chars"),
+                &key("min_chars"),
+                format!(
+                    "{} is more than max_chars ({}): every line would be a fragment or a run-on",
+                    summary.min_chars, summary.max_chars
+                ),
+            );
+        }
+    }
+
+    fn dkim(&self, raw: Spanned<RawDkim>, resolve: &dyn Fn(&Path) -> PathBuf) -> DkimConfig {
+        let span = raw.span();
+        let d = raw.into_inner();
+        for (value, key) in [(&d.selector, "selector"), (&d.domain, "domain")] {
+            if !is_dns_name(value.get_ref()) {
+                self.report(
+                    value.span(),
+                    &format!("mail.dkim.{key}"),
+                    format!("{:?} is not an ASCII DNS name", value.get_ref()),
+                );
+            }
+        }
+        if d.key_file.as_os_str().is_empty() {
+            self.report(span, "mail.dkim.key_file", "is empty".into());
+        }
+        DkimConfig {
+            key_file: resolve(&d.key_file),
+            selector: d.selector.into_inner(),
+            domain: d.domain.into_inner(),
+            algorithm: d.algorithm,
+        }
+    }
+
+    fn web(&self, w: RawWeb) -> Option<WebConfig> {
+        let url = w.base_url.get_ref().trim().trim_end_matches('/');
+        let host = url.strip_prefix("https://").unwrap_or("");
+        if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
+            self.report(
+                w.base_url.span(),
+                "web.base_url",
+                format!("{url:?} must be an https:// URL without query (one-click unsubscribe needs HTTPS, RFC 8058)"),
+            );
+        }
+        let Some(secret_env) = w.secret_env else {
+            self.report(
+                w.base_url.span(),
+                "web.secret_env",
+                "base_url is set but secret_env (the name of the variable holding the unsubscribe token key) is not".into(),
+            );
+            return None;
+        };
+        Some(WebConfig {
+            base_url: url.to_owned(),
+            secret_env,
+            token_env: w.token_env,
+            allow_remote: w.allow_remote,
+        })
+    }
+
+    fn smtp(&self, s: RawSmtp, resolve: &dyn Fn(&Path) -> PathBuf) -> SmtpConfig {
+        let host = s.host.get_ref().trim().to_owned();
+        if host.is_empty() {
+            self.report(s.host.span(), "smtp.host", "is empty".into());
+        }
+        if let Some(user) = &s.username {
+            if s.password_env.is_none() {
+                self.report(
+                    user.span(),
+                    "smtp.password_env",
+                    "username is set but password_env (the name of the variable holding the password) is not".into(),
+                );
+            }
+            if s.tls == Tls::None && !(s.allow_insecure_auth && is_loopback(&host)) {
+                self.report(
+                    user.span(),
+                    "smtp.username",
+                    "AUTH over an unencrypted connection is refused; use tls = \"starttls\" or \"tls\" (or, for a relay on this machine only, allow_insecure_auth = true)".into(),
+                );
+            }
+        }
+        let port = match &s.port {
+            Some(port) => self.bounded(port, &PORT, "smtp.port"),
+            None => match s.tls {
+                Tls::Starttls => 587,
+                Tls::Tls => 465,
+                Tls::None => 25,
+            },
+        };
+        SmtpConfig {
+            port,
+            host,
+            tls: s.tls,
+            username: s.username.map(Spanned::into_inner),
+            password_env: s.password_env,
+            timeout_secs: self.bounded(&s.timeout_secs, &TIMEOUT_SECS, "smtp.timeout_secs"),
+            ca_file: s.ca_file.as_deref().map(resolve),
+            retries: self.bounded(&s.retries, &RETRIES, "smtp.retries"),
+            retry_delay_ms: self.bounded(&s.retry_delay_ms, &RETRY_DELAY_MS, "smtp.retry_delay_ms"),
+            connections: self.bounded(&s.connections, &CONNECTIONS, "smtp.connections"),
+        }
+    }
+
+    /// In the order of the file: the first group written is the one `preview` and
+    /// `send --to` take by default, and the order they are sent in.
+    fn groups(
+        &self,
+        raw: BTreeMap<Spanned<String>, RawGroup>,
+        default: Option<&Schedule>,
+        on_empty: OnEmpty,
+    ) -> Vec<Group> {
+        if raw.is_empty() {
+            self.report(
+                0..0,
+                "groups",
+                "no [groups.NAME] with recipients: nobody would get the briefing".into(),
+            );
+        }
+        let mut raw: Vec<_> = raw.into_iter().collect();
+        raw.sort_by_key(|(name, _)| name.span().start);
+        raw.into_iter()
+            .filter_map(|(name, g)| self.group(name, g, default, on_empty))
+            .collect()
+    }
+
+    fn group(
+        &self,
+        name: Spanned<String>,
+        g: RawGroup,
+        default: Option<&Schedule>,
+        on_empty: OnEmpty,
+    ) -> Option<Group> {
+        let group = group_key(name.get_ref());
+        self.take(check_group_name(name.get_ref()), name.span(), &group);
+        if g.from_name
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
+        {
+            let m = "must be one line of text, without control characters".into();
+            self.report(name.span(), &format!("{group}.from_name"), m);
+        }
+        let schedule = self.group_schedule(&g, &group, default);
+        let recipients = self.recipients(g.recipients, &format!("{group}.recipients"));
+        let max_articles = g
+            .max_articles
+            .map(|n| self.bounded(&n, &MAX_ARTICLES, &format!("{group}.max_articles")));
+        let lines_per_article = g.lines_per_article.map(|n| {
+            self.bounded(
+                &n,
+                &LINES_PER_ARTICLE,
+                &format!("{group}.lines_per_article"),
+            )
+        });
+        Some(Group {
+            name: name.into_inner(),
+            recipients,
+            max_articles,
+            filter: Filter {
+                include_labels: g.include_labels,
+                exclude_labels: g.exclude_labels,
+                include_keywords: g.include_keywords,
+                exclude_keywords: g.exclude_keywords,
+            },
+            lines_per_article,
+            subject: g.subject,
+            description: g.description,
+            from_name: g.from_name,
+            glance: g.glance.unwrap_or(true),
+            on_empty: g.on_empty.unwrap_or(on_empty),
+            schedule: schedule?,
+        })
+    }
+
+    /// The group's own `cron`, `timezone`, `skip_weekends` and `skip_dates`, each
+    /// falling back to `[schedule]`'s.
+    fn group_schedule(
+        &self,
+        g: &RawGroup,
+        group: &str,
+        default: Option<&Schedule>,
+    ) -> Option<Schedule> {
+        let cron = match &g.cron {
+            Some(text) => self
+                .cron(text, &format!("{group}.cron"))
+                .map(|cron| (text.get_ref().clone(), cron)),
+            None => default.map(|d| (d.cron_text.clone(), d.cron.clone())),
+        };
+        let timezone = match &g.timezone {
+            Some(zone) => self.timezone(zone, &format!("{group}.timezone")),
+            None => default.map(|d| d.timezone),
+        };
+        let skip_dates = match &g.skip_dates {
+            Some(dates) => self.skip_dates(dates, &format!("{group}.skip_dates")),
+            None => default.map(|d| d.skip_dates.clone()).unwrap_or_default(),
+        };
+        let ((cron_text, cron), timezone) = (cron?, timezone?);
+        Some(Schedule {
+            cron_text,
+            cron,
+            timezone,
+            skip_weekends: g
+                .skip_weekends
+                .or(default.map(|d| d.skip_weekends))
+                .unwrap_or(false),
+            skip_dates,
+        })
+    }
+
+    /// Compared as the ledger keys them: two entries with one key would share one
+    /// ledger record, and the second would never get a briefing. A set keeps the check
+    /// linear: lists of 100,000 recipients are read by every command.
+    fn recipients(&self, raw: Spanned<Vec<Spanned<String>>>, key: &str) -> Vec<Mailbox> {
+        if raw.get_ref().is_empty() {
+            self.report(raw.span(), key, "has no recipients".into());
+        }
+        let count = raw.get_ref().len();
+        let mut recipients: Vec<Mailbox> = Vec::with_capacity(count);
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(count);
+        for r in raw.into_inner() {
+            let Some(mailbox) = self.mailbox(&r, key) else {
+                continue;
+            };
+            let this = address_key(mailbox.email.as_ref());
+            if let Some(&earlier) = seen.get(&this) {
+                self.report(
+                    r.span(),
+                    key,
+                    format!(
+                        "{} is listed twice: {} is the same address, {this} (a domain's case does not matter)",
+                        mailbox.email, recipients[earlier].email
+                    ),
+                );
+                continue;
+            }
+            seen.insert(this, recipients.len());
+            recipients.push(mailbox);
+        }
+        recipients
+    }
 }
 
 /// Group names become file names in the ledger (`DATE/GROUP.jsonl`), so only what is a
@@ -888,8 +1106,8 @@ fn group_key(name: &str) -> String {
     }
 }
 
-/// Seconds first, as tokio-cron-scheduler reads it; the same parser it uses, so what
-/// `check` accepts is what the daemon runs.
+/// Seconds first, as the daemon reads it; the same parser it uses, so what `check`
+/// accepts is what the daemon runs.
 pub fn parse_cron(text: &str) -> Result<Cron, String> {
     if text.split_whitespace().count() < 6 {
         return Err(format!(
@@ -1389,6 +1607,73 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
                 (got, want) => panic!("{text}\ngot {:?}, want {want:?}", got.map(|_| "accepted")),
             }
         }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_each_at_its_line() {
+        let text = MINIMAL
+            .replace("cfo@example.com", "cfo@")
+            .replace("[mail]", "timeout_secs = 0\n[mail]")
+            + "[schedule]\ncron = \"0 0 7 31 2 *\"\ntimezone = \"Seoul\"\n";
+        let Err(ConfigError::Invalid { problems, .. }) = parse(&text) else {
+            panic!("accepted: {text}");
+        };
+        let keys: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.key.as_str())).collect();
+        assert_eq!(
+            keys,
+            [
+                (5, "source.timeout_secs"),
+                (13, "schedule.timezone"),
+                (12, "schedule.cron"),
+                (10, "groups.morning.recipients"),
+            ],
+            "{problems:?}"
+        );
+        let message = error(&text);
+        assert_eq!(message.lines().count(), 4, "{message}");
+        assert!(
+            message.contains(":12: schedule.cron: \"0 0 7 31 2 *\" never fires"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_group_schedule_overrides_the_default_key_by_key() {
+        let text = format!(
+            "{MINIMAL}cron = \"0 30 18 * * *\"\nskip_dates = [\"2026-01-01\"]\n\n[groups.tokyo]\nrecipients = [\"a@example.jp\"]\ntimezone = \"Asia/Tokyo\"\n\n[schedule]\nskip_weekends = true\nskip_dates = [\"2025-12-25\"]\n"
+        );
+        let c = parse(&text).unwrap();
+        let (morning, tokyo) = (
+            &c.group("morning").unwrap().schedule,
+            &c.group("tokyo").unwrap().schedule,
+        );
+        assert_eq!(morning.cron_text, "0 30 18 * * *");
+        assert_eq!(morning.timezone, chrono_tz::Asia::Seoul);
+        assert!(morning.skip_weekends);
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(morning.skips(date("2026-01-01")), Some(Skip::SkipDates));
+        assert_eq!(
+            morning.skips(date("2025-12-25")),
+            None,
+            "the group's own list replaces the default"
+        );
+        assert_eq!(tokyo.cron_text, "0 0 7 * * *");
+        assert_eq!(tokyo.timezone, chrono_tz::Asia::Tokyo);
+        assert_eq!(tokyo.skips(date("2025-12-25")), Some(Skip::SkipDates));
+        assert_eq!(tokyo.skips(date("2025-12-27")), Some(Skip::Weekend));
+        assert_eq!(tokyo.skips(date("2025-12-26")), None);
+        assert!(!morning.same_run(tokyo));
+
+        let bad = format!("{MINIMAL}skip_dates = [\"2026-02-30\"]\ncron = \"0 0 7 30 2 *\"\n");
+        let got = error(&bad);
+        assert!(
+            got.contains(":10: groups.morning.skip_dates: \"2026-02-30\" is not a date"),
+            "{got}"
+        );
+        assert!(
+            got.contains(":11: groups.morning.cron: \"0 0 7 30 2 *\" never fires"),
+            "{got}"
+        );
     }
 
     #[test]

@@ -664,6 +664,7 @@ mod tests {
             from_name: None,
             glance: true,
             on_empty: crate::config::OnEmpty::Skip,
+            schedule: crate::config::Schedule::for_test(),
         }
     }
 

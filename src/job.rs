@@ -712,7 +712,10 @@ impl fmt::Display for Report {
 
 /// Runs the morning job once.
 pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> {
-    let date = clock::today(config.schedule.timezone);
+    // One group's run is dated in its zone, as the daemon's runs of it are, so that
+    // `send --group` sends the briefing `status` calls missed.
+    let zone = opts.group.and_then(|g| config.group(g));
+    let date = clock::today(zone.map_or(config.schedule.timezone, |g| g.schedule.timezone));
     ledger::check_clock(&config.state_dir, date)?;
     // A test copy shows the whole dump; the groups get only what they have not seen.
     let day = prepare(config, opts.dump, date, opts.to.is_some(), opts.stop).await?;

@@ -453,13 +453,20 @@ pub fn standings(
 
 /// Remembers the newest article a briefing carried, so the next day's briefing can leave
 /// out what its readers have already seen. Written whole (temporary file, fsync, rename):
-/// a crash leaves the old mark or the new one, never half of one.
+/// a crash leaves the old mark or the new one, never half of one. Groups on different
+/// schedules mark the same date one after the other: the later article stays marked.
 pub fn mark_newest(
     state_dir: &Path,
     date: &str,
     newest: DateTime<FixedOffset>,
 ) -> Result<(), LedgerError> {
     let path = day_dir(state_dir, date)?.join(NEWEST);
+    let marked = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| DateTime::parse_from_rfc3339(text.trim()).ok());
+    if marked.is_some_and(|m| m >= newest) {
+        return Ok(());
+    }
     write_atomically(&path, newest.to_rfc3339().as_bytes())
         .map_err(|source| LedgerError { path, source })
 }

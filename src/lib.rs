@@ -27,7 +27,7 @@
 //! merge.rs     one story told once: which articles report the same event
 //! deliver.rs   lettre messages, SMTP or outbox transport
 //! ledger.rs    what was delivered to whom
-//! schedule.rs  the daemon: cron job with a shutdown future
+//! schedule.rs  the daemon: each group on its schedule, catch-up, live config reload
 //! day.rs       the dump a day's briefing is built from, kept once delivery starts
 //! clock.rs     the one place that reads the wall clock
 //! durable.rs   crash-safe file writes

@@ -30,14 +30,15 @@ use crate::cmd::{one_line, status};
 use crate::config::Config;
 use crate::deliver::unsubscribe_token;
 use crate::job::{self, Options};
-use crate::schedule::next_run;
+use crate::schedule::{next_run, schedules};
 use crate::suppress::{self, Request};
 
 /// What the handlers share with the scheduler.
 pub struct Daemon {
     pub config_path: PathBuf,
-    /// The config read at start: its schedule is the one the scheduler follows.
-    pub started_with: Config,
+    /// The config in force (the last valid one read): its schedules are the ones the
+    /// scheduler follows.
+    pub live: tokio::sync::watch::Receiver<Arc<Config>>,
     /// Held for the whole of a run, scheduled or manual.
     pub busy: Arc<Mutex<()>>,
     /// Set by a shutdown: a send in progress finishes its messages in flight only.
@@ -240,8 +241,30 @@ async fn status(State(app): State<Arc<App>>, Query(q): Query<StatusQuery>) -> Re
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
-    let next = next_run(&app.daemon.started_with, clock::now()).map(|t| t.to_rfc3339());
-    Json(json!({ "status": "ok", "next_run": next })).into_response()
+    let config = app.daemon.live.borrow().clone();
+    let now = clock::now();
+    let schedules: Vec<_> = schedules(&config)
+        .into_iter()
+        .map(|(schedule, groups)| {
+            let next = groups
+                .iter()
+                .filter_map(|g| next_run(&g.schedule, now))
+                .min_by_key(|t| t.to_utc());
+            json!({
+                "cron": schedule.cron_text,
+                "timezone": schedule.timezone.name(),
+                "groups": groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+                "next_run": next.map(|t| t.to_rfc3339()),
+            })
+        })
+        .collect();
+    // The earliest of them, in its own zone.
+    let next = schedules
+        .iter()
+        .filter_map(|s| s["next_run"].as_str())
+        .min_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(str::to_owned);
+    Json(json!({ "status": "ok", "next_run": next, "schedules": schedules })).into_response()
 }
 
 #[derive(Deserialize)]

@@ -20,16 +20,20 @@ fn check_config(text: &str) -> Result<(), TestCaseError> {
     let message = e.to_string();
     prop_assert!(message.starts_with(PATH), "no file name: {message}");
     match e {
-        ConfigError::Invalid { line, .. } => {
+        ConfigError::Invalid { problems, .. } => {
             let lines = text.lines().count().max(1);
-            prop_assert!(
-                line >= 1 && line <= lines + 1,
-                "line {line} of {lines}: {message}"
-            );
-            prop_assert!(
-                message.starts_with(&format!("{PATH}:{line}: ")),
-                "{message}"
-            );
+            prop_assert!(!problems.is_empty(), "no problem listed");
+            for p in &problems {
+                let line = p.line;
+                prop_assert!(
+                    line >= 1 && line <= lines + 1,
+                    "line {line} of {lines}: {message}"
+                );
+                prop_assert!(
+                    message.contains(&format!("{PATH}:{line}: {}: ", p.key)),
+                    "{message}"
+                );
+            }
         }
         ConfigError::Read { .. } | ConfigError::Missing { .. } => {
             prop_assert!(false, "parse read a file: {message}")

@@ -15,6 +15,7 @@ mod mail;
 mod merge;
 mod outbox;
 mod props;
+mod schedule;
 mod secrets;
 mod sources;
 mod web;

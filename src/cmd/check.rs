@@ -1,23 +1,109 @@
-//! `briefing check`: everything that can be checked before seven in the morning.
+//! `briefing check`: everything that can be checked before seven in the morning, every
+//! problem at once, then who receives what and when.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 
-use super::load_config;
+use crate::config::{Config, ConfigError, Group};
 use crate::digest::{self, Templates};
 use crate::dump::Article;
-use crate::schedule::next_run;
+use crate::schedule::next_runs;
 use crate::select::Selection;
 use crate::summary::Summary;
 
+/// Recipients named in the summary; the rest are counted.
+const SHOWN_RECIPIENTS: usize = 3;
+/// Run times shown per group.
+const SHOWN_RUNS: usize = 3;
+
 pub fn run(path: &Path) -> Result<ExitCode> {
-    let config = load_config(path)?;
-    let templates = Templates::load(config.mail.templates.as_deref())?;
-    // Strict mode only catches a misspelt field on the path that renders it: render an
-    // item that has every field.
+    let config = match Config::from_file(path) {
+        Ok(config) => config,
+        Err(ConfigError::Invalid { path, problems }) => {
+            for p in &problems {
+                eprintln!(
+                    "briefing: {}:{}: {}: {}",
+                    path.display(),
+                    p.line,
+                    p.key,
+                    p.message
+                );
+            }
+            if problems.len() > 1 {
+                eprintln!(
+                    "briefing: {} in {}",
+                    crate::job::plural(problems.len(), "problem"),
+                    path.display()
+                );
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let problems = problems(&config);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("briefing: {p}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    print!("{}", summary(&config));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the config's own checks cannot see: templates, files, the environment.
+fn problems(config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let at = config.path.display();
+    match Templates::load(config.mail.templates.as_deref()) {
+        Ok(templates) => {
+            for group in &config.groups {
+                if let Err(e) = render_sample(config, &templates, group) {
+                    out.push(format!(
+                        "{at}: groups.{}: {}",
+                        group.name,
+                        super::one_line(e.as_ref())
+                    ));
+                }
+            }
+        }
+        Err(e) => out.push(super::one_line(&e)),
+    }
+    for source in &config.sources {
+        let location = &source.location;
+        if !location.starts_with("http://")
+            && !location.starts_with("https://")
+            && !Path::new(location).exists()
+        {
+            out.push(format!(
+                "{at}: source {}: location {location} does not exist",
+                source.label()
+            ));
+        }
+    }
+    if let Some(smtp) = &config.smtp {
+        if let (Some(_), Some(var)) = (&smtp.username, &smtp.password_env) {
+            if std::env::var_os(var).is_none() {
+                out.push(format!(
+                    "{at}: smtp.password_env: the environment variable {var} is not set"
+                ));
+            }
+        }
+    }
+    // The unsubscribe token key and the DKIM key, read as a send reads them.
+    if let Err(e) = crate::deliver::Letterhead::new(config, &config.groups[0].name) {
+        out.push(format!("{at}: {}", super::one_line(&e)));
+    }
+    out
+}
+
+/// Strict mode only catches a misspelt field on the path that renders it: render an
+/// item that has every field, and every branch of the footer.
+fn render_sample(config: &Config, templates: &Templates, group: &Group) -> Result<()> {
     let article = Article {
         title: "점검용 기사".into(),
         label: Some("점검".into()),
@@ -38,70 +124,118 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         },
     }];
     let date = NaiveDate::from_ymd_opt(2025, 9, 7).context("a fixed valid date")?;
-    for group in &config.groups {
-        let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
-        let mut digest = digest::build(&summaries, group, date);
-        crate::job::add_footer(&config, &mut digest);
-        // Every branch of the footer too.
-        digest
-            .description
-            .get_or_insert_with(|| "점검용 설명".into());
-        digest
-            .contact
-            .get_or_insert_with(|| "check@example.com".into());
-        digest
-            .unsubscribe_url
-            .get_or_insert_with(|| "https://example.com/unsubscribe".into());
-        templates
-            .render(digest, subject)
-            .with_context(|| format!("{}: groups.{}", config.path.display(), group.name))?;
-    }
-    for location in config.sources.iter().map(|s| &s.location) {
-        if !location.starts_with("http://")
-            && !location.starts_with("https://")
-            && !Path::new(location).exists()
-        {
-            bail!(
-                "{}: source.location: {location} does not exist",
-                config.path.display()
-            );
-        }
-    }
-    if let Some(smtp) = &config.smtp {
-        if let (Some(_), Some(var)) = (&smtp.username, &smtp.password_env) {
-            if std::env::var_os(var).is_none() {
-                bail!(
-                    "{}: smtp.password_env: the environment variable {var} is not set",
-                    config.path.display()
-                );
-            }
-        }
-    }
-    // The unsubscribe token key and the DKIM key, read as a send reads them.
-    crate::deliver::Letterhead::new(&config, &config.groups[0].name)
-        .with_context(|| config.path.display().to_string())?;
+    let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
+    let mut digest = digest::build(&summaries, group, date);
+    crate::job::add_footer(config, &mut digest);
+    digest
+        .description
+        .get_or_insert_with(|| "점검용 설명".into());
+    digest
+        .contact
+        .get_or_insert_with(|| "check@example.com".into());
+    digest
+        .unsubscribe_url
+        .get_or_insert_with(|| "https://example.com/unsubscribe".into());
+    templates.render(digest, subject)?;
+    Ok(())
+}
+
+/// Who receives what, and when: per group its recipients, filters, lines, schedule and
+/// next runs (in the group's zone).
+fn summary(config: &Config) -> String {
     let recipients: usize = config.groups.iter().map(|g| g.recipients.len()).sum();
     let delivery = match &config.smtp {
         Some(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
         None => format!("outbox folder {}", config.mail.outbox.display()),
     };
-    println!("{}: OK", config.path.display());
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = writeln!(out, "{}: OK", config.path.display());
     for source in &config.sources {
-        println!("  source: {}", source.label());
+        let _ = writeln!(out, "  source: {}", source.label());
     }
-    println!(
+    let _ = writeln!(
+        out,
         "  groups: {} with {}; delivery: {delivery}",
         config.groups.len(),
         crate::job::plural(recipients, "recipient")
     );
-    match next_run(&config, crate::clock::now()) {
-        Some(next) => println!(
-            "  schedule: {:?} in {}, next run {}",
-            config.schedule.cron_text,
-            config.schedule.timezone,
-            next.to_rfc3339()
-        ),
-        None => println!("  schedule: {:?} never fires", config.schedule.cron_text),
+    let now = crate::clock::now();
+    for g in &config.groups {
+        let named: Vec<String> = g
+            .recipients
+            .iter()
+            .take(SHOWN_RECIPIENTS)
+            .map(ToString::to_string)
+            .collect();
+        let more = g.recipients.len().saturating_sub(SHOWN_RECIPIENTS);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  group {}: {}: {}{more}",
+            g.name,
+            crate::job::plural(g.recipients.len(), "recipient"),
+            named.join(", ")
+        );
+        let _ = writeln!(out, "    articles: {}", filters(config, g));
+        let s = &g.schedule;
+        let mut skips = Vec::new();
+        if s.skip_weekends {
+            skips.push("weekends".to_owned());
+        }
+        skips.extend(s.skip_dates.iter().map(ToString::to_string));
+        let skips = match skips.is_empty() {
+            true => String::new(),
+            false => format!(", not on {}", skips.join(", ")),
+        };
+        let _ = writeln!(
+            out,
+            "    schedule: {:?} in {}{skips}",
+            s.cron_text, s.timezone
+        );
+        let runs: Vec<String> = next_runs(s, now, SHOWN_RUNS)
+            .iter()
+            .map(|t| t.to_rfc3339())
+            .collect();
+        match runs.is_empty() {
+            true => {
+                let _ = writeln!(out, "    next runs: none from now on");
+            }
+            false => {
+                let _ = writeln!(out, "    next runs: {}", runs.join(", "));
+            }
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    out
+}
+
+/// The group's filters, limit and lines per article, in a line.
+fn filters(config: &Config, g: &Group) -> String {
+    let f = &g.filter;
+    let mut parts = Vec::new();
+    for (list, what) in [
+        (&f.include_labels, "labels"),
+        (&f.exclude_labels, "not labels"),
+        (&f.include_keywords, "keywords"),
+        (&f.exclude_keywords, "not keywords"),
+    ] {
+        if !list.is_empty() {
+            parts.push(format!("{what} {}", list.join(", ")));
+        }
+    }
+    if parts.is_empty() {
+        parts.push("all".into());
+    }
+    if let Some(n) = g.max_articles {
+        parts.push(format!("at most {n}"));
+    }
+    parts.push(format!(
+        "{} per article",
+        crate::job::plural(config.lines_per_article(g), "line")
+    ));
+    parts.join("; ")
 }

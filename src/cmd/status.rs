@@ -12,9 +12,9 @@ use serde::Serialize;
 use super::load_config;
 use crate::cli::Format;
 use crate::clock;
-use crate::config::{Config, Group};
+use crate::config::{Config, Group, Skip};
 use crate::ledger::{self, Standing};
-use crate::schedule::next_run;
+use crate::schedule::{is_late, last_due, next_run, send_command};
 use crate::suppress;
 
 /// One day's briefing as `status --format json` prints it and `GET /status` answers.
@@ -31,6 +31,27 @@ pub(crate) struct Briefing {
 struct GroupStatus {
     group: String,
     recipients: Vec<RecipientStatus>,
+    /// Today's briefing only: what becomes of it (`"state"`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    today: Option<Today>,
+    /// Today's briefing only: the group's next run, RFC 3339 in its zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_run: Option<String>,
+}
+
+/// Where today's briefing of a group stands, so that nobody waits for a run that
+/// will not come.
+#[derive(Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum Today {
+    /// Every recipient has it (or unsubscribed).
+    Complete,
+    /// Its time has not come, or a run (a retry within `catch_up`) will still send it.
+    Pending,
+    /// Its time passed more than `catch_up` ago: only this command sends it now.
+    Missed { due: String, send_with: String },
+    /// No briefing today.
+    Skipped { reason: Skip },
 }
 
 #[derive(Serialize)]
@@ -69,20 +90,29 @@ pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
 /// configured recipients, so a briefing that has not gone out yet shows as not sent.
 /// The command and the web endpoint share it, so that they never disagree.
 pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
-    let today = clock::today(config.schedule.timezone).to_string();
+    let now = clock::now();
+    // Each group's today is the date in its own zone, as its runs date it: a group in
+    // Los Angeles is still on yesterday's briefing when Seoul's morning begins.
+    let today_of = |g: &Group| clock::today(g.schedule.timezone).to_string();
     let mut on_record = ledger::dates(&config.state_dir)?;
-    if !on_record.contains(&today) {
-        on_record.insert(0, today.clone());
+    for today in config.groups.iter().map(today_of) {
+        if !on_record.contains(&today) {
+            on_record.push(today);
+        }
     }
+    on_record.sort_by(|a, b| b.cmp(a));
     let suppressed = suppress::Suppressed::load(&config.state_dir)?;
     let mut out = Vec::new();
     for date in on_record.into_iter().take(days) {
         let mut groups = ledger::groups(&config.state_dir, &date)?;
-        if date == today {
-            groups.extend(config.groups.iter().map(|g| g.name.clone()));
-            groups.sort();
-            groups.dedup();
-        }
+        let todays: Vec<&Group> = config
+            .groups
+            .iter()
+            .filter(|g| today_of(g) == date)
+            .collect();
+        groups.extend(todays.iter().map(|g| g.name.clone()));
+        groups.sort();
+        groups.dedup();
         let mut statuses = Vec::new();
         for group in groups {
             // A recipient the run never reached has no record: the config says who
@@ -91,20 +121,33 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
                 .group(&group)
                 .map(Group::addresses)
                 .unwrap_or_default();
-            let recipients = ledger::standings(&config.state_dir, &date, &group, &expected)?
-                .into_iter()
-                .map(|(address, standing)| {
-                    let state = match standing {
-                        Standing::Delivered { .. } => State::Ledger(standing),
-                        _ if suppressed.contains(&group, &address) => State::Suppressed {
-                            state: Suppressed::Suppressed,
-                        },
-                        _ => State::Ledger(standing),
-                    };
-                    RecipientStatus { address, state }
-                })
-                .collect();
-            statuses.push(GroupStatus { group, recipients });
+            let recipients: Vec<RecipientStatus> =
+                ledger::standings(&config.state_dir, &date, &group, &expected)?
+                    .into_iter()
+                    .map(|(address, standing)| {
+                        let state = match standing {
+                            Standing::Delivered { .. } => State::Ledger(standing),
+                            _ if suppressed.contains(&group, &address) => State::Suppressed {
+                                state: Suppressed::Suppressed,
+                            },
+                            _ => State::Ledger(standing),
+                        };
+                        RecipientStatus { address, state }
+                    })
+                    .collect();
+            let (today, next_run) = match config.group(&group) {
+                Some(g) if todays.iter().any(|t| t.name == g.name) => {
+                    let next = next_run(&g.schedule, now).map(|t| t.to_rfc3339());
+                    (Some(standing_today(config, g, &recipients, now)), next)
+                }
+                _ => (None, None),
+            };
+            statuses.push(GroupStatus {
+                group,
+                recipients,
+                today,
+                next_run,
+            });
         }
         out.push(Briefing {
             failed_sources: crate::day::failed_sources(&config.state_dir, &date)?,
@@ -113,6 +156,34 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
         });
     }
     Ok(out)
+}
+
+fn standing_today(
+    config: &Config,
+    group: &Group,
+    recipients: &[RecipientStatus],
+    now: DateTime<Utc>,
+) -> Today {
+    let local = now.with_timezone(&group.schedule.timezone).date_naive();
+    if let Some(reason) = group.schedule.skips(local) {
+        return Today::Skipped { reason };
+    }
+    let has_it = |r: &RecipientStatus| {
+        matches!(
+            r.state,
+            State::Ledger(Standing::Delivered { .. }) | State::Suppressed { .. }
+        )
+    };
+    if recipients.iter().all(has_it) {
+        return Today::Complete;
+    }
+    match last_due(&group.schedule, now) {
+        Some(due) if is_late(config, due, now) => Today::Missed {
+            due: due.to_rfc3339(),
+            send_with: send_command(config, &[&group.name]).replace('`', ""),
+        },
+        _ => Today::Pending,
+    }
 }
 
 fn render(config: &Config, briefings: &[Briefing]) -> String {
@@ -135,12 +206,27 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
             let failed = count(|s| matches!(s, State::Ledger(Standing::Failed { .. })));
             let deferred = count(|s| matches!(s, State::Ledger(Standing::Deferred { .. })));
             let suppressed = count(|s| matches!(s, State::Suppressed { .. }));
-            let pending = g.recipients.len() - delivered - failed - deferred - suppressed;
+            let unsent = g.recipients.len() - delivered - failed - deferred - suppressed;
+            let (pending, missed) = match &g.today {
+                Some(Today::Missed { .. }) => (0, unsent),
+                _ => (unsent, 0),
+            };
+            let state = match &g.today {
+                Some(Today::Missed { due, send_with }) => format!(
+                    ", {missed} missed: due at {due}, past schedule.catch_up, so no run sends it; `{send_with}` does"
+                ),
+                Some(Today::Skipped { reason }) => format!("; skipped ({reason})"),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {}: {delivered} delivered, {pending} pending, {deferred} deferred, {failed} failed, {suppressed} suppressed",
+                "  {}: {delivered} delivered, {pending} pending, {deferred} deferred, {failed} failed, {suppressed} suppressed{state}",
                 g.group
             );
+            if let Some(next) = &g.next_run {
+                let _ = writeln!(out, "    next run at {next}");
+            }
+            let skipped = matches!(g.today, Some(Today::Skipped { .. }));
             for r in &g.recipients {
                 let standing = match &r.state {
                     State::Ledger(standing) => standing,
@@ -175,13 +261,21 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
                         r.address,
                         time(&record.at)
                     ),
+                    Standing::NotSent if skipped => continue,
+                    Standing::NotSent if missed > 0 => format!("missed   {}: not sent", r.address),
                     Standing::NotSent => format!("pending  {}: not sent yet", r.address),
                 };
                 let _ = writeln!(out, "    {line}");
             }
         }
     }
-    if let Some(next) = next_run(config, clock::now()) {
+    let now = clock::now();
+    let next = config
+        .groups
+        .iter()
+        .filter_map(|g| next_run(&g.schedule, now))
+        .min_by_key(DateTime::to_utc);
+    if let Some(next) = next {
         let _ = writeln!(out, "next briefing at {}", next.to_rfc3339());
     }
     out

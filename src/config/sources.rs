@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{bounded, default_timeout, parse_duration, ConfigError, Fail, MAX_BYTES, TIMEOUT_SECS};
+use super::{default_timeout, parse_duration, Checker, MAX_BYTES, TIMEOUT_SECS};
 
 /// How a source's text is read into articles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -101,90 +101,94 @@ fn default_pattern() -> Spanned<String> {
 }
 
 /// The sources of the file: `[source]` as one entry, or every `[[sources]]` entry;
-/// `many` keeps its place for the message refusing both.
+/// `many` keeps its place for the message refusing both. Each problem is reported to
+/// `c`, and the entries are handed back as written so that the checks go on.
 pub(super) fn resolve(
+    c: &Checker,
     single: Option<RawSource>,
     many: Option<Spanned<Vec<RawSource>>>,
-    base: &Path,
+    resolve_path: &dyn Fn(&Path) -> PathBuf,
     state_dir: &Path,
-    fail: &Fail,
-) -> Result<Vec<SourceConfig>, ConfigError> {
+) -> Vec<SourceConfig> {
     let (raws, key) = match (single, many) {
-        (Some(_), Some(many)) => return Err(fail(
-            many.span(),
-            "sources",
-            "[source] and [[sources]] are both given: write every source as a [[sources]] entry"
-                .into(),
-        )),
+        (Some(_), Some(many)) => {
+            c.report(
+                many.span(),
+                "sources",
+                "[source] and [[sources]] are both given: write every source as a [[sources]] entry"
+                    .into(),
+            );
+            return Vec::new();
+        }
         (Some(one), None) => (vec![one], "source"),
         (None, Some(many)) if !many.get_ref().is_empty() => (many.into_inner(), "sources"),
         (None, _) => {
-            return Err(fail(
+            c.report(
                 0..0,
                 "source",
                 "no [source] or [[sources]]: the briefing would have no news to read".into(),
-            ))
+            );
+            return Vec::new();
         }
     };
     let mut sources: Vec<SourceConfig> = Vec::with_capacity(raws.len());
     for raw in raws {
         let name_span = raw.name.as_ref().map(Spanned::span);
-        let source = one(raw, key, base, state_dir, fail)?;
+        let source = one(c, raw, key, resolve_path, state_dir);
         if let (Some(name), Some(span)) = (&source.name, name_span) {
             if sources.iter().any(|s| s.name.as_ref() == Some(name)) {
-                return Err(fail(
+                c.report(
                     span,
                     &format!("{key}.name"),
                     format!("{name:?} names two sources: reports could not tell them apart"),
-                ));
+                );
             }
         }
         sources.push(source);
     }
-    Ok(sources)
+    sources
 }
 
 fn one(
+    c: &Checker,
     raw: RawSource,
     key: &str,
-    base: &Path,
+    resolve_path: &dyn Fn(&Path) -> PathBuf,
     state_dir: &Path,
-    fail: &Fail,
-) -> Result<SourceConfig, ConfigError> {
+) -> SourceConfig {
     let k = |field: &str| format!("{key}.{field}");
+    // A URL as written, a path resolved from the config's folder.
     let location = raw.location.get_ref();
-    let location = if location.starts_with("http://") || location.starts_with("https://") {
+    let location = if location.is_empty() {
+        c.report(raw.location.span(), &k("location"), "is empty".into());
         location.clone()
-    } else if location.is_empty() {
-        return Err(fail(raw.location.span(), &k("location"), "is empty".into()));
-    } else if Path::new(location).is_absolute() {
+    } else if location.starts_with("http://") || location.starts_with("https://") {
         location.clone()
     } else {
-        base.join(location).to_string_lossy().into_owned()
+        resolve_path(Path::new(location))
+            .to_string_lossy()
+            .into_owned()
     };
-    let max_age = match &raw.max_age {
-        None => None,
-        Some(value) => Some(
-            value
-                .get_ref()
-                .as_str()
-                .ok_or_else(|| {
-                    format!(
-                        "{} has no unit: write a string such as \"36h\" or \"1d 12h\"",
-                        value.get_ref()
-                    )
-                })
-                .and_then(parse_duration)
-                .map_err(|m| fail(value.span(), &k("max_age"), m))?,
-        ),
-    };
+    let max_age = raw.max_age.as_ref().and_then(|value| {
+        let age = value
+            .get_ref()
+            .as_str()
+            .ok_or_else(|| {
+                format!(
+                    "{} has no unit: write a string such as \"36h\" or \"1d 12h\"",
+                    value.get_ref()
+                )
+            })
+            .and_then(parse_duration);
+        c.take(age, value.span(), &k("max_age"))
+    });
     let pattern = raw.pattern.get_ref();
     if pattern.is_empty() || pattern.contains('/') {
-        return Err(fail(
+        c.report(
             raw.pattern.span(),
             &k("pattern"),
             "must be a file name pattern such as \"*.txt\", without a folder".into(),
-        ));
+        );
     }
     let lone = match (&raw.username, &raw.password_env) {
         (Some(v), None) => Some((v.span(), "username", "password_env")),
@@ -192,22 +196,22 @@ fn one(
         _ => None,
     };
     if let Some((span, field, missing)) = lone {
-        return Err(fail(span, &k(field), format!("is set but {missing} is not: basic auth needs the user name and the name of the variable holding the password")));
+        c.report(span, &k(field), format!("is set but {missing} is not: basic auth needs the user name and the name of the variable holding the password"));
     }
     if let Some(name) = raw.name.as_ref().filter(|n| n.get_ref().trim().is_empty()) {
-        return Err(fail(name.span(), &k("name"), "is empty".into()));
+        c.report(name.span(), &k("name"), "is empty".into());
     }
-    Ok(SourceConfig {
+    SourceConfig {
         name: raw.name.map(|n| n.into_inner().trim().to_owned()),
         location,
         format: raw.format,
         required: raw.required,
-        timeout_secs: bounded(&raw.timeout_secs, &TIMEOUT_SECS, &k("timeout_secs"), fail)?,
-        max_bytes: bounded(&raw.max_bytes, &MAX_BYTES, &k("max_bytes"), fail)?,
+        timeout_secs: c.bounded(&raw.timeout_secs, &TIMEOUT_SECS, &k("timeout_secs")),
+        max_bytes: c.bounded(&raw.max_bytes, &MAX_BYTES, &k("max_bytes")),
         max_age,
         cache_dir: state_dir.join("fetch"),
         pattern: pattern.clone(),
         username: raw.username.map(Spanned::into_inner),
         password_env: raw.password_env.map(Spanned::into_inner),
-    })
+    }
 }

@@ -504,6 +504,15 @@ impl Daemon {
         self.log.lock().expect("log").clone()
     }
 
+    /// Sends `signal` (`HUP`, …) to the daemon.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "kill -{signal}");
+    }
+
     /// SIGTERM, then a bounded wait: whether it exited cleanly, and its whole log.
     pub fn stop(mut self) -> (bool, String) {
         let term = Command::new("kill")
