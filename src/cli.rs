@@ -135,7 +135,8 @@ pub enum Command {
         #[arg(long, hide = true)]
         features: bool,
     },
-    /// Run as a daemon: send the briefing on the `[schedule]` cron until SIGINT/SIGTERM.
+    /// Run as a daemon: send each group its briefing on its schedule (`[groups.NAME] cron`,
+    /// else `[schedule]`), reloading the config on SIGHUP or a change, until SIGINT/SIGTERM.
     Run {
         /// Also serve the web endpoint here (POST /send, GET /preview, /status, /health,
         /// /unsubscribe); loopback only unless `[web] allow_remote = true`.
