@@ -274,7 +274,6 @@ pub async fn run(
             tracing::info!("listening on http://{}", listener.local_addr()?);
             let (tell, told) = tokio::sync::oneshot::channel::<()>();
             let daemon = web::Daemon {
-                config_path: config_path.to_owned(),
                 live: live.clone(),
                 busy: runner.busy.clone(),
                 stop: runner.stop.clone(),

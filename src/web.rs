@@ -4,13 +4,13 @@
 //! unsubscribe (RFC 8058) the `List-Unsubscribe` links point to.
 //!
 //! It shares the daemon's run mutex and stop flag, so a send from here and a scheduled
-//! one never overlap, and a shutdown ends both the same way. The config is read again
-//! for every request, as the scheduler reads it for every run. Plain HTTP on loopback:
+//! one never overlap, and a shutdown ends both the same way. Every request sees the
+//! config in force, the one the scheduler follows: an invalid edit leaves the last
+//! valid one in place for both (see `schedule::reload`). Plain HTTP on loopback:
 //! TLS is the reverse proxy's job (see the README).
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -35,7 +35,6 @@ use crate::suppress::{self, Request};
 
 /// What the handlers share with the scheduler.
 pub struct Daemon {
-    pub config_path: PathBuf,
     /// The config in force (the last valid one read): its schedules are the ones the
     /// scheduler follows.
     pub live: tokio::sync::watch::Receiver<Arc<Config>>,
@@ -129,13 +128,6 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-/// A fresh read of the config, as each scheduled run does; an invalid edit is a 500
-/// naming the file, line and key, not a crash of the daemon.
-fn config(app: &App) -> Result<Config, Refusal> {
-    Config::from_file(&app.daemon.config_path)
-        .map_err(|e| Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())))
-}
-
 #[derive(Deserialize)]
 struct GroupQuery {
     group: Option<String>,
@@ -180,10 +172,7 @@ async fn send(
             "a send is running; try again when it is done",
         );
     };
-    let config = match config(&app) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+    let config = app.daemon.live.borrow().clone();
     if let Err(r) = group_index(&config, q.group.as_deref()) {
         return *r;
     }
@@ -205,10 +194,7 @@ async fn send(
 }
 
 async fn preview(State(app): State<Arc<App>>, Query(q): Query<GroupQuery>) -> Response {
-    let config = match config(&app) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+    let config = app.daemon.live.borrow().clone();
     let index = match group_index(&config, q.group.as_deref()) {
         Ok(i) => i,
         Err(r) => return *r,
@@ -229,10 +215,7 @@ struct StatusQuery {
 }
 
 async fn status(State(app): State<Arc<App>>, Query(q): Query<StatusQuery>) -> Response {
-    let config = match config(&app) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+    let config = app.daemon.live.borrow().clone();
     // The same default as `briefing status`.
     match status::collect(&config, q.days.unwrap_or(3)) {
         Ok(briefings) => Json(briefings).into_response(),
@@ -323,10 +306,7 @@ async fn unsubscribe_get(
     State(app): State<Arc<App>>,
     Query(q): Query<UnsubscribeQuery>,
 ) -> Response {
-    let config = match config(&app) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+    let config = app.daemon.live.borrow().clone();
     if q.token.is_none() {
         let write = match &config.mail.unsubscribe {
             Some(to) => format!(
@@ -363,10 +343,7 @@ async fn unsubscribe_post(
     State(app): State<Arc<App>>,
     Query(q): Query<UnsubscribeQuery>,
 ) -> Response {
-    let config = match config(&app) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+    let config = app.daemon.live.borrow().clone();
     let (group, address) = match verified(&config, &q) {
         Ok(v) => v,
         Err(r) => return *r,
