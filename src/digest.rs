@@ -77,6 +77,11 @@ pub struct Digest {
     /// so that an old dump is not read as today's news.
     pub stale_note: Option<String>,
     pub items: Vec<Item>,
+    /// Stories of today that one of the last briefings told: named at the end, with the
+    /// date, so that the reader knows they were not missed.
+    pub repeats: Vec<Earlier>,
+    /// Of those, left out for the size limit.
+    pub repeats_left_out: usize,
     /// The day at a glance, when the group wants it and there is something to show.
     pub glance: Option<Glance>,
     /// For the footer: who this list is for (`[groups.NAME] description`), whom to write
@@ -113,9 +118,56 @@ pub struct Item {
     pub lines: Vec<Line>,
     /// The text part's heading (`1. [label] title (time)`), wrapped.
     pub text_heading: Vec<String>,
+    /// Set when other outlets told the same story: "n건 보도".
+    pub merged: bool,
+    /// Articles of the story, this one included.
+    pub reports: usize,
+    /// The other tellings shown, at most [`MAX_ALSO`].
+    pub also: Vec<Also>,
+    /// The other tellings not shown: "외 N곳".
+    pub also_left_out: usize,
+    /// The newest time among the story's articles: all of them were carried.
     #[serde(skip)]
     published_at: Option<DateTime<FixedOffset>>,
 }
+
+/// Another outlet's telling of an item's story, named and linked under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Also {
+    pub title: String,
+    /// Only ever http(s), as [`Item::url`].
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    /// `     OUTLET 「title」` and the link, wrapped, for the text part.
+    pub text: Vec<String>,
+}
+
+/// A story an earlier briefing told, as the closing section names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Earlier {
+    pub title: String,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    /// When it was told: `11월 30일`.
+    pub date: String,
+    /// `- title (outlet · date 브리핑)` and the link, wrapped, for the text part.
+    pub text: Vec<String>,
+    #[serde(skip)]
+    published_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A story of today's that a briefing before it told already.
+#[derive(Debug, Clone)]
+pub struct Retold<'a> {
+    /// The story's articles, its lead first.
+    pub articles: Vec<&'a Article>,
+    /// The earlier briefing's date.
+    pub date: NaiveDate,
+}
+
+/// Other tellings named under an item; the rest are counted. Past a handful, a list of
+/// outlets tells the reader nothing more than its length.
+pub const MAX_ALSO: usize = 5;
 
 /// A key line: parts for the HTML part, wrapped lines for the text part.
 #[derive(Debug, Clone, Serialize)]
@@ -337,16 +389,35 @@ impl Templates {
     }
 }
 
-/// How many shortening steps [`shorten`] knows for `digest`: per item, one line, title
-/// only, left out.
+/// How many shortening steps [`shorten`] knows for `digest`: per item with other
+/// tellings, their list; per earlier story, its line; per item, one line, title only,
+/// left out.
 fn steps(digest: &Digest) -> usize {
-    3 * digest.items.len()
+    with_also(digest).count() + digest.repeats.len() + 3 * digest.items.len()
 }
 
-/// `digest` after the first `n` shortening steps, taken from the last item up: first
-/// every item to one line, then every item to its title, then items left out.
+/// The items that name other tellings, by index.
+fn with_also(digest: &Digest) -> impl DoubleEndedIterator<Item = usize> + '_ {
+    (0..digest.items.len()).filter(|&i| !digest.items[i].also.is_empty())
+}
+
+/// `digest` after the first `n` shortening steps, each taken from the end up: first
+/// the lists of other tellings (what the reader misses least: the story is still told),
+/// then the earlier stories, then every item to one line, every item to its title, and
+/// items left out.
 fn shorten(digest: &Digest, n: usize) -> Digest {
     let mut d = digest.clone();
+    let also: Vec<usize> = with_also(digest).rev().take(n).collect();
+    for &i in &also {
+        let item = &mut d.items[i];
+        item.also_left_out += item.also.len();
+        item.also.clear();
+    }
+    let n = n - also.len();
+    let repeats = n.min(d.repeats.len());
+    d.repeats.truncate(d.repeats.len() - repeats);
+    d.repeats_left_out += repeats;
+    let n = n - repeats;
     let len = d.items.len();
     for (i, item) in d.items.iter_mut().enumerate() {
         let from_end = len - i; // 1 for the last item
@@ -364,34 +435,45 @@ fn shorten(digest: &Digest, n: usize) -> Digest {
         .items
         .iter()
         .zip(&digest.items)
-        .filter(|(short, full)| short.lines.len() < full.lines.len())
+        .filter(|(short, full)| {
+            short.lines.len() < full.lines.len() || short.also.len() < full.also.len()
+        })
         .count();
-    d.newest = d.items.iter().filter_map(|i| i.published_at).max();
+    d.newest = newest(&d.items, &d.repeats);
     if let Some(g) = &mut d.glance {
         g.keep_items(d.count);
     }
     d
 }
 
-/// The digest of `summaries` for `group` on `date` (Korea time).
-pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
+/// The newest article time a briefing of `items` and `repeats` carries.
+fn newest(items: &[Item], repeats: &[Earlier]) -> Option<DateTime<FixedOffset>> {
+    let items = items.iter().filter_map(|i| i.published_at);
+    items
+        .chain(repeats.iter().filter_map(|r| r.published_at))
+        .max()
+}
+
+/// The digest of `summaries` (one per story) for `group` on `date` (Korea time), with
+/// the stories an earlier briefing told (`retold`) named at the end. A group wants a
+/// story when its filter accepts any of the story's articles.
+pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
     let mut items: Vec<Item> = Vec::new();
     let mut last_roundup: Option<&str> = None;
-    let mut newest = None;
     let mut newest_wanted = None;
     let mut left_out = 0;
     let mut shown: Vec<&Summary> = Vec::new();
     for s in summaries
         .iter()
-        .filter(|s| accepts(&group.filter, s.article))
+        .filter(|s| wants(&group.filter, s.articles()))
     {
         let a = s.article;
-        newest_wanted = newest_wanted.max(a.published_at);
+        let published_at = s.articles().filter_map(|a| a.published_at).max();
+        newest_wanted = newest_wanted.max(published_at);
         if group.max_articles.is_some_and(|max| items.len() >= max) {
             left_out += 1;
             continue;
         }
-        newest = newest.max(a.published_at);
         shown.push(s);
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
@@ -433,6 +515,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             heading.push_str(&format!(" ({})", beside.join(" · ")));
         }
         let indent = " ".repeat(number.to_string().len() + 2);
+        let also: Vec<Also> = s.also.iter().take(MAX_ALSO).map(|o| also(o)).collect();
         items.push(Item {
             number,
             title,
@@ -444,10 +527,21 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             roundup_heading,
             lines,
             text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
-            published_at: a.published_at,
+            merged: !s.also.is_empty(),
+            reports: 1 + s.also.len(),
+            also_left_out: s.also.len() - also.len(),
+            also,
+            published_at,
         });
     }
-    let lead = summaries.iter().find(|s| accepts(&group.filter, s.article));
+    let repeats: Vec<Earlier> = retold
+        .iter()
+        .filter(|r| wants(&group.filter, r.articles.iter().copied()))
+        .filter_map(|r| Some(earlier(r.articles.first()?, r.date, date)))
+        .collect();
+    let lead = summaries
+        .iter()
+        .find(|s| wants(&group.filter, s.articles()));
     Digest {
         subject: String::new(),
         date: korean_date(date),
@@ -464,11 +558,62 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         shortened: 0,
         stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
         glance: Some(glance(&shown)).filter(|g| group.glance && !g.is_empty()),
+        newest: newest(&items, &repeats),
         items,
+        repeats,
+        repeats_left_out: 0,
         description: group.description.clone(),
         contact: None,
         unsubscribe_url: None,
-        newest,
+    }
+}
+
+/// `article` named under the lead of its story.
+fn also(article: &Article) -> Also {
+    let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
+    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let named = match &article.outlet {
+        Some(outlet) => format!("{outlet} 「{title}」"),
+        None => format!("「{title}」"),
+    };
+    let mut text = wrap(&named, TEXT_WIDTH, "     ", "       ");
+    text.extend(url.iter().map(|u| format!("       {u}")));
+    Also {
+        title,
+        url,
+        outlet: article.outlet.clone(),
+        text,
+    }
+}
+
+/// The closing section's line for a story told on `told` (the lead of today's telling).
+fn earlier(article: &Article, told: NaiveDate, date: NaiveDate) -> Earlier {
+    let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
+    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let when = match told.year() == date.year() {
+        true => format!("{}월 {}일", told.month(), told.day()),
+        false => full_date(told),
+    };
+    let beside: Vec<String> = article
+        .outlet
+        .iter()
+        .cloned()
+        .chain([format!("{when} 브리핑")])
+        .collect();
+    let mut text = wrap(
+        &format!("- {title} ({})", beside.join(" · ").replace(' ', "\u{a0}")),
+        TEXT_WIDTH,
+        "",
+        "  ",
+    );
+    text.extend(url.iter().map(|u| format!("  {u}")));
+    Earlier {
+        title,
+        url,
+        outlet: article.outlet.clone(),
+        date: when,
+        text,
+        published_at: article.published_at,
     }
 }
 
@@ -583,6 +728,11 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     lines.iter().map(|l| l.replace('\u{a0}', " ")).collect()
 }
 
+/// Whether a group with `filter` wants a story of `articles`: any of them will do.
+fn wants<'a>(filter: &Filter, mut articles: impl Iterator<Item = &'a Article>) -> bool {
+    articles.any(|a| accepts(filter, a))
+}
+
 /// Whether a group with `filter` wants `article`.
 pub fn accepts(filter: &Filter, article: &Article) -> bool {
     let label = article.label.as_deref().unwrap_or("");
@@ -677,6 +827,7 @@ mod tests {
                 order: vec![0],
                 scores: vec![1.0],
             },
+            also: vec![],
         }
     }
 
@@ -702,6 +853,7 @@ mod tests {
             .render(
                 build(
                     &[summary(&lead), summary(&next)],
+                    &[],
                     &group(all.clone(), None),
                     date,
                 ),
@@ -717,7 +869,7 @@ mod tests {
             .html
             .contains(">구청은 도서관 다섯 곳을 밤 10시까지 연다고 밝혔다.</div>"));
         let none = templates
-            .render(build(&[], &group(all, None), date), &subject)
+            .render(build(&[], &[], &group(all, None), date), &subject)
             .unwrap();
         assert_eq!(none.subject, "9월 7일(일) 아침 브리핑: 새 기사 없음");
         assert!(!none.html.contains("mso-hide:all"));
@@ -771,6 +923,7 @@ mod tests {
         let summaries = [summary(&a)];
         let d = build(
             &summaries,
+            &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
         );
@@ -809,7 +962,7 @@ mod tests {
         let c = article("다른 기사", None, "셋.");
         let summaries = [summary(&s1), summary(&s2), summary(&c)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let headings: Vec<Option<&str>> = d
             .items
             .iter()
@@ -823,7 +976,7 @@ mod tests {
         assert_eq!(r.html.matches("■ 포커스").count(), 1, "{}", r.html);
         assert!(!r.text.contains("외 "), "nothing left out: {}", r.text);
 
-        let d = build(&summaries, &group(Filter::default(), Some(2)), date);
+        let d = build(&summaries, &[], &group(Filter::default(), Some(2)), date);
         assert_eq!((d.count, d.left_out), (2, 1));
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         for part in [&r.text, &r.html] {
@@ -843,7 +996,7 @@ mod tests {
         sly.outlet = Some("하늘방송".into());
         let summaries = [summary(&linked), summary(&sly)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         assert_eq!(d.items[1].url, None);
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(
@@ -881,7 +1034,7 @@ mod tests {
         );
         let summaries = [summary(&a)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let figures: Vec<&str> = d.items[0].lines[0]
             .parts
             .iter()
@@ -905,7 +1058,7 @@ mod tests {
         );
         let summaries = [summary(&a)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let html = Templates::load(None)
             .unwrap()
             .render(d, "[아침 브리핑] {{date}}")
@@ -949,11 +1102,12 @@ mod tests {
                     order: vec![],
                     scores: vec![],
                 },
+                also: vec![],
             },
             summary(&recent),
         ];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         assert_eq!(d.items[0].time.as_deref(), Some("2024년 6월 3일 10:47"));
         assert_eq!(d.items[1].time.as_deref(), Some("9월 6일 21:23"));
         assert_eq!(d.stale_note, None, "a day old is not stale");
@@ -969,7 +1123,7 @@ mod tests {
         );
 
         let later = NaiveDate::from_ymd_opt(2025, 9, 9).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), later);
+        let d = build(&summaries, &[], &group(Filter::default(), None), later);
         let note = d.stale_note.clone().unwrap();
         assert!(
             note.contains("2025년 9월 6일") && note.contains("3일"),
@@ -1021,6 +1175,7 @@ mod tests {
         let a = article(&long, None, &long);
         let d = build(
             &[summary(&a)],
+            &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
         );
@@ -1040,7 +1195,7 @@ mod tests {
             .collect();
         let summaries: Vec<Summary> = articles.iter().map(summary).collect();
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
         assert!(r.items < 600, "{}", r.items);
@@ -1065,10 +1220,11 @@ mod tests {
                     order: vec![0, 1, 2],
                     scores: vec![1.0; 3],
                 },
+                also: vec![],
             })
             .collect();
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let r = Templates::load(None)
             .unwrap()
             .render(d.clone(), "s")
@@ -1087,7 +1243,12 @@ mod tests {
         assert!(!r.text.contains("번째\n   - "), "{}", r.text);
         assert!(r.text.contains(&format!("{}건은 줄여 실었습니다", r.items)));
         // Fewer articles keep their lines, the lowest-ranked losing them first.
-        let d = build(&summaries[..120], &group(Filter::default(), None), date);
+        let d = build(
+            &summaries[..120],
+            &[],
+            &group(Filter::default(), None),
+            date,
+        );
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(r.html.len() <= MAX_HTML_BYTES && r.items == 120);
         let kept = |n: usize| r.text.contains(&format!("골목 상권 소식 {n}번째\n   - "));
@@ -1100,6 +1261,7 @@ mod tests {
         std::fs::write(dir.path().join(TEXT), "{{group}}: {{count}}").unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
         let d = build(
+            &[],
             &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
@@ -1136,6 +1298,7 @@ mod tests {
         std::fs::write(&text, "아침 소식 {{date}}\n오늘은 {{날씨}}\n").unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
         let d = build(
+            &[],
             &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),

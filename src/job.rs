@@ -16,13 +16,14 @@ use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty, SourceConfig};
 use crate::day::{self, SourceFailure};
 use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
-use crate::digest::{self, Digest, Rendered, Templates};
+use crate::digest::{self, Digest, Rendered, Retold, Templates};
 use crate::dump::Article;
 use crate::feed::{self, SourceText};
 use crate::fetch::{self, FetchError};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
+use crate::merge::{self, Story};
 use crate::schedule::retry_pause;
-use crate::summary::{summarize_some, Summary};
+use crate::summary::{summarize_stories, Summary};
 use crate::suppress::{SuppressError, Suppressed};
 
 /// How one run was asked to behave.
@@ -276,12 +277,13 @@ fn parse(text: &SourceText, age_of: Option<&SourceConfig>) -> Result<Vec<Article
     Ok(articles)
 }
 
-/// Summaries by lines-per-article, for the articles some group shows. The dump is split
+/// Summaries by lines-per-article, for the stories some group shows. The leads are split
 /// and scored once, with the most lines any group asks for: picking is greedy, so a
 /// group that wants fewer takes the first of them ([`crate::select::Selection::first`]).
 pub fn summaries_by_k<'a>(
     config: &Config,
     articles: &'a [Article],
+    stories: &[Story],
 ) -> BTreeMap<usize, Vec<Summary<'a>>> {
     let ks: BTreeSet<usize> = config
         .groups
@@ -294,7 +296,7 @@ pub fn summaries_by_k<'a>(
     let mut cfg = config.summary.clone();
     cfg.lines_per_article = most;
     let wanted = |a: &Article| config.groups.iter().any(|g| digest::accepts(&g.filter, a));
-    let all = summarize_some(articles, &cfg, wanted);
+    let all = summarize_stories(articles, stories, &cfg, wanted);
     ks.into_iter()
         .map(|k| {
             let summaries = all
@@ -314,12 +316,13 @@ pub fn render_group(
     config: &Config,
     templates: &Templates,
     by_k: &BTreeMap<usize, Vec<Summary>>,
+    retold: &[Retold],
     group: &Group,
     date: NaiveDate,
 ) -> Result<Rendered> {
     let k = config.lines_per_article(group);
     let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
-    let mut digest = digest::build(summaries, group, date);
+    let mut digest = digest::build(summaries, retold, group, date);
     add_footer(config, &mut digest);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
     templates
@@ -453,12 +456,46 @@ fn build(
 
 fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
-    let by_k = summaries_by_k(config, articles);
+    let (told, retold) = stories(config, articles, date)?;
+    let by_k = summaries_by_k(config, articles, &told);
     config
         .groups
         .iter()
-        .map(|group| render_group(config, &templates, &by_k, group, date))
+        .map(|group| render_group(config, &templates, &by_k, &retold, group, date))
         .collect()
+}
+
+/// The day's articles as stories ([`merge::stories`]): those to tell, and those one of
+/// the last briefings told already ([`merge::repeats`]), named at the end instead. Only
+/// the days before `date` count, so a retry of `date` is built as its first run was.
+fn stories<'a>(
+    config: &Config,
+    articles: &'a [Article],
+    date: NaiveDate,
+) -> Result<(Vec<Story>, Vec<Retold<'a>>)> {
+    let threshold = config.merge.threshold;
+    let past = merge::recent(&config.state_dir, &date.to_string())?;
+    let briefed: BTreeMap<usize, String> = merge::repeats(articles, &past, threshold)
+        .into_iter()
+        .map(|r| (r.today, r.date))
+        .collect();
+    let mut told = Vec::new();
+    let mut retold = Vec::new();
+    for story in merge::stories(articles, threshold) {
+        let members: Vec<usize> = std::iter::once(story.lead)
+            .chain(story.others.iter().map(|(i, _)| *i))
+            .collect();
+        match members.iter().find_map(|i| briefed.get(i)) {
+            Some(earlier) => retold.push(Retold {
+                articles: members.iter().map(|&i| &articles[i]).collect(),
+                date: earlier
+                    .parse()
+                    .with_context(|| format!("the ledger's briefing date {earlier}"))?,
+            }),
+            None => told.push(story),
+        }
+    }
+    Ok((told, retold))
 }
 
 /// Runs `work` unless a shutdown comes first.
@@ -1355,7 +1392,14 @@ mod tests {
             article("공원 야간 조명 설치", None, body),
             article("골목길이 밝아지면", Some("칼럼"), body),
         ];
-        let by_k = summaries_by_k(&config, &articles);
+        // Each its own story, so that the picks compare with `summarize`'s.
+        let alone: Vec<Story> = (0..articles.len())
+            .map(|lead| Story {
+                lead,
+                others: vec![],
+            })
+            .collect();
+        let by_k = summaries_by_k(&config, &articles, &alone);
         for (k, summaries) in &by_k {
             let mut cfg = config.summary.clone();
             cfg.lines_per_article = *k;
@@ -1367,7 +1411,7 @@ mod tests {
         assert_eq!(by_k.keys().copied().collect::<Vec<_>>(), [1, 4]);
         // With only the columns group, the other article is never split or scored.
         config.groups.retain(|g| g.name == "columns");
-        let only = summaries_by_k(&config, &articles);
+        let only = summaries_by_k(&config, &articles, &alone);
         assert_eq!(only[&4].len(), 1);
         assert_eq!(only[&4][0].article.title, "골목길이 밝아지면");
     }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::dump::Article;
+use crate::merge::Story;
 use crate::score::Idf;
 use crate::select::{select, Selection, SummaryConfig};
 use crate::split::split;
@@ -15,12 +16,21 @@ pub struct Summary<'a> {
     /// Slices of the article's body.
     pub sentences: Vec<&'a str>,
     pub selection: Selection,
+    /// The other tellings of the same story ([`crate::merge::stories`]), in dump
+    /// order: named and linked under the lead, never split or scored.
+    pub also: Vec<&'a Article>,
 }
 
-impl Summary<'_> {
+impl<'a> Summary<'a> {
     /// The picked sentences, in article order.
     pub fn key_lines(&self) -> impl Iterator<Item = &str> + '_ {
         self.selection.picks.iter().map(|&i| self.sentences[i])
+    }
+
+    /// Every article of the story, the lead first: a group that wants any of them
+    /// wants the story.
+    pub fn articles(&self) -> impl Iterator<Item = &'a Article> + '_ {
+        std::iter::once(self.article).chain(self.also.iter().copied())
     }
 }
 
@@ -37,15 +47,49 @@ pub fn summarize_some<'a>(
     cfg: &SummaryConfig,
     wanted: impl Fn(&Article) -> bool,
 ) -> Vec<Summary<'a>> {
-    let split_articles: Vec<(&Article, Vec<&str>)> = articles
-        .iter()
-        .filter(|a| wanted(a))
-        .map(|a| (a, split(&a.body)))
+    let alone = (0..articles.len()).map(|lead| Story {
+        lead,
+        others: Vec::new(),
+    });
+    tell(articles, alone, cfg, |story| wanted(story[0]))
+}
+
+/// One summary per story of `articles`, in the stories' order: only each lead is split
+/// and picked, and a story is kept when `wanted` accepts any of its articles. Term
+/// weights are taken across every article, as in [`summarize`], so a day without a
+/// merge gets the picks it always got.
+pub fn summarize_stories<'a>(
+    articles: &'a [Article],
+    stories: &[Story],
+    cfg: &SummaryConfig,
+    wanted: impl Fn(&Article) -> bool,
+) -> Vec<Summary<'a>> {
+    tell(articles, stories.iter().cloned(), cfg, |story| {
+        story.iter().any(|a| wanted(a))
+    })
+}
+
+/// The summaries of the `stories` that `wanted` accepts, given each story's articles,
+/// lead first.
+fn tell<'a>(
+    articles: &'a [Article],
+    stories: impl Iterator<Item = Story>,
+    cfg: &SummaryConfig,
+    wanted: impl Fn(&[&Article]) -> bool,
+) -> Vec<Summary<'a>> {
+    let split_articles: Vec<(&Article, Vec<&Article>, Vec<&str>)> = stories
+        .filter_map(|story| {
+            let told: Vec<&Article> = std::iter::once(story.lead)
+                .chain(story.others.iter().map(|(i, _)| *i))
+                .map(|i| &articles[i])
+                .collect();
+            wanted(&told).then(|| (told[0], told[1..].to_vec(), split(&told[0].body)))
+        })
         .collect();
     let idf = Idf::from_texts(articles.iter().map(|a| a.body.as_str()));
     split_articles
         .into_iter()
-        .map(|(article, sentences)| Summary {
+        .map(|(article, also, sentences)| Summary {
             selection: select(
                 &sentences,
                 Some(&article.title),
@@ -55,6 +99,7 @@ pub fn summarize_some<'a>(
             ),
             article,
             sentences,
+            also,
         })
         .collect()
 }
@@ -83,9 +128,22 @@ pub struct JsonSummary<'a> {
     pub url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outlet: Option<&'a str>,
+    /// The other tellings of the same story (an addition, left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<JsonAlso<'a>>,
     pub sentences: &'a [&'a str],
     pub picks: &'a [usize],
     pub scores: Vec<f64>,
+}
+
+/// Another outlet's telling of a story: enough to name it and open it.
+#[derive(Debug, Serialize)]
+pub struct JsonAlso<'a> {
+    pub title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<&'a str>,
 }
 
 impl<'a> JsonSummaries<'a> {
@@ -100,6 +158,15 @@ impl<'a> JsonSummaries<'a> {
                     roundup: s.article.roundup.as_deref(),
                     url: s.article.url.as_deref(),
                     outlet: s.article.outlet.as_deref(),
+                    also: s
+                        .also
+                        .iter()
+                        .map(|a| JsonAlso {
+                            title: &a.title,
+                            url: a.url.as_deref(),
+                            outlet: a.outlet.as_deref(),
+                        })
+                        .collect(),
                     sentences: &s.sentences,
                     picks: &s.selection.picks,
                     // Rounded so the output is stable and readable; the order is kept.
