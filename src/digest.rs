@@ -1204,6 +1204,125 @@ mod tests {
             .contains("article-000000?from=rss&amp;utm_source=feed"));
     }
 
+    /// A story of `n` tellings of one port strike, the first the lead.
+    fn strike(n: usize) -> Vec<Article> {
+        (0..n)
+            .map(|i| Article {
+                url: Some(match i {
+                    3 => "javascript:alert(1)".into(),
+                    _ => format!("https://outlet{i}.example/2026/12/01/port-strike-{i:04}"),
+                }),
+                outlet: Some(format!("항구{i}일보")),
+                ..article(
+                    &format!("부두 노동자 파업 사흘째 {i}"),
+                    None,
+                    "부산항 부두 노동자 파업이 사흘째 이어져 하역이 40% 줄었다.",
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn other_tellings_are_named_linked_counted_and_cut_first() {
+        let tellings = strike(8);
+        let drill = article("항만 안전 훈련", None, "항만공사는 내일 안전 훈련을 연다.");
+        let lead = Summary {
+            also: tellings[1..].iter().collect(),
+            ..summary(&tellings[0])
+        };
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let retold = [Retold {
+            articles: vec![&drill],
+            date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        }];
+        let d = build(&[lead], &retold, &group(Filter::default(), None), date);
+        let item = &d.items[0];
+        assert_eq!((d.count, item.reports, item.also.len()), (1, 8, MAX_ALSO));
+        assert_eq!(item.also_left_out, 8 - 1 - MAX_ALSO);
+        assert_eq!(item.also[2].url, None, "a javascript: link is not a link");
+        assert_eq!(d.repeats.len(), 1);
+        assert_eq!(d.repeats[0].date, "11월 30일");
+
+        let r = Templates::load(None)
+            .unwrap()
+            .render(d.clone(), "s")
+            .unwrap();
+        assert!(r.text.contains("   8건 보도 · 같은 소식:\n     항구1일보 「부두 노동자 파업 사흘째 1」\n       https://outlet1.example/2026/12/01/port-strike-0001\n"), "{}", r.text);
+        assert!(r.text.contains("     외 2곳\n"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("지난 브리핑에서 전한 소식\n- 항만 안전 훈련 (11월 30일 브리핑)\n"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.html.contains("8건 보도 · 같은 소식: 항구1일보 「<a href=\"https://outlet1.example/2026/12/01/port-strike-0001\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("」 외 2곳</p>") && !r.html.contains("javascript:"));
+        assert!(r.html.contains("지난 브리핑에서 전한 소식"), "{}", r.html);
+
+        // The first step cuts the list, the lines stay; the next names the earlier
+        // story no more.
+        let short = shorten(&d, 1);
+        let item = &short.items[0];
+        assert!(item.also.is_empty() && item.also_left_out == 7);
+        assert_eq!(item.lines.len(), d.items[0].lines.len());
+        assert_eq!((short.shortened, short.repeats.len()), (1, 1));
+        let r = Templates::load(None)
+            .unwrap()
+            .render_parts(short, "s")
+            .unwrap();
+        assert!(
+            r.text.contains("   8건 보도 · 같은 소식 외 7곳\n"),
+            "{}",
+            r.text
+        );
+        let shorter = shorten(&d, 2);
+        assert!(shorter.repeats.is_empty() && shorter.repeats_left_out == 1);
+    }
+
+    /// Stories of six tellings with long links, too many for the budget: the lists go,
+    /// the key lines of the top stories stay.
+    #[test]
+    fn lists_of_other_tellings_go_before_key_lines() {
+        let tellings = strike(6);
+        let leads: Vec<Article> = (0..60)
+            .map(|i| {
+                article(
+                    &format!("항만 소식 {i}번째"),
+                    None,
+                    "부두 하역이 40% 줄었다.",
+                )
+            })
+            .collect();
+        let summaries: Vec<Summary> = leads
+            .iter()
+            .map(|a| Summary {
+                also: tellings[1..].iter().collect(),
+                ..summary(a)
+            })
+            .collect();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
+        let full = Templates::load(None)
+            .unwrap()
+            .render_parts(d.clone(), "s")
+            .unwrap();
+        assert!(full.html.len() > MAX_HTML_BYTES, "{}", full.html.len());
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
+        assert_eq!(r.items, 60, "every story is still shown");
+        assert!(r.text.contains("59번째\n   - 부두 하역이"), "{}", r.text);
+        assert!(r
+            .text
+            .contains("59번째\n   - 부두 하역이 40% 줄었다.\n   6건 보도 · 같은 소식 외 5곳\n"));
+        assert!(r
+            .text
+            .contains("0번째\n   - 부두 하역이 40% 줄었다.\n   6건 보도 · 같은 소식:\n"));
+    }
+
     #[test]
     fn an_html_part_over_the_limit_is_shortened_from_the_end() {
         let body = "지방자치단체가 골목 상권을 살리기 위해 상품권 발행 규모를 300억원으로 늘렸다.";
