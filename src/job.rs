@@ -474,7 +474,11 @@ fn stories<'a>(
     date: NaiveDate,
 ) -> Result<(Vec<Story>, Vec<Retold<'a>>)> {
     let threshold = config.merge.threshold;
-    let past = merge::recent(&config.state_dir, &date.to_string())?;
+    // A kept day that no longer reads costs the closing section, not the briefing.
+    let past = merge::recent(&config.state_dir, &date.to_string()).unwrap_or_else(|e| {
+        tracing::warn!("{e:#}; stories of the last briefings are not looked for");
+        Vec::new()
+    });
     let briefed: BTreeMap<usize, String> = merge::repeats(articles, &past, threshold)
         .into_iter()
         .map(|r| (r.today, r.date))
