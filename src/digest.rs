@@ -167,7 +167,7 @@ pub struct Retold<'a> {
 
 /// Other tellings named under an item; the rest are counted. Past a handful, a list of
 /// outlets tells the reader nothing more than its length.
-pub const MAX_ALSO: usize = 5;
+const MAX_ALSO: usize = 5;
 
 /// A key line: parts for the HTML part, wrapped lines for the text part.
 #[derive(Debug, Clone, Serialize)]

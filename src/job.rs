@@ -486,12 +486,10 @@ fn stories<'a>(
     let mut told = Vec::new();
     let mut retold = Vec::new();
     for story in merge::stories(articles, threshold) {
-        let members: Vec<usize> = std::iter::once(story.lead)
-            .chain(story.others.iter().map(|(i, _)| *i))
-            .collect();
-        match members.iter().find_map(|i| briefed.get(i)) {
+        let earlier = story.members().find_map(|i| briefed.get(&i));
+        match earlier {
             Some(earlier) => retold.push(Retold {
-                articles: members.iter().map(|&i| &articles[i]).collect(),
+                articles: story.members().map(|i| &articles[i]).collect(),
                 date: earlier
                     .parse()
                     .with_context(|| format!("the ledger's briefing date {earlier}"))?,

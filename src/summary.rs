@@ -34,55 +34,42 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// Splits every article and picks its key lines with `cfg`.
+/// Splits every article and picks its key lines with `cfg`, each article a story of
+/// its own: what `explain` and the tests look at, one article at a time.
 pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summary<'a>> {
-    summarize_some(articles, cfg, |_| true)
-}
-
-/// Splits and picks only the articles that `wanted` accepts (those some group will
-/// show): the rest cost only their share of the term weights, which are still taken
-/// across the whole dump, so each pick is the one [`summarize`] would make.
-pub fn summarize_some<'a>(
-    articles: &'a [Article],
-    cfg: &SummaryConfig,
-    wanted: impl Fn(&Article) -> bool,
-) -> Vec<Summary<'a>> {
-    let alone = (0..articles.len()).map(|lead| Story {
-        lead,
-        others: Vec::new(),
-    });
-    tell(articles, alone, cfg, |story| wanted(story[0]))
+    tell(articles, (0..articles.len()).map(|i| vec![i]), cfg, |_| {
+        true
+    })
 }
 
 /// One summary per story of `articles`, in the stories' order: only each lead is split
-/// and picked, and a story is kept when `wanted` accepts any of its articles. Term
-/// weights are taken across every article, as in [`summarize`], so a day without a
-/// merge gets the picks it always got.
+/// and picked, and a story is kept when `wanted` accepts any of its articles (one some
+/// group will show): the rest cost only their share of the term weights, which are
+/// taken across every article, so a day without a merge gets the picks [`summarize`]
+/// makes.
 pub fn summarize_stories<'a>(
     articles: &'a [Article],
     stories: &[Story],
     cfg: &SummaryConfig,
     wanted: impl Fn(&Article) -> bool,
 ) -> Vec<Summary<'a>> {
-    tell(articles, stories.iter().cloned(), cfg, |story| {
+    let members = stories.iter().map(|s| s.members().collect());
+    tell(articles, members, cfg, |story| {
         story.iter().any(|a| wanted(a))
     })
 }
 
-/// The summaries of the `stories` that `wanted` accepts, given each story's articles,
-/// lead first.
+/// The summaries of the `stories` (each its articles by index, lead first) that
+/// `wanted` accepts.
 fn tell<'a>(
     articles: &'a [Article],
-    stories: impl Iterator<Item = Story>,
+    stories: impl Iterator<Item = Vec<usize>>,
     cfg: &SummaryConfig,
     wanted: impl Fn(&[&Article]) -> bool,
 ) -> Vec<Summary<'a>> {
     let split_articles: Vec<(&Article, Vec<&Article>, Vec<&str>)> = stories
         .filter_map(|story| {
-            let told: Vec<&Article> = std::iter::once(story.lead)
-                .chain(story.others.iter().map(|(i, _)| *i))
-                .map(|i| &articles[i])
-                .collect();
+            let told: Vec<&Article> = story.iter().map(|&i| &articles[i]).collect();
             wanted(&told).then(|| (told[0], told[1..].to_vec(), split(&told[0].body)))
         })
         .collect();
