@@ -122,7 +122,8 @@ pub struct Item {
     pub merged: bool,
     /// Articles of the story, this one included.
     pub reports: usize,
-    /// The other tellings shown, at most [`MAX_ALSO`].
+    /// The other tellings shown: at most five, past which a list of outlets tells
+    /// the reader little more than its length.
     pub also: Vec<Also>,
     /// The other tellings not shown: "외 N곳".
     pub also_left_out: usize,
@@ -165,8 +166,7 @@ pub struct Retold<'a> {
     pub date: NaiveDate,
 }
 
-/// Other tellings named under an item; the rest are counted. Past a handful, a list of
-/// outlets tells the reader nothing more than its length.
+/// Other tellings named under an item ([`Item::also`]); the rest are counted.
 const MAX_ALSO: usize = 5;
 
 /// A key line: parts for the HTML part, wrapped lines for the text part.
