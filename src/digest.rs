@@ -118,7 +118,8 @@ pub struct Item {
     pub lines: Vec<Line>,
     /// The text part's heading (`1. [label] title (time)`), wrapped.
     pub text_heading: Vec<String>,
-    /// Set when other outlets told the same story: "n건 보도".
+    /// `reports > 1`, for the templates (handlebars cannot compare): other outlets
+    /// told the same story, "n건 보도".
     pub merged: bool,
     /// Articles of the story, this one included.
     pub reports: usize,
@@ -537,7 +538,7 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
     let repeats: Vec<Earlier> = retold
         .iter()
         .filter(|r| wants(&group.filter, r.articles.iter().copied()))
-        .filter_map(|r| Some(earlier(r.articles.first()?, r.date, date)))
+        .filter_map(|r| earlier(r, date))
         .collect();
     let lead = summaries
         .iter()
@@ -586,14 +587,13 @@ fn also(article: &Article) -> Also {
     }
 }
 
-/// The closing section's line for a story told on `told` (the lead of today's telling).
-fn earlier(article: &Article, told: NaiveDate, date: NaiveDate) -> Earlier {
+/// The closing section's line for a story an earlier briefing told: today's lead
+/// telling, and the briefing's date, in a briefing of `date`.
+fn earlier(retold: &Retold, date: NaiveDate) -> Option<Earlier> {
+    let (article, told) = (retold.articles.first()?, retold.date);
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
     let url = article.url.as_deref().and_then(crate::feed::web_url);
-    let when = match told.year() == date.year() {
-        true => format!("{}월 {}일", told.month(), told.day()),
-        false => full_date(told),
-    };
+    let when = day_label(told, date);
     let beside: Vec<String> = article
         .outlet
         .iter()
@@ -607,14 +607,14 @@ fn earlier(article: &Article, told: NaiveDate, date: NaiveDate) -> Earlier {
         "  ",
     );
     text.extend(url.iter().map(|u| format!("  {u}")));
-    Earlier {
+    Some(Earlier {
         title,
         url,
         outlet: article.outlet.clone(),
         date: when,
         text,
-        published_at: article.published_at,
-    }
+        published_at: retold.articles.iter().filter_map(|a| a.published_at).max(),
+    })
 }
 
 /// The note for a briefing whose newest article is from more than a day before `date`.
@@ -785,12 +785,15 @@ fn full_date(date: NaiveDate) -> String {
 
 /// `9월 7일 10:47`; an article from another year says which.
 fn time_label(t: DateTime<FixedOffset>, today: NaiveDate) -> String {
-    let date = t.date_naive();
-    let day = match date.year() == today.year() {
+    format!("{} {}", day_label(t.date_naive(), today), t.format("%H:%M"))
+}
+
+/// `9월 7일`, with the year when it is not `today`'s.
+fn day_label(date: NaiveDate, today: NaiveDate) -> String {
+    match date.year() == today.year() {
         true => format!("{}월 {}일", date.month(), date.day()),
         false => full_date(date),
-    };
-    format!("{day} {}", t.format("%H:%M"))
+    }
 }
 
 #[cfg(test)]
