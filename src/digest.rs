@@ -77,6 +77,11 @@ pub struct Digest {
     /// so that an old dump is not read as today's news.
     pub stale_note: Option<String>,
     pub items: Vec<Item>,
+    /// Stories of today that one of the last briefings told: named at the end, with the
+    /// date, so that the reader knows they were not missed.
+    pub repeats: Vec<Earlier>,
+    /// Of those, left out for the size limit.
+    pub repeats_left_out: usize,
     /// The day at a glance, when the group wants it and there is something to show.
     pub glance: Option<Glance>,
     /// For the footer: who this list is for (`[groups.NAME] description`), whom to write
@@ -113,9 +118,57 @@ pub struct Item {
     pub lines: Vec<Line>,
     /// The text part's heading (`1. [label] title (time)`), wrapped.
     pub text_heading: Vec<String>,
+    /// `reports > 1`, for the templates (handlebars cannot compare): other outlets
+    /// told the same story, "n건 보도".
+    pub merged: bool,
+    /// Articles of the story, this one included.
+    pub reports: usize,
+    /// The other tellings shown: at most five, past which a list of outlets tells
+    /// the reader little more than its length.
+    pub also: Vec<Also>,
+    /// The other tellings not shown: "외 N곳".
+    pub also_left_out: usize,
+    /// The newest time among the story's articles: all of them were carried.
     #[serde(skip)]
     published_at: Option<DateTime<FixedOffset>>,
 }
+
+/// Another outlet's telling of an item's story, named and linked under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Also {
+    pub title: String,
+    /// Only ever http(s), as [`Item::url`].
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    /// `     OUTLET 「title」` and the link, wrapped, for the text part.
+    pub text: Vec<String>,
+}
+
+/// A story an earlier briefing told, as the closing section names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Earlier {
+    pub title: String,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    /// When it was told: `11월 30일`.
+    pub date: String,
+    /// `- title (outlet · date 브리핑)` and the link, wrapped, for the text part.
+    pub text: Vec<String>,
+    #[serde(skip)]
+    published_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A story of today's that a briefing before it told already.
+#[derive(Debug, Clone)]
+pub struct Retold<'a> {
+    /// The story's articles, its lead first.
+    pub articles: Vec<&'a Article>,
+    /// The earlier briefing's date.
+    pub date: NaiveDate,
+}
+
+/// Other tellings named under an item ([`Item::also`]); the rest are counted.
+const MAX_ALSO: usize = 5;
 
 /// A key line: parts for the HTML part, wrapped lines for the text part.
 #[derive(Debug, Clone, Serialize)]
@@ -337,16 +390,35 @@ impl Templates {
     }
 }
 
-/// How many shortening steps [`shorten`] knows for `digest`: per item, one line, title
-/// only, left out.
+/// How many shortening steps [`shorten`] knows for `digest`: per item with other
+/// tellings, their list; per earlier story, its line; per item, one line, title only,
+/// left out.
 fn steps(digest: &Digest) -> usize {
-    3 * digest.items.len()
+    with_also(digest).count() + digest.repeats.len() + 3 * digest.items.len()
 }
 
-/// `digest` after the first `n` shortening steps, taken from the last item up: first
-/// every item to one line, then every item to its title, then items left out.
+/// The items that name other tellings, by index.
+fn with_also(digest: &Digest) -> impl DoubleEndedIterator<Item = usize> + '_ {
+    (0..digest.items.len()).filter(|&i| !digest.items[i].also.is_empty())
+}
+
+/// `digest` after the first `n` shortening steps, each taken from the end up: first
+/// the lists of other tellings (what the reader misses least: the story is still told),
+/// then the earlier stories, then every item to one line, every item to its title, and
+/// items left out.
 fn shorten(digest: &Digest, n: usize) -> Digest {
     let mut d = digest.clone();
+    let also: Vec<usize> = with_also(digest).rev().take(n).collect();
+    for &i in &also {
+        let item = &mut d.items[i];
+        item.also_left_out += item.also.len();
+        item.also.clear();
+    }
+    let n = n - also.len();
+    let repeats = n.min(d.repeats.len());
+    d.repeats.truncate(d.repeats.len() - repeats);
+    d.repeats_left_out += repeats;
+    let n = n - repeats;
     let len = d.items.len();
     for (i, item) in d.items.iter_mut().enumerate() {
         let from_end = len - i; // 1 for the last item
@@ -364,34 +436,45 @@ fn shorten(digest: &Digest, n: usize) -> Digest {
         .items
         .iter()
         .zip(&digest.items)
-        .filter(|(short, full)| short.lines.len() < full.lines.len())
+        .filter(|(short, full)| {
+            short.lines.len() < full.lines.len() || short.also.len() < full.also.len()
+        })
         .count();
-    d.newest = d.items.iter().filter_map(|i| i.published_at).max();
+    d.newest = newest(&d.items, &d.repeats);
     if let Some(g) = &mut d.glance {
         g.keep_items(d.count);
     }
     d
 }
 
-/// The digest of `summaries` for `group` on `date` (Korea time).
-pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
+/// The newest article time a briefing of `items` and `repeats` carries.
+fn newest(items: &[Item], repeats: &[Earlier]) -> Option<DateTime<FixedOffset>> {
+    let items = items.iter().filter_map(|i| i.published_at);
+    items
+        .chain(repeats.iter().filter_map(|r| r.published_at))
+        .max()
+}
+
+/// The digest of `summaries` (one per story) for `group` on `date` (Korea time), with
+/// the stories an earlier briefing told (`retold`) named at the end. A group wants a
+/// story when its filter accepts any of the story's articles.
+pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
     let mut items: Vec<Item> = Vec::new();
     let mut last_roundup: Option<&str> = None;
-    let mut newest = None;
     let mut newest_wanted = None;
     let mut left_out = 0;
     let mut shown: Vec<&Summary> = Vec::new();
     for s in summaries
         .iter()
-        .filter(|s| accepts(&group.filter, s.article))
+        .filter(|s| wants(&group.filter, s.articles()))
     {
         let a = s.article;
-        newest_wanted = newest_wanted.max(a.published_at);
+        let published_at = s.articles().filter_map(|a| a.published_at).max();
+        newest_wanted = newest_wanted.max(published_at);
         if group.max_articles.is_some_and(|max| items.len() >= max) {
             left_out += 1;
             continue;
         }
-        newest = newest.max(a.published_at);
         shown.push(s);
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
@@ -433,6 +516,7 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             heading.push_str(&format!(" ({})", beside.join(" · ")));
         }
         let indent = " ".repeat(number.to_string().len() + 2);
+        let also: Vec<Also> = s.also.iter().take(MAX_ALSO).map(|o| also(o)).collect();
         items.push(Item {
             number,
             title,
@@ -444,10 +528,21 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
             roundup_heading,
             lines,
             text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
-            published_at: a.published_at,
+            merged: !s.also.is_empty(),
+            reports: 1 + s.also.len(),
+            also_left_out: s.also.len() - also.len(),
+            also,
+            published_at,
         });
     }
-    let lead = summaries.iter().find(|s| accepts(&group.filter, s.article));
+    let repeats: Vec<Earlier> = retold
+        .iter()
+        .filter(|r| wants(&group.filter, r.articles.iter().copied()))
+        .filter_map(|r| earlier(r, date))
+        .collect();
+    let lead = summaries
+        .iter()
+        .find(|s| wants(&group.filter, s.articles()));
     Digest {
         subject: String::new(),
         date: korean_date(date),
@@ -464,12 +559,62 @@ pub fn build(summaries: &[Summary], group: &Group, date: NaiveDate) -> Digest {
         shortened: 0,
         stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
         glance: Some(glance(&shown)).filter(|g| group.glance && !g.is_empty()),
+        newest: newest(&items, &repeats),
         items,
+        repeats,
+        repeats_left_out: 0,
         description: group.description.clone(),
         contact: None,
         unsubscribe_url: None,
-        newest,
     }
+}
+
+/// `article` named under the lead of its story.
+fn also(article: &Article) -> Also {
+    let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
+    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let named = match &article.outlet {
+        Some(outlet) => format!("{outlet} 「{title}」"),
+        None => format!("「{title}」"),
+    };
+    let mut text = wrap(&named, TEXT_WIDTH, "     ", "       ");
+    text.extend(url.iter().map(|u| format!("       {u}")));
+    Also {
+        title,
+        url,
+        outlet: article.outlet.clone(),
+        text,
+    }
+}
+
+/// The closing section's line for a story an earlier briefing told: today's lead
+/// telling, and the briefing's date, in a briefing of `date`.
+fn earlier(retold: &Retold, date: NaiveDate) -> Option<Earlier> {
+    let (article, told) = (retold.articles.first()?, retold.date);
+    let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
+    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let when = day_label(told, date);
+    let beside: Vec<String> = article
+        .outlet
+        .iter()
+        .cloned()
+        .chain([format!("{when} 브리핑")])
+        .collect();
+    let mut text = wrap(
+        &format!("- {title} ({})", beside.join(" · ").replace(' ', "\u{a0}")),
+        TEXT_WIDTH,
+        "",
+        "  ",
+    );
+    text.extend(url.iter().map(|u| format!("  {u}")));
+    Some(Earlier {
+        title,
+        url,
+        outlet: article.outlet.clone(),
+        date: when,
+        text,
+        published_at: retold.articles.iter().filter_map(|a| a.published_at).max(),
+    })
 }
 
 /// The note for a briefing whose newest article is from more than a day before `date`.
@@ -583,6 +728,11 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     lines.iter().map(|l| l.replace('\u{a0}', " ")).collect()
 }
 
+/// Whether a group with `filter` wants a story of `articles`: any of them will do.
+fn wants<'a>(filter: &Filter, mut articles: impl Iterator<Item = &'a Article>) -> bool {
+    articles.any(|a| accepts(filter, a))
+}
+
 /// Whether a group with `filter` wants `article`.
 pub fn accepts(filter: &Filter, article: &Article) -> bool {
     let label = article.label.as_deref().unwrap_or("");
@@ -635,12 +785,15 @@ fn full_date(date: NaiveDate) -> String {
 
 /// `9월 7일 10:47`; an article from another year says which.
 fn time_label(t: DateTime<FixedOffset>, today: NaiveDate) -> String {
-    let date = t.date_naive();
-    let day = match date.year() == today.year() {
+    format!("{} {}", day_label(t.date_naive(), today), t.format("%H:%M"))
+}
+
+/// `9월 7일`, with the year when it is not `today`'s.
+fn day_label(date: NaiveDate, today: NaiveDate) -> String {
+    match date.year() == today.year() {
         true => format!("{}월 {}일", date.month(), date.day()),
         false => full_date(date),
-    };
-    format!("{day} {}", t.format("%H:%M"))
+    }
 }
 
 #[cfg(test)]
@@ -677,6 +830,7 @@ mod tests {
                 order: vec![0],
                 scores: vec![1.0],
             },
+            also: vec![],
         }
     }
 
@@ -702,6 +856,7 @@ mod tests {
             .render(
                 build(
                     &[summary(&lead), summary(&next)],
+                    &[],
                     &group(all.clone(), None),
                     date,
                 ),
@@ -717,7 +872,7 @@ mod tests {
             .html
             .contains(">구청은 도서관 다섯 곳을 밤 10시까지 연다고 밝혔다.</div>"));
         let none = templates
-            .render(build(&[], &group(all, None), date), &subject)
+            .render(build(&[], &[], &group(all, None), date), &subject)
             .unwrap();
         assert_eq!(none.subject, "9월 7일(일) 아침 브리핑: 새 기사 없음");
         assert!(!none.html.contains("mso-hide:all"));
@@ -771,6 +926,7 @@ mod tests {
         let summaries = [summary(&a)];
         let d = build(
             &summaries,
+            &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
         );
@@ -809,7 +965,7 @@ mod tests {
         let c = article("다른 기사", None, "셋.");
         let summaries = [summary(&s1), summary(&s2), summary(&c)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let headings: Vec<Option<&str>> = d
             .items
             .iter()
@@ -823,7 +979,7 @@ mod tests {
         assert_eq!(r.html.matches("■ 포커스").count(), 1, "{}", r.html);
         assert!(!r.text.contains("외 "), "nothing left out: {}", r.text);
 
-        let d = build(&summaries, &group(Filter::default(), Some(2)), date);
+        let d = build(&summaries, &[], &group(Filter::default(), Some(2)), date);
         assert_eq!((d.count, d.left_out), (2, 1));
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         for part in [&r.text, &r.html] {
@@ -843,7 +999,7 @@ mod tests {
         sly.outlet = Some("하늘방송".into());
         let summaries = [summary(&linked), summary(&sly)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         assert_eq!(d.items[1].url, None);
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(
@@ -881,7 +1037,7 @@ mod tests {
         );
         let summaries = [summary(&a)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let figures: Vec<&str> = d.items[0].lines[0]
             .parts
             .iter()
@@ -905,7 +1061,7 @@ mod tests {
         );
         let summaries = [summary(&a)];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let html = Templates::load(None)
             .unwrap()
             .render(d, "[아침 브리핑] {{date}}")
@@ -949,11 +1105,12 @@ mod tests {
                     order: vec![],
                     scores: vec![],
                 },
+                also: vec![],
             },
             summary(&recent),
         ];
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         assert_eq!(d.items[0].time.as_deref(), Some("2024년 6월 3일 10:47"));
         assert_eq!(d.items[1].time.as_deref(), Some("9월 6일 21:23"));
         assert_eq!(d.stale_note, None, "a day old is not stale");
@@ -969,7 +1126,7 @@ mod tests {
         );
 
         let later = NaiveDate::from_ymd_opt(2025, 9, 9).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), later);
+        let d = build(&summaries, &[], &group(Filter::default(), None), later);
         let note = d.stale_note.clone().unwrap();
         assert!(
             note.contains("2025년 9월 6일") && note.contains("3일"),
@@ -1021,6 +1178,7 @@ mod tests {
         let a = article(&long, None, &long);
         let d = build(
             &[summary(&a)],
+            &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
         );
@@ -1040,13 +1198,132 @@ mod tests {
             .collect();
         let summaries: Vec<Summary> = articles.iter().map(summary).collect();
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
         assert!(r.items < 600, "{}", r.items);
         assert!(r
             .html
             .contains("article-000000?from=rss&amp;utm_source=feed"));
+    }
+
+    /// A story of `n` tellings of one port strike, the first the lead.
+    fn strike(n: usize) -> Vec<Article> {
+        (0..n)
+            .map(|i| Article {
+                url: Some(match i {
+                    3 => "javascript:alert(1)".into(),
+                    _ => format!("https://outlet{i}.example/2026/12/01/port-strike-{i:04}"),
+                }),
+                outlet: Some(format!("항구{i}일보")),
+                ..article(
+                    &format!("부두 노동자 파업 사흘째 {i}"),
+                    None,
+                    "부산항 부두 노동자 파업이 사흘째 이어져 하역이 40% 줄었다.",
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn other_tellings_are_named_linked_counted_and_cut_first() {
+        let tellings = strike(8);
+        let drill = article("항만 안전 훈련", None, "항만공사는 내일 안전 훈련을 연다.");
+        let lead = Summary {
+            also: tellings[1..].iter().collect(),
+            ..summary(&tellings[0])
+        };
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let retold = [Retold {
+            articles: vec![&drill],
+            date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        }];
+        let d = build(&[lead], &retold, &group(Filter::default(), None), date);
+        let item = &d.items[0];
+        assert_eq!((d.count, item.reports, item.also.len()), (1, 8, MAX_ALSO));
+        assert_eq!(item.also_left_out, 8 - 1 - MAX_ALSO);
+        assert_eq!(item.also[2].url, None, "a javascript: link is not a link");
+        assert_eq!(d.repeats.len(), 1);
+        assert_eq!(d.repeats[0].date, "11월 30일");
+
+        let r = Templates::load(None)
+            .unwrap()
+            .render(d.clone(), "s")
+            .unwrap();
+        assert!(r.text.contains("   8건 보도 · 같은 소식:\n     항구1일보 「부두 노동자 파업 사흘째 1」\n       https://outlet1.example/2026/12/01/port-strike-0001\n"), "{}", r.text);
+        assert!(r.text.contains("     외 2곳\n"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("지난 브리핑에서 전한 소식\n- 항만 안전 훈련 (11월 30일 브리핑)\n"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.html.contains("8건 보도 · 같은 소식: 항구1일보 「<a href=\"https://outlet1.example/2026/12/01/port-strike-0001\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("」 외 2곳</p>") && !r.html.contains("javascript:"));
+        assert!(r.html.contains("지난 브리핑에서 전한 소식"), "{}", r.html);
+
+        // The first step cuts the list, the lines stay; the next names the earlier
+        // story no more.
+        let short = shorten(&d, 1);
+        let item = &short.items[0];
+        assert!(item.also.is_empty() && item.also_left_out == 7);
+        assert_eq!(item.lines.len(), d.items[0].lines.len());
+        assert_eq!((short.shortened, short.repeats.len()), (1, 1));
+        let r = Templates::load(None)
+            .unwrap()
+            .render_parts(short, "s")
+            .unwrap();
+        assert!(
+            r.text.contains("   8건 보도 · 같은 소식 외 7곳\n"),
+            "{}",
+            r.text
+        );
+        let shorter = shorten(&d, 2);
+        assert!(shorter.repeats.is_empty() && shorter.repeats_left_out == 1);
+    }
+
+    /// Stories of six tellings with long links, too many for the budget: the lists go,
+    /// the key lines of the top stories stay.
+    #[test]
+    fn lists_of_other_tellings_go_before_key_lines() {
+        let tellings = strike(6);
+        let leads: Vec<Article> = (0..60)
+            .map(|i| {
+                article(
+                    &format!("항만 소식 {i}번째"),
+                    None,
+                    "부두 하역이 40% 줄었다.",
+                )
+            })
+            .collect();
+        let summaries: Vec<Summary> = leads
+            .iter()
+            .map(|a| Summary {
+                also: tellings[1..].iter().collect(),
+                ..summary(a)
+            })
+            .collect();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
+        let full = Templates::load(None)
+            .unwrap()
+            .render_parts(d.clone(), "s")
+            .unwrap();
+        assert!(full.html.len() > MAX_HTML_BYTES, "{}", full.html.len());
+        let r = Templates::load(None).unwrap().render(d, "s").unwrap();
+        assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
+        assert_eq!(r.items, 60, "every story is still shown");
+        assert!(r.text.contains("59번째\n   - 부두 하역이"), "{}", r.text);
+        assert!(r
+            .text
+            .contains("59번째\n   - 부두 하역이 40% 줄었다.\n   6건 보도 · 같은 소식 외 5곳\n"));
+        assert!(r
+            .text
+            .contains("0번째\n   - 부두 하역이 40% 줄었다.\n   6건 보도 · 같은 소식:\n"));
     }
 
     #[test]
@@ -1065,10 +1342,11 @@ mod tests {
                     order: vec![0, 1, 2],
                     scores: vec![1.0; 3],
                 },
+                also: vec![],
             })
             .collect();
         let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
-        let d = build(&summaries, &group(Filter::default(), None), date);
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
         let r = Templates::load(None)
             .unwrap()
             .render(d.clone(), "s")
@@ -1087,7 +1365,12 @@ mod tests {
         assert!(!r.text.contains("번째\n   - "), "{}", r.text);
         assert!(r.text.contains(&format!("{}건은 줄여 실었습니다", r.items)));
         // Fewer articles keep their lines, the lowest-ranked losing them first.
-        let d = build(&summaries[..120], &group(Filter::default(), None), date);
+        let d = build(
+            &summaries[..120],
+            &[],
+            &group(Filter::default(), None),
+            date,
+        );
         let r = Templates::load(None).unwrap().render(d, "s").unwrap();
         assert!(r.html.len() <= MAX_HTML_BYTES && r.items == 120);
         let kept = |n: usize| r.text.contains(&format!("골목 상권 소식 {n}번째\n   - "));
@@ -1100,6 +1383,7 @@ mod tests {
         std::fs::write(dir.path().join(TEXT), "{{group}}: {{count}}").unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
         let d = build(
+            &[],
             &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),
@@ -1136,6 +1420,7 @@ mod tests {
         std::fs::write(&text, "아침 소식 {{date}}\n오늘은 {{날씨}}\n").unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
         let d = build(
+            &[],
             &[],
             &group(Filter::default(), None),
             NaiveDate::from_ymd_opt(2025, 9, 7).unwrap(),

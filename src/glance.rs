@@ -152,6 +152,7 @@ mod tests {
                 picks,
             },
             sentences,
+            also: vec![],
         }
     }
 

@@ -16,13 +16,14 @@ use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty, SourceConfig};
 use crate::day::{self, SourceFailure};
 use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
-use crate::digest::{self, Digest, Rendered, Templates};
+use crate::digest::{self, Digest, Rendered, Retold, Templates};
 use crate::dump::Article;
 use crate::feed::{self, SourceText};
 use crate::fetch::{self, FetchError};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
+use crate::merge::{self, Story};
 use crate::schedule::retry_pause;
-use crate::summary::{summarize_some, Summary};
+use crate::summary::{summarize_stories, Summary};
 use crate::suppress::{SuppressError, Suppressed};
 
 /// How one run was asked to behave.
@@ -276,12 +277,13 @@ fn parse(text: &SourceText, age_of: Option<&SourceConfig>) -> Result<Vec<Article
     Ok(articles)
 }
 
-/// Summaries by lines-per-article, for the articles some group shows. The dump is split
+/// Summaries by lines-per-article, for the stories some group shows. The leads are split
 /// and scored once, with the most lines any group asks for: picking is greedy, so a
 /// group that wants fewer takes the first of them ([`crate::select::Selection::first`]).
 pub fn summaries_by_k<'a>(
     config: &Config,
     articles: &'a [Article],
+    stories: &[Story],
 ) -> BTreeMap<usize, Vec<Summary<'a>>> {
     let ks: BTreeSet<usize> = config
         .groups
@@ -294,7 +296,7 @@ pub fn summaries_by_k<'a>(
     let mut cfg = config.summary.clone();
     cfg.lines_per_article = most;
     let wanted = |a: &Article| config.groups.iter().any(|g| digest::accepts(&g.filter, a));
-    let all = summarize_some(articles, &cfg, wanted);
+    let all = summarize_stories(articles, stories, &cfg, wanted);
     ks.into_iter()
         .map(|k| {
             let summaries = all
@@ -314,12 +316,13 @@ pub fn render_group(
     config: &Config,
     templates: &Templates,
     by_k: &BTreeMap<usize, Vec<Summary>>,
+    retold: &[Retold],
     group: &Group,
     date: NaiveDate,
 ) -> Result<Rendered> {
     let k = config.lines_per_article(group);
     let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
-    let mut digest = digest::build(summaries, group, date);
+    let mut digest = digest::build(summaries, retold, group, date);
     add_footer(config, &mut digest);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
     templates
@@ -453,12 +456,48 @@ fn build(
 
 fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
-    let by_k = summaries_by_k(config, articles);
+    let (told, retold) = stories(config, articles, date)?;
+    let by_k = summaries_by_k(config, articles, &told);
     config
         .groups
         .iter()
-        .map(|group| render_group(config, &templates, &by_k, group, date))
+        .map(|group| render_group(config, &templates, &by_k, &retold, group, date))
         .collect()
+}
+
+/// The day's articles as stories ([`merge::stories`]): those to tell, and those one of
+/// the last briefings told already ([`merge::repeats`]), named at the end instead. Only
+/// the days before `date` count, so a retry of `date` is built as its first run was.
+fn stories<'a>(
+    config: &Config,
+    articles: &'a [Article],
+    date: NaiveDate,
+) -> Result<(Vec<Story>, Vec<Retold<'a>>)> {
+    let threshold = config.merge.threshold;
+    // A kept day that no longer reads costs the closing section, not the briefing.
+    let past = merge::recent(&config.state_dir, &date.to_string()).unwrap_or_else(|e| {
+        tracing::warn!("{e:#}; stories of the last briefings are not looked for");
+        Vec::new()
+    });
+    let briefed: BTreeMap<usize, String> = merge::repeats(articles, &past, threshold)
+        .into_iter()
+        .map(|r| (r.today, r.date))
+        .collect();
+    let mut told = Vec::new();
+    let mut retold = Vec::new();
+    for story in merge::stories(articles, threshold) {
+        let earlier = story.members().find_map(|i| briefed.get(&i));
+        match earlier {
+            Some(earlier) => retold.push(Retold {
+                articles: story.members().map(|i| &articles[i]).collect(),
+                date: earlier
+                    .parse()
+                    .with_context(|| format!("the ledger's briefing date {earlier}"))?,
+            }),
+            None => told.push(story),
+        }
+    }
+    Ok((told, retold))
 }
 
 /// Runs `work` unless a shutdown comes first.
@@ -1355,7 +1394,14 @@ mod tests {
             article("공원 야간 조명 설치", None, body),
             article("골목길이 밝아지면", Some("칼럼"), body),
         ];
-        let by_k = summaries_by_k(&config, &articles);
+        // Each its own story, so that the picks compare with `summarize`'s.
+        let alone: Vec<Story> = (0..articles.len())
+            .map(|lead| Story {
+                lead,
+                others: vec![],
+            })
+            .collect();
+        let by_k = summaries_by_k(&config, &articles, &alone);
         for (k, summaries) in &by_k {
             let mut cfg = config.summary.clone();
             cfg.lines_per_article = *k;
@@ -1367,9 +1413,108 @@ mod tests {
         assert_eq!(by_k.keys().copied().collect::<Vec<_>>(), [1, 4]);
         // With only the columns group, the other article is never split or scored.
         config.groups.retain(|g| g.name == "columns");
-        let only = summaries_by_k(&config, &articles);
+        let only = summaries_by_k(&config, &articles, &alone);
         assert_eq!(only[&4].len(), 1);
         assert_eq!(only[&4][0].article.title, "골목길이 밝아지면");
+    }
+
+    /// One warehouse fire told by three outlets, and a fire drill in the same district.
+    fn fire_day() -> Vec<Article> {
+        let told = |title: &str, body: &str, outlet: &str, n: u32| Article {
+            url: Some(format!("https://{n}.example/news")),
+            outlet: Some(outlet.into()),
+            ..Article::of(title, None, body)
+        };
+        vec![
+            told(
+                "새벽 강변 물류창고 화재…소방관 120명 투입",
+                "18일 새벽 3시 20분께 강변구 물류창고에서 불이 나 소방관 120명과 장비 35대가 투입됐다. \
+                 불은 창고 2개 동을 태우고 4시간 만에 꺼졌다. 야간 근무자 8명은 모두 스스로 대피해 다친 사람은 없었다. \
+                 소방당국은 냉동설비 배선에서 불이 시작된 것으로 보고 정확한 원인을 조사하고 있다.",
+                "바다일보",
+                1,
+            ),
+            told(
+                "강변구 물류창고서 큰불, 4시간 만에 진화",
+                "강변구의 한 물류창고에서 18일 새벽 큰불이 났다. 소방당국은 소방관 120명과 장비 35대를 동원해 \
+                 4시간 만에 불길을 잡았다. 창고 안에 있던 근무자 8명은 불이 나자 곧바로 빠져나왔다. \
+                 당국은 냉동설비 쪽 배선을 발화 지점으로 의심하고 있다.",
+                "하늘방송",
+                2,
+            ),
+            told(
+                "강변구, 전통시장 세 곳서 화재 대비 훈련",
+                "강변구는 19일 전통시장 세 곳에서 화재 대비 합동 훈련을 연다고 밝혔다. 상인 200여 명과 \
+                 소방서 직원 40명이 참여해 소화기 사용법과 대피 경로를 익힌다. \
+                 구는 훈련 뒤 시장마다 자동 확산 소화기 50대를 새로 설치할 계획이다.",
+                "구청소식",
+                3,
+            ),
+            told(
+                "물류창고 화재로 2개 동 전소…인명 피해 없어",
+                "강변구 물류창고 화재로 창고 2개 동이 모두 탔다. 18일 새벽 시작된 불은 소방관 120명이 \
+                 투입된 끝에 4시간 뒤 꺼졌다. 근무자 8명은 대피했고 다친 사람은 없었다. 냉동설비 배선이 원인으로 꼽힌다.",
+                "들판신문",
+                4,
+            ),
+        ]
+    }
+
+    /// The three tellings become one item naming the two others; a group whose
+    /// keyword only the third telling carries still gets the story; `max_articles` and
+    /// "외 N건" count stories.
+    #[test]
+    fn a_story_told_by_three_outlets_is_one_item_naming_the_other_two() {
+        let state = tempfile::tempdir().unwrap();
+        let text = format!(
+            "[source]\nlocation = \"d.txt\"\n[state]\ndir = \"{}\"\n[mail]\nfrom = \"b@example.com\"\n\
+            [groups.all]\nrecipients = [\"a@example.com\"]\n\
+            [groups.safety]\nrecipients = [\"c@example.com\"]\ninclude_keywords = [\"인명 피해\"]\n\
+            [groups.one]\nrecipients = [\"d@example.com\"]\nmax_articles = 1\n",
+            state.path().display()
+        );
+        let config = Config::parse(&text, std::path::Path::new("/x/config.toml")).unwrap();
+        let articles = fire_day();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let (told, retold) = stories(&config, &articles, date).unwrap();
+        assert!(retold.is_empty(), "no earlier briefing");
+        assert_eq!(told.len(), 2, "{told:?}");
+        let by_k = summaries_by_k(&config, &articles, &told);
+        let leads: Vec<&str> = by_k[&3].iter().map(|s| s.article.title.as_str()).collect();
+        assert_eq!(leads.len(), 2, "only the leads are summarized: {leads:?}");
+        let digest = |name: &str| {
+            let group = config.groups.iter().find(|g| g.name == name).unwrap();
+            digest::build(&by_k[&3], &[], group, date)
+        };
+
+        let all = digest("all");
+        assert_eq!(all.count, 2);
+        let fire = &all.items[0];
+        assert!(fire.title.contains("물류창고"), "{}", fire.title);
+        assert_eq!((fire.reports, fire.also.len()), (3, 2));
+        let mut outlets: Vec<&str> = std::iter::once(&fire.outlet)
+            .chain(fire.also.iter().map(|a| &a.outlet))
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        outlets.sort_unstable();
+        assert_eq!(outlets, ["들판신문", "바다일보", "하늘방송"]);
+        for also in &fire.also {
+            let original = articles.iter().find(|a| a.title == also.title).unwrap();
+            assert_eq!(also.url, original.url);
+        }
+        assert!(!all.items[1].merged && all.items[1].also.is_empty());
+        assert!(all.items[1].title.contains("훈련"));
+
+        let safety = digest("safety");
+        assert_eq!(safety.count, 1, "the drill does not mention 인명 피해");
+        assert!(
+            !safety.items[0].title.contains("인명 피해"),
+            "the lead tells it, though only another telling has the keyword"
+        );
+
+        let one = digest("one");
+        assert_eq!((one.count, one.left_out, one.more), (1, 1, 1));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! its format (a dump through [`dump`], JSON lines, RSS, Atom) into [`dump::Article`]s;
 //! [`split`] cuts Korean text into sentences; [`score`] rates each sentence by keyword
 //! density and number density; [`select`] picks the key lines of each article;
-//! [`merge`] tells which articles report one event; [`digest`] renders the briefing
-//! with handlebars; [`deliver`] sends one message per recipient over
+//! [`merge`] tells which articles report one event, so that the briefing tells each
+//! story once (its best-written article, the others named and linked) and only names
+//! a story the last briefings told; [`digest`] renders the briefing with handlebars; [`deliver`] sends one message per recipient over
 //! SMTP (or into an outbox folder) and [`ledger`] records what went out; [`schedule`]
 //! runs the whole job every morning. [`config`] reads `config.toml`, [`cli`] and [`cmd`]
 //! are the command line.

@@ -125,6 +125,13 @@ pub struct Story {
     pub others: Vec<(usize, Similarity)>,
 }
 
+impl Story {
+    /// Every article of the story by index, the lead first.
+    pub fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.lead).chain(self.others.iter().map(|(i, _)| *i))
+    }
+}
+
 /// The articles of one comparison (a day, or a day and the last briefings) with the
 /// rarity of every gram among them.
 pub struct Corpus {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::dump::Article;
+use crate::merge::Story;
 use crate::score::Idf;
 use crate::select::{select, Selection, SummaryConfig};
 use crate::split::split;
@@ -15,37 +16,67 @@ pub struct Summary<'a> {
     /// Slices of the article's body.
     pub sentences: Vec<&'a str>,
     pub selection: Selection,
+    /// The other tellings of the same story ([`crate::merge::stories`]), in dump
+    /// order: named and linked under the lead, never split or scored.
+    pub also: Vec<&'a Article>,
 }
 
-impl Summary<'_> {
+impl<'a> Summary<'a> {
     /// The picked sentences, in article order.
     pub fn key_lines(&self) -> impl Iterator<Item = &str> + '_ {
         self.selection.picks.iter().map(|&i| self.sentences[i])
     }
+
+    /// Every article of the story, the lead first: a group that wants any of them
+    /// wants the story.
+    pub fn articles(&self) -> impl Iterator<Item = &'a Article> + '_ {
+        std::iter::once(self.article).chain(self.also.iter().copied())
+    }
 }
 
-/// Splits every article and picks its key lines with `cfg`.
+/// Splits every article and picks its key lines with `cfg`, each article a story of
+/// its own: what `explain` and the tests look at, one article at a time.
 pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summary<'a>> {
-    summarize_some(articles, cfg, |_| true)
+    tell(articles, (0..articles.len()).map(|i| vec![i]), cfg, |_| {
+        true
+    })
 }
 
-/// Splits and picks only the articles that `wanted` accepts (those some group will
-/// show): the rest cost only their share of the term weights, which are still taken
-/// across the whole dump, so each pick is the one [`summarize`] would make.
-pub fn summarize_some<'a>(
+/// One summary per story of `articles`, in the stories' order: only each lead is split
+/// and picked, and a story is kept when `wanted` accepts any of its articles (one some
+/// group will show): the rest cost only their share of the term weights, which are
+/// taken across every article, so a day without a merge gets the picks [`summarize`]
+/// makes.
+pub fn summarize_stories<'a>(
     articles: &'a [Article],
+    stories: &[Story],
     cfg: &SummaryConfig,
     wanted: impl Fn(&Article) -> bool,
 ) -> Vec<Summary<'a>> {
-    let split_articles: Vec<(&Article, Vec<&str>)> = articles
-        .iter()
-        .filter(|a| wanted(a))
-        .map(|a| (a, split(&a.body)))
+    let members = stories.iter().map(|s| s.members().collect());
+    tell(articles, members, cfg, |story| {
+        story.iter().any(|a| wanted(a))
+    })
+}
+
+/// The summaries of the `stories` (each its articles by index, lead first) that
+/// `wanted` accepts.
+fn tell<'a>(
+    articles: &'a [Article],
+    stories: impl Iterator<Item = Vec<usize>>,
+    cfg: &SummaryConfig,
+    wanted: impl Fn(&[&Article]) -> bool,
+) -> Vec<Summary<'a>> {
+    let split_articles: Vec<(&Article, Vec<&Article>, Vec<&str>)> = stories
+        .filter_map(|story| {
+            let told: Vec<&Article> = story.iter().map(|&i| &articles[i]).collect();
+            wanted(&told).then(|| (told[0], told[1..].to_vec(), split(&told[0].body)))
+        })
         .collect();
     let idf = Idf::from_texts(articles.iter().map(|a| a.body.as_str()));
     split_articles
         .into_iter()
-        .map(|(article, sentences)| Summary {
+        .map(|(article, also, sentences)| Summary {
             selection: select(
                 &sentences,
                 Some(&article.title),
@@ -55,6 +86,7 @@ pub fn summarize_some<'a>(
             ),
             article,
             sentences,
+            also,
         })
         .collect()
 }
@@ -83,9 +115,22 @@ pub struct JsonSummary<'a> {
     pub url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outlet: Option<&'a str>,
+    /// The other tellings of the same story (an addition, left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<JsonAlso<'a>>,
     pub sentences: &'a [&'a str],
     pub picks: &'a [usize],
     pub scores: Vec<f64>,
+}
+
+/// Another outlet's telling of a story: enough to name it and open it.
+#[derive(Debug, Serialize)]
+pub struct JsonAlso<'a> {
+    pub title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<&'a str>,
 }
 
 impl<'a> JsonSummaries<'a> {
@@ -100,6 +145,15 @@ impl<'a> JsonSummaries<'a> {
                     roundup: s.article.roundup.as_deref(),
                     url: s.article.url.as_deref(),
                     outlet: s.article.outlet.as_deref(),
+                    also: s
+                        .also
+                        .iter()
+                        .map(|a| JsonAlso {
+                            title: &a.title,
+                            url: a.url.as_deref(),
+                            outlet: a.outlet.as_deref(),
+                        })
+                        .collect(),
                     sentences: &s.sentences,
                     picks: &s.selection.picks,
                     // Rounded so the output is stable and readable; the order is kept.

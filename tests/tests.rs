@@ -18,4 +18,5 @@ mod props;
 mod schedule;
 mod secrets;
 mod sources;
+mod stories;
 mod web;

@@ -114,8 +114,14 @@ fn render_sample(config: &Config, templates: &Templates, group: &Group) -> Resul
         url: Some("https://example.com/점검".into()),
         outlet: Some("점검일보".into()),
     };
+    let other = Article {
+        title: "점검용 다른 기사".into(),
+        outlet: Some("점검방송".into()),
+        ..article.clone()
+    };
     let summaries = [Summary {
         article: &article,
+        also: vec![&other],
         sentences: vec!["점검용 문장이다."],
         selection: Selection {
             picks: vec![0],
@@ -125,7 +131,11 @@ fn render_sample(config: &Config, templates: &Templates, group: &Group) -> Resul
     }];
     let date = NaiveDate::from_ymd_opt(2025, 9, 7).context("a fixed valid date")?;
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
-    let mut digest = digest::build(&summaries, group, date);
+    let retold = [digest::Retold {
+        articles: vec![&other],
+        date: date.pred_opt().context("a fixed valid date")?,
+    }];
+    let mut digest = digest::build(&summaries, &retold, group, date);
     crate::job::add_footer(config, &mut digest);
     digest
         .description

@@ -8,12 +8,15 @@ use anyhow::Result;
 use super::{load_config, write_stdout};
 use crate::cli::Format;
 use crate::job::load;
-use crate::summary::{summarize, JsonSummaries};
+use crate::merge;
+use crate::summary::{summarize_stories, JsonSummaries};
 
 pub async fn run(config: &Path, dump: Option<&str>, format: Format) -> Result<ExitCode> {
     let config = load_config(config)?;
     let loaded = load(&config, dump).await?;
-    let summaries = summarize(&loaded.articles, &config.summary);
+    // One entry per story, as the briefing tells it; `explain --merges` says why.
+    let stories = merge::stories(&loaded.articles, config.merge.threshold);
+    let summaries = summarize_stories(&loaded.articles, &stories, &config.summary, |_| true);
     // Streamed: the JSON of a large dump is bigger than the dump, and need not be held
     // whole before the first byte goes out.
     write_stdout(|out| match format {
@@ -45,6 +48,20 @@ pub async fn run(config: &Path, dump: Option<&str>, format: Format) -> Result<Ex
                 }
                 for line in s.key_lines() {
                     writeln!(out, "   - {line}")?;
+                }
+                if !s.also.is_empty() {
+                    writeln!(out, "   {}건 보도 · 같은 소식:", 1 + s.also.len())?;
+                }
+                for other in &s.also {
+                    let outlet = other
+                        .outlet
+                        .as_deref()
+                        .map(|o| format!("{o} "))
+                        .unwrap_or_default();
+                    writeln!(out, "     {outlet}「{}」", other.title)?;
+                    if let Some(url) = &other.url {
+                        writeln!(out, "       {url}")?;
+                    }
                 }
             }
             Ok(())
