@@ -724,6 +724,11 @@ impl Hasher for PreHashed {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+    /// Half a hash (the merge module's grams): spread over all 64 bits, since the
+    /// table takes its buckets from the low bits and its tags from the top ones.
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// How rare each term is across the whole dump: a word every article uses says little

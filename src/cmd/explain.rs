@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::dump::Article;
 use crate::glance::glance;
 use crate::job::load;
-use crate::merge::{self, Corpus, Similarity};
+use crate::merge::{self, Corpus, Pair, Similarity};
 use crate::score::Idf;
 use crate::select::explain;
 use crate::split::split;
@@ -213,21 +213,6 @@ fn why(sim: &Similarity) -> String {
     text
 }
 
-/// One line of a pair file.
-#[derive(serde::Deserialize)]
-struct Pair {
-    id: String,
-    same: bool,
-    a: Text,
-    b: Text,
-}
-
-#[derive(serde::Deserialize)]
-struct Text {
-    title: String,
-    body: String,
-}
-
 /// `explain --merges --pairs FILE`: the score of every pair, as JSON lines after one
 /// line with the configured threshold, for `scripts/eval-merge`. Rarity is counted
 /// over every article of the file, as it is over a day's dump.
@@ -244,12 +229,7 @@ pub fn pairs(config: &Path, file: &Path) -> Result<ExitCode> {
             .with_context(|| format!("{}:{}: not a pair", file.display(), n + 1))?;
         pairs.push(pair);
     }
-    let corpus = Corpus::new(pairs.iter().flat_map(|p| {
-        [
-            (p.a.title.as_str(), p.a.body.as_str()),
-            (p.b.title.as_str(), p.b.body.as_str()),
-        ]
-    }));
+    let corpus = Pair::corpus(&pairs);
     write_stdout(|out| {
         let threshold = serde_json::json!({ "threshold": config.merge.threshold });
         writeln!(out, "{threshold}")?;
