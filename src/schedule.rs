@@ -305,8 +305,8 @@ pub async fn run(
     Ok(())
 }
 
-/// At start-up: today's runs that have not reached everyone are made up within
-/// `catch_up` (one run per schedule), and reported past it.
+/// At start-up and after a reload: today's runs that have not reached everyone are
+/// made up within `catch_up` (one run per schedule), and reported past it.
 fn catch_up(config: &Config, runner: &Runner) {
     let now = clock::now();
     let missed = match missed(config, now) {
@@ -370,6 +370,11 @@ async fn schedule(mut live: watch::Receiver<Arc<Config>>, runner: &Runner) {
                     // The reloader is gone: keep the config in force.
                     std::future::pending::<()>().await;
                 }
+                // A new schedule whose time today has passed, or a recipient added to
+                // a group already sent, is made up as a restart would make it up: the
+                // ledger leaves out whoever has today's briefing already.
+                let config = live.borrow().clone();
+                catch_up(&config, runner);
             }
             () = tokio::time::sleep(wait), if plan.is_some() => {
                 if let Some((at, runs)) = plan {

@@ -484,3 +484,37 @@ fn the_command_status_gives_for_a_missed_briefing_sends_it() {
         serde_json::from_str(&at(&["status", "--format", "json"])).unwrap();
     assert_eq!(json[0]["groups"][0]["state"], "complete", "{json}");
 }
+
+/// A reload whose schedule's time today has already passed is made up at once, within
+/// `catch_up`, as a restart would make it up; it does not wait for tomorrow.
+#[test]
+fn a_reload_to_a_time_already_past_today_catches_up_at_once() {
+    let smtp = Smtp::start(&[]);
+    let head = format!("{WEB}\n{}", smtp.smtp_section(""));
+    let groups = |cron: &str| {
+        format!("[groups.morning]\nrecipients = [\"ceo@example.com\"]\ncron = \"{cron}\"\n")
+    };
+    let p = Project::with_groups(&head, &groups("0 0 9 * * *"));
+    let (daemon, port) = start_listening(&p, crate::support::NOW);
+    assert!(daemon.wait_log("watching "), "{}", daemon.log());
+    assert_eq!(smtp.messages().len(), 0, "nothing is due before 09:00");
+
+    let config = std::fs::read_to_string(p.config()).unwrap();
+    let start = config.find("[groups.morning]").unwrap();
+    std::fs::write(
+        p.config(),
+        format!("{}{}", &config[..start], groups("0 30 6 * * *")),
+    )
+    .unwrap();
+    assert!(daemon.wait_log("catching up now"), "{}", daemon.log());
+    assert!(
+        smtp.wait_for(1, Duration::from_secs(20)),
+        "{}",
+        daemon.log()
+    );
+    let health = get_json(port, "/health");
+    let (clean, log) = daemon.stop();
+    assert!(clean, "{log}");
+    assert_eq!(smtp.messages().len(), 1, "{log}");
+    assert_eq!(health["next_run"], "2025-09-08T06:30:00+09:00", "{health}");
+}
