@@ -432,8 +432,10 @@ fn classify(line: &str, form: &Form, cfg: &SummaryConfig) -> LineKind {
         End::Question => return LineKind::Question,
         End::Verbal => {}
     }
-    // A subtitle that restates the title adds nothing to it in a briefing.
-    if form.terms > 0 && form.in_title * 10 >= form.terms * 8 {
+    // A subtitle that restates the title adds nothing to it in a briefing. A lead that
+    // reports the title's news (`…확정했다고 1일 밝혔다`) is the story's first key line,
+    // however many of the title's words it has: straight news writes its lead so.
+    if form.terms > 0 && form.in_title * 10 >= form.terms * 8 && form.marks & REPORTING_WORD == 0 {
         return LineKind::Heading;
     }
     LineKind::Content
@@ -1491,6 +1493,12 @@ mod tests {
                 "광양시 도서관 개관한다.",
                 Some("광양시 도서관 개관"),
                 LineKind::Heading,
+            ),
+            (
+                "a lead reporting the title's news",
+                "은빛구는 내년도 예산을 올해보다 8% 늘어난 1조 2000억원으로 확정했다고 1일 밝혔다.",
+                Some("은빛구, 내년 예산 1조 2000억원 확정"),
+                LineKind::Content,
             ),
         ];
         for (name, line, title, want) in cases {
