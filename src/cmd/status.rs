@@ -9,7 +9,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::load_config;
+use super::{load_config, write_stdout};
 use crate::cli::Format;
 use crate::clock;
 use crate::config::{Config, Group, Skip};
@@ -79,10 +79,11 @@ enum Suppressed {
 pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
     let config = load_config(path)?;
     let briefings = collect(&config, days)?;
-    match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&briefings)?),
-        Format::Text => print!("{}", render(&config, &briefings)),
-    }
+    let output = match format {
+        Format::Json => serde_json::to_string_pretty(&briefings)? + "\n",
+        Format::Text => render(&config, &briefings),
+    };
+    write_stdout(|out| out.write_all(output.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }
 
