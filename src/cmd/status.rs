@@ -13,7 +13,7 @@ use super::{load_config, write_stdout};
 use crate::cli::Format;
 use crate::clock;
 use crate::config::{Config, Group, Skip};
-use crate::ledger::{self, Standing};
+use crate::ledger::{self, Record, Standing};
 use crate::schedule::{is_late, last_due, next_run, send_command};
 use crate::suppress;
 
@@ -61,13 +61,19 @@ struct RecipientStatus {
     state: State,
 }
 
-/// The ledger's word, unless the recipient unsubscribed and has not had this briefing:
-/// then no send will try, and "pending" would be a promise the next run does not keep.
+/// The ledger's word, unless the recipient unsubscribed: then no send will try, and
+/// "pending" would be a promise the next run does not keep. One who had this briefing
+/// before unsubscribing counts as suppressed too, as in `send`'s report (`--force`
+/// included), with the delivery kept in `record`.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum State {
     Ledger(Standing),
-    Suppressed { state: Suppressed },
+    Suppressed {
+        state: Suppressed,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record: Option<Record>,
+    },
 }
 
 #[derive(Serialize)]
@@ -127,11 +133,15 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
                     .into_iter()
                     .map(|(address, standing)| {
                         let state = match standing {
-                            Standing::Delivered { .. } => State::Ledger(standing),
-                            _ if suppressed.contains(&group, &address) => State::Suppressed {
+                            _ if !suppressed.contains(&group, &address) => State::Ledger(standing),
+                            Standing::Delivered { record } => State::Suppressed {
                                 state: Suppressed::Suppressed,
+                                record: Some(record),
                             },
-                            _ => State::Ledger(standing),
+                            _ => State::Suppressed {
+                                state: Suppressed::Suppressed,
+                                record: None,
+                            },
                         };
                         RecipientStatus { address, state }
                     })
@@ -231,10 +241,16 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
             for r in &g.recipients {
                 let standing = match &r.state {
                     State::Ledger(standing) => standing,
-                    State::Suppressed { .. } => {
+                    State::Suppressed { record, .. } => {
+                        let had = match record {
+                            Some(record) => {
+                                format!(", this briefing delivered at {}", time(&record.at))
+                            }
+                            None => String::new(),
+                        };
                         let _ = writeln!(
                             out,
-                            "    suppressed {}: unsubscribed (briefing resubscribe undoes it)",
+                            "    suppressed {}: unsubscribed{had} (briefing resubscribe undoes it)",
                             r.address
                         );
                         continue;
