@@ -239,50 +239,9 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
             }
             let skipped = matches!(g.today, Some(Today::Skipped { .. }));
             for r in &g.recipients {
-                let standing = match &r.state {
-                    State::Ledger(standing) => standing,
-                    State::Suppressed { record, .. } => {
-                        let had = match record {
-                            Some(record) => {
-                                format!(", this briefing delivered at {}", time(&record.at))
-                            }
-                            None => String::new(),
-                        };
-                        let _ = writeln!(
-                            out,
-                            "    suppressed {}: unsubscribed{had} (briefing resubscribe undoes it)",
-                            r.address
-                        );
-                        continue;
-                    }
-                };
-                let line = match standing {
-                    Standing::Delivered { .. } => continue,
-                    Standing::Failed { record } => format!(
-                        "failed   {}: {} (try {}, {})",
-                        r.address,
-                        record.detail,
-                        record.attempt,
-                        time(&record.at)
-                    ),
-                    Standing::Deferred { record } => format!(
-                        "deferred {}: {} (try {}, {}; next try from {}, by the daemon within schedule.catch_up)",
-                        r.address,
-                        record.detail,
-                        record.attempt,
-                        time(&record.at),
-                        record.next_try.as_ref().map_or_else(|| "the next run".to_owned(), time)
-                    ),
-                    Standing::InDoubt { record } => format!(
-                        "pending  {}: in doubt since {} (sending, no reply recorded; the next run resends it with the same Message-ID)",
-                        r.address,
-                        time(&record.at)
-                    ),
-                    Standing::NotSent if skipped => continue,
-                    Standing::NotSent if missed > 0 => format!("missed   {}: not sent", r.address),
-                    Standing::NotSent => format!("pending  {}: not sent yet", r.address),
-                };
-                let _ = writeln!(out, "    {line}");
+                if let Some(line) = recipient_line(r, skipped, missed > 0, &time) {
+                    let _ = writeln!(out, "    {line}");
+                }
             }
         }
     }
@@ -296,4 +255,53 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
         let _ = writeln!(out, "next briefing at {}", next.to_rfc3339());
     }
     out
+}
+
+/// A recipient's line under its group's counts; none for one who has the briefing, or
+/// is waiting for none (a day off).
+fn recipient_line(
+    r: &RecipientStatus,
+    skipped: bool,
+    missed: bool,
+    time: &dyn Fn(&DateTime<Utc>) -> String,
+) -> Option<String> {
+    let standing = match &r.state {
+        State::Ledger(standing) => standing,
+        State::Suppressed { record, .. } => {
+            let had = match record {
+                Some(record) => format!(", this briefing delivered at {}", time(&record.at)),
+                None => String::new(),
+            };
+            return Some(format!(
+                "suppressed {}: unsubscribed{had} (briefing resubscribe undoes it)",
+                r.address
+            ));
+        }
+    };
+    Some(match standing {
+        Standing::Delivered { .. } => return None,
+        Standing::Failed { record } => format!(
+            "failed   {}: {} (try {}, {})",
+            r.address,
+            record.detail,
+            record.attempt,
+            time(&record.at)
+        ),
+        Standing::Deferred { record } => format!(
+            "deferred {}: {} (try {}, {}; next try from {}, by the daemon within schedule.catch_up)",
+            r.address,
+            record.detail,
+            record.attempt,
+            time(&record.at),
+            record.next_try.as_ref().map_or_else(|| "the next run".to_owned(), time)
+        ),
+        Standing::InDoubt { record } => format!(
+            "pending  {}: in doubt since {} (sending, no reply recorded; the next run resends it with the same Message-ID)",
+            r.address,
+            time(&record.at)
+        ),
+        Standing::NotSent if skipped => return None,
+        Standing::NotSent if missed => format!("missed   {}: not sent", r.address),
+        Standing::NotSent => format!("pending  {}: not sent yet", r.address),
+    })
 }
