@@ -210,12 +210,28 @@ struct Batch {
     durable: Option<tokio::sync::oneshot::Sender<Result<(), Failure>>>,
 }
 
-/// A write that failed, told to each waiter (an `io::Error` cannot be cloned).
+/// A write that failed, told to each waiter (an `io::Error` cannot be cloned). The OS
+/// error number is kept with the kind: it is what tells a full disk or too many open
+/// files (worth a retry) from a wrong permission.
 #[derive(Clone)]
 struct Failure {
     path: PathBuf,
     kind: std::io::ErrorKind,
+    os_error: Option<i32>,
     message: String,
+}
+
+impl Failure {
+    fn into_error(self) -> LedgerError {
+        let source = match self.os_error {
+            Some(n) => std::io::Error::from_raw_os_error(n),
+            None => std::io::Error::new(self.kind, self.message),
+        };
+        LedgerError {
+            path: self.path,
+            source,
+        }
+    }
 }
 
 impl Writer {
@@ -238,6 +254,7 @@ impl Writer {
                     if let Err(e) = log.write(&records) {
                         failed = Some(Failure {
                             kind: e.source.kind(),
+                            os_error: e.source.raw_os_error(),
                             message: e.source.to_string(),
                             path: e.path,
                         });
@@ -266,6 +283,7 @@ impl Writer {
         let stopped = || Failure {
             path: PathBuf::from("ledger"),
             kind: std::io::ErrorKind::BrokenPipe,
+            os_error: None,
             message: "the ledger writer stopped".into(),
         };
         async move {
@@ -273,10 +291,7 @@ impl Writer {
                 Ok(()) => done.await.unwrap_or_else(|_| Err(stopped())),
                 Err(_) => Err(stopped()),
             };
-            answer.map_err(|f| LedgerError {
-                path: f.path,
-                source: std::io::Error::new(f.kind, f.message),
-            })
+            answer.map_err(Failure::into_error)
         }
     }
 
