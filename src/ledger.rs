@@ -591,6 +591,108 @@ fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
     }
 }
 
+/// The daemon's note of the scheduled runs it is about to try again, for `status`: the
+/// ledger says who has the briefing, the note says why the others do not have it yet
+/// and when the next try is. `state_dir/deferred.json`, rewritten in place through a
+/// handle opened when the daemon starts, because the cause may be that no file can be
+/// opened (too many open files) or created (a full disk) and the note is wanted most
+/// then. Only a hint: a note that cannot be written is logged, one that cannot be read
+/// (being rewritten that instant) is no note.
+pub struct Deferrals {
+    path: PathBuf,
+    /// The open note and the runs it holds; `None` if it could not be opened.
+    note: Option<std::sync::Mutex<(File, BTreeMap<String, DeferredRun>)>>,
+}
+
+/// One scheduled run waiting for its next try.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeferredRun {
+    /// The briefing's date, in the groups' zone.
+    pub date: String,
+    pub groups: Vec<String>,
+    /// What stopped the last try.
+    pub reason: String,
+    pub next_try: DateTime<Utc>,
+}
+
+const DEFERRED: &str = "deferred.json";
+
+impl Deferrals {
+    /// Opens the note of a daemon starting, empty: what an earlier daemon deferred is
+    /// this one's catch-up now.
+    pub fn open(state_dir: &Path) -> Deferrals {
+        let path = state_dir.join(DEFERRED);
+        let opened = std::fs::create_dir_all(state_dir).and_then(|()| {
+            OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .open(&path)
+        });
+        let note = match opened {
+            Ok(file) => Some(std::sync::Mutex::new((file, BTreeMap::new()))),
+            Err(e) => {
+                tracing::warn!(
+                    "{}: {e}; `briefing status` will not show why a run is deferred",
+                    path.display()
+                );
+                None
+            }
+        };
+        Deferrals { path, note }
+    }
+
+    /// Notes `run`, in place of an earlier note of the same groups.
+    pub fn note(&self, run: DeferredRun) {
+        self.update(|runs| {
+            runs.insert(run.groups.join(", "), run);
+        });
+    }
+
+    /// The run of `groups` is over (delivered, given up, or failed for good).
+    pub fn clear(&self, groups: &[String]) {
+        self.update(|runs| {
+            runs.remove(&groups.join(", "));
+        });
+    }
+
+    /// The daemon stops: no run of its will be tried again.
+    pub fn clear_all(&self) {
+        self.update(BTreeMap::clear);
+    }
+
+    fn update(&self, change: impl FnOnce(&mut BTreeMap<String, DeferredRun>)) {
+        let Some(note) = &self.note else {
+            return;
+        };
+        // A panic elsewhere while holding it leaves only a list of runs, still usable.
+        let mut note = note.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (file, runs) = &mut *note;
+        change(runs);
+        let runs: Vec<&DeferredRun> = runs.values().collect();
+        // Over the old text, then cut to length: no new file, no new block for a note
+        // no longer than the last.
+        let written = serde_json::to_vec(&runs)
+            .map_err(std::io::Error::from)
+            .and_then(|bytes| {
+                file.seek(SeekFrom::Start(0))?;
+                file.write_all(&bytes)?;
+                file.set_len(bytes.len() as u64)
+            });
+        if let Err(e) = written {
+            tracing::warn!("{}: cannot note the deferred runs: {e}", self.path.display());
+        }
+    }
+}
+
+/// The runs the daemon's note says it will try again; none without a readable note.
+pub fn deferred_runs(state_dir: &Path) -> Vec<DeferredRun> {
+    std::fs::read(state_dir.join(DEFERRED))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
 /// Keeps a manual `send` and the daemon from sending the same briefing at once.
 pub struct SendLock {
     _file: File,
