@@ -60,7 +60,8 @@ pub enum DeliverError {
 
 /// Where messages go.
 pub enum Transport {
-    Smtp(SmtpClient),
+    /// Boxed: the client with its TLS set-up and login is far larger than a path.
+    Smtp(Box<SmtpClient>),
     /// `.eml` files in a folder: the default when no SMTP server is configured.
     Outbox(PathBuf),
 }
@@ -157,7 +158,7 @@ impl Transport {
             }
             _ => None,
         };
-        Ok(Transport::Smtp(SmtpClient {
+        Ok(Transport::Smtp(Box::new(SmtpClient {
             host: smtp.host.clone(),
             port: smtp.port,
             server: format!("{}:{}", smtp.host, smtp.port),
@@ -168,7 +169,7 @@ impl Transport {
             timeout: Duration::from_secs(smtp.timeout_secs),
             hello: ClientId::default(),
             idle: std::sync::Mutex::new(Vec::new()),
-        }))
+        })))
     }
 
     /// Delivers one message; returns the server's reply (or the file written).
@@ -632,12 +633,11 @@ impl Letterhead {
         let dkim = match &config.mail.dkim {
             None => None,
             Some(d) => {
-                let key_text = std::fs::read_to_string(&d.key_file).map_err(|source| {
-                    DeliverError::Local {
+                let key_text =
+                    std::fs::read_to_string(&d.key_file).map_err(|source| DeliverError::Local {
                         what: format!("mail.dkim.key_file: cannot read {}", d.key_file.display()),
                         source,
-                    }
-                })?;
+                    })?;
                 let (algorithm, name) = match d.algorithm {
                     DkimAlgorithm::Rsa => (DkimSigningAlgorithm::Rsa, "rsa"),
                     DkimAlgorithm::Ed25519 => (DkimSigningAlgorithm::Ed25519, "ed25519"),

@@ -797,7 +797,9 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
     for line in &suppressed.unreadable {
         tracing::warn!("{line}");
     }
-    report.unreadable_suppressions.clone_from(&suppressed.unreadable);
+    report
+        .unreadable_suppressions
+        .clone_from(&suppressed.unreadable);
     if let Some(to) = &opts.to {
         send_test_copy(config, &day, opts, to, &suppressed, &mut report).await?;
         return Ok(report);

@@ -666,7 +666,9 @@ impl Deferrals {
             return;
         };
         // A panic elsewhere while holding it leaves only a list of runs, still usable.
-        let mut note = note.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut note = note
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (file, runs) = &mut *note;
         change(runs);
         let runs: Vec<&DeferredRun> = runs.values().collect();
@@ -680,7 +682,10 @@ impl Deferrals {
                 file.set_len(bytes.len() as u64)
             });
         if let Err(e) = written {
-            tracing::warn!("{}: cannot note the deferred runs: {e}", self.path.display());
+            tracing::warn!(
+                "{}: cannot note the deferred runs: {e}",
+                self.path.display()
+            );
         }
     }
 }

@@ -312,14 +312,25 @@ mod tests {
             .unwrap();
         f.write_all(b"{\"request\": \"unsubscribe\", oops}\n\xed\x95\n\n")
             .unwrap();
-        record(d, Request::Unsubscribe, "김하늘@example.com", Some("morning"), at()).unwrap();
+        record(
+            d,
+            Request::Unsubscribe,
+            "김하늘@example.com",
+            Some("morning"),
+            at(),
+        )
+        .unwrap();
         let list = Suppressed::load(d).unwrap();
         assert!(list.contains("morning", "ceo@example.com"));
         assert!(list.contains("morning", "김하늘@example.com"));
         assert!(!list.contains("columns", "김하늘@example.com"));
         let named: Vec<(usize, bool)> = list.unreadable.iter().map(|u| (u.line, u.torn)).collect();
         assert_eq!(named, [(2, false), (3, false)]);
-        assert!(list.unreadable[1].problem.contains("not UTF-8"), "{:?}", list.unreadable);
+        assert!(
+            list.unreadable[1].problem.contains("not UTF-8"),
+            "{:?}",
+            list.unreadable
+        );
     }
 
     /// A whole request whose line end is missing (a hand edit) is a request: the next

@@ -13,11 +13,21 @@ use crate::support::{run, Daemon, Project, Smtp};
 /// The soft limit on open files of process `pid`, as `prlimit` prints it.
 fn open_files_limit(pid: u32) -> String {
     let out = Command::new("prlimit")
-        .args(["--pid", &pid.to_string(), "--nofile", "--raw", "--noheadings"])
+        .args([
+            "--pid",
+            &pid.to_string(),
+            "--nofile",
+            "--raw",
+            "--noheadings",
+        ])
         .args(["--output", "SOFT"])
         .output()
         .expect("prlimit (util-linux) runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -179,6 +189,38 @@ fn a_refused_login_blames_no_recipient_and_the_send_after_the_fix_reaches_everyo
     );
 }
 
+/// In the daemon a refused login is logged once for the run (not once per recipient or
+/// connection), and no retry is planned: only a fix of the login changes the answer.
+#[test]
+fn the_daemon_logs_a_refused_login_once_and_does_not_retry_it() {
+    let smtp = Smtp::start(&["--auth", "briefing:s3cret-pw"]);
+    let p = Project::new(&format!(
+        "[schedule]\ncatch_up = \"8s\"\n\n{}",
+        smtp.smtp_section(
+            "username = \"briefing\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true\nconnections = 3",
+        )
+    ));
+    let daemon = Daemon::spawn(
+        p.cmd(&["run"])
+            .env("BRIEFING_NOW", "2025-09-07T07:00:02+09:00")
+            .env("TEST_SMTP_PW", "wrong-pw"),
+    );
+    let failed = daemon.wait_log("scheduled run failed: ");
+    let (clean, log) = daemon.stop();
+    assert!(failed && clean, "{log}");
+    assert_eq!(log.matches("authentication failed").count(), 1, "{log}");
+    assert!(log.contains("TEST_SMTP_PW ([smtp] password_env)"), "{log}");
+    assert!(
+        !log.contains("trying again") && !log.contains("deferred"),
+        "{log}"
+    );
+    assert!(!log.contains("wrong-pw"), "the password never shows");
+    assert!(smtp.messages().is_empty());
+    for (address, state) in p.states("morning") {
+        assert_eq!(state, "not_sent", "{address}");
+    }
+}
+
 /// One unreadable line in the middle of the suppression list and one cut short at its
 /// end: the send still goes out, the requests on the good lines (before and after the
 /// bad one) are honoured, and the report, `status` and `check` name each bad line by
@@ -194,7 +236,10 @@ fn a_damaged_suppression_list_costs_only_its_bad_lines() {
     let list = p.path("state/suppressed.jsonl");
     let append = |bytes: &[u8]| {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(&list).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&list)
+            .unwrap();
         f.write_all(bytes).unwrap();
     };
     unsubscribe(&["desk@example.com", "--group", "columns"]);
@@ -211,7 +256,10 @@ fn a_damaged_suppression_list_costs_only_its_bad_lines() {
         .unwrap()
         .iter()
         .map(|u| {
-            assert!(u["file"].as_str().unwrap().ends_with("suppressed.jsonl"), "{u}");
+            assert!(
+                u["file"].as_str().unwrap().ends_with("suppressed.jsonl"),
+                "{u}"
+            );
             (u["line"].as_u64().unwrap(), u["torn"].as_bool().unwrap())
         })
         .collect();
@@ -229,7 +277,10 @@ fn a_damaged_suppression_list_costs_only_its_bad_lines() {
             && text.contains("suppressed.jsonl:4: a suppression request cut short"),
         "{text}"
     );
-    assert!(text.contains("0 would be sent, 1 already delivered, 1 suppressed"), "{text}");
+    assert!(
+        text.contains("0 would be sent, 1 already delivered, 1 suppressed"),
+        "{text}"
+    );
 
     let (out, status, stderr) = p.run(&["status", "--days", "1"]);
     assert!(out.status.success(), "{stderr}");
@@ -243,7 +294,11 @@ fn a_damaged_suppression_list_costs_only_its_bad_lines() {
         "{status}"
     );
     let json = status_json(&p);
-    assert_eq!(json[0]["unreadable_suppressions"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(
+        json[0]["unreadable_suppressions"].as_array().unwrap().len(),
+        2,
+        "{json}"
+    );
 
     let (out, _, stderr) = p.run(&["check"]);
     assert!(out.status.success(), "{stderr}");
