@@ -1072,7 +1072,7 @@ impl Courier<'_> {
         report: &mut GroupReport,
     ) -> Result<Option<Stop>> {
         let log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
-        let (writer, recorded) = Writer::start(log);
+        let (writer, recorded) = Writer::start(log)?;
         let mut suppressed = 0;
         let pending: Vec<&Mailbox> = group
             .recipients
@@ -1192,7 +1192,12 @@ impl Courier<'_> {
             records.push(record(&letter, Event::Failed, attempt, error));
         }
         let address = &letter.address;
-        if let Some(progress) = self.opts.progress {
+        // A message the run did not really try (the last branch below) is no outcome.
+        let untried = outcome
+            .result
+            .as_ref()
+            .is_err_and(|e| !e.is_transient() && !e.blames_recipient());
+        if let (Some(progress), false) = (self.opts.progress, untried) {
             progress.outcome(outcome.result.is_ok());
         }
         let e = match outcome.result {
@@ -1578,6 +1583,48 @@ mod tests {
 
         let one = digest("one");
         assert_eq!((one.count, one.left_out, one.more), (1, 1, 1));
+    }
+
+    /// Told by the kind and the OS error number, whatever the message says: a message
+    /// that reads like EMFILE is not one.
+    #[test]
+    fn passing_local_causes_are_told_by_their_os_error_not_their_message() {
+        use std::io::{Error as Io, ErrorKind};
+        for n in [
+            libc::EMFILE,
+            libc::ENFILE,
+            libc::ENOMEM,
+            libc::ENOSPC,
+            libc::EDQUOT,
+            libc::EBUSY,
+            libc::EWOULDBLOCK,
+        ] {
+            assert!(is_passing(&Io::from_raw_os_error(n)), "errno {n}");
+        }
+        for n in [libc::EACCES, libc::ENOENT, libc::EROFS, libc::EISDIR] {
+            assert!(!is_passing(&Io::from_raw_os_error(n)), "errno {n}");
+        }
+        assert!(is_passing(&Io::from(ErrorKind::OutOfMemory)));
+        assert!(!is_passing(&Io::other("Too many open files (os error 24)")));
+
+        let ledger = |n| LedgerError {
+            path: "/srv/briefing/state/ledger".into(),
+            source: Io::from_raw_os_error(n),
+        };
+        let err = Error::from(anyhow::Error::from(ledger(libc::EMFILE)).context("the run"));
+        assert!(err.is_transient() && !err.is_busy(), "{err}");
+        assert!(Error::from(ledger(libc::EACCES)).is_permanent());
+        let full = DeliverError::Local {
+            what: "cannot write to the outbox /srv/outbox".into(),
+            source: Io::from_raw_os_error(libc::ENOSPC),
+        };
+        assert!(full.is_transient() && full.stops_run() && !full.blames_recipient());
+        assert!(Error::from(full).is_transient());
+        let denied = SuppressError::Io {
+            path: "/srv/briefing/state/suppressed.jsonl".into(),
+            source: Io::from_raw_os_error(libc::EACCES),
+        };
+        assert!(Error::from(denied).is_permanent());
     }
 
     #[test]

@@ -238,10 +238,14 @@ impl Writer {
     /// Takes over `log`, and hands back what it had recorded before. Only the file is
     /// kept up to date from then on: a replayed copy of every record would grow with
     /// the recipient list for nobody to read.
-    pub fn start(mut log: BriefingLog) -> (Writer, Recipients) {
+    ///
+    /// A thread the system cannot give now (out of memory or of threads for a moment)
+    /// is an error of the log's, which a later run may not meet, not a panic.
+    pub fn start(mut log: BriefingLog) -> Result<(Writer, Recipients), LedgerError> {
         let recorded = std::mem::take(&mut log.recipients);
         let (queue, batches) = std::sync::mpsc::channel::<Batch>();
-        std::thread::spawn(move || {
+        let path = log.path.clone();
+        let spawned = std::thread::Builder::new().spawn(move || {
             // After a failed write nothing more is written: the records after it would
             // describe sends whose `sending` mark may be missing.
             let mut failed: Option<Failure> = None;
@@ -267,7 +271,10 @@ impl Writer {
                 }
             }
         });
-        (Writer { queue }, recorded)
+        match spawned {
+            Ok(_) => Ok((Writer { queue }, recorded)),
+            Err(source) => Err(LedgerError { path, source }),
+        }
     }
 
     /// Appends `records`; completes once they are durable (or could not be written).
@@ -744,11 +751,51 @@ mod tests {
         }
     }
 
+    /// The note holds one entry per run, replaced by its next deferral and gone once the
+    /// run is over; a note that does not parse (caught mid-rewrite) is no note.
+    #[test]
+    fn the_deferral_note_follows_the_runs_and_a_garbled_one_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let run = |groups: &[&str], reason: &str| DeferredRun {
+            date: "2025-09-07".into(),
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            reason: reason.into(),
+            next_try: crate::clock::now(),
+        };
+        let note = Deferrals::open(&state);
+        note.note(run(&["morning", "columns"], "too many open files"));
+        note.note(run(&["tokyo"], "the relay is down"));
+        note.note(run(&["morning", "columns"], "no space left on device"));
+        let runs: Vec<(String, String)> = deferred_runs(&state)
+            .into_iter()
+            .map(|r| (r.groups.join(", "), r.reason))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("morning, columns".into(), "no space left on device".into()),
+                ("tokyo".into(), "the relay is down".into())
+            ]
+        );
+        note.clear(&["morning".into(), "columns".into()]);
+        assert_eq!(deferred_runs(&state).len(), 1);
+        note.clear_all();
+        assert!(deferred_runs(&state).is_empty());
+        // A new daemon starts with an empty note, whatever the last one left.
+        note.note(run(&["tokyo"], "the relay is down"));
+        drop(note);
+        let _fresh = Deferrals::open(&state);
+        assert!(deferred_runs(&state).is_empty());
+        std::fs::write(state.join(DEFERRED), "[{\"date\":\"2025-").unwrap();
+        assert!(deferred_runs(&state).is_empty());
+    }
+
     #[tokio::test]
     async fn the_writer_makes_every_record_durable_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
-        let (writer, _) = Writer::start(log);
+        let (writer, _) = Writer::start(log).unwrap();
         let marks: Vec<_> = (0..20)
             .map(|n| {
                 writer.append(vec![record(
