@@ -15,6 +15,7 @@ use crate::dump::Article;
 use crate::schedule::next_runs;
 use crate::select::Selection;
 use crate::summary::Summary;
+use crate::suppress::Suppressed;
 
 /// Recipients named in the summary; the rest are counted.
 const SHOWN_RECIPIENTS: usize = 3;
@@ -45,12 +46,24 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let problems = problems(&config);
+    let mut problems = problems(&config);
+    // A line of the list that cannot be read costs that line only, and the send goes
+    // out: a warning, not a problem. A list that cannot be read at all stops the send.
+    let unreadable = match Suppressed::load(&config.state_dir) {
+        Ok(list) => list.unreadable,
+        Err(e) => {
+            problems.push(super::one_line(&e));
+            Vec::new()
+        }
+    };
     if !problems.is_empty() {
         for p in &problems {
             stderr_line(format_args!("briefing: {p}"));
         }
         return Ok(ExitCode::FAILURE);
+    }
+    for line in &unreadable {
+        stderr_line(format_args!("briefing: warning: {line}"));
     }
     super::write_stdout(|out| out.write_all(summary(&config).as_bytes()))?;
     Ok(ExitCode::SUCCESS)
