@@ -533,7 +533,11 @@ fn reads_need_a_token_and_other_hosts_are_misdirected() {
     assert!(smtp.messages().is_empty());
 
     let auth = [("Authorization", lower.as_str())];
-    for host in ["attacker.example", "attacker.example:8025", "127.0.0.1.attacker.example"] {
+    for host in [
+        "attacker.example",
+        "attacker.example:8025",
+        "127.0.0.1.attacker.example",
+    ] {
         for target in ["/status", "/health"] {
             let headers = [auth[0], ("Host", host)];
             let (status, body) = d.request("GET", target, &headers, "");
@@ -679,7 +683,8 @@ fn the_readme_web_example_works_on_the_shipped_config() {
         .nth(1)
         .and_then(|block| block.split("```").next())
         .expect("a toml block in the web endpoint section");
-    let shipped = std::fs::read_to_string(crate::support::root().join("config.toml")).expect("config.toml");
+    let shipped =
+        std::fs::read_to_string(crate::support::root().join("config.toml")).expect("config.toml");
     let sample = crate::support::sample().display().to_string();
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("config.toml");
@@ -692,7 +697,8 @@ fn the_readme_web_example_works_on_the_shipped_config() {
     )
     .expect("write config");
     let config = config.display().to_string();
-    let (out, stdout, stderr) = crate::support::run(crate::support::briefing().args(["check", "--config", &config]));
+    let (out, stdout, stderr) =
+        crate::support::run(crate::support::briefing().args(["check", "--config", &config]));
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("no one-click unsubscribe link"), "{stdout}");
 
@@ -700,15 +706,28 @@ fn the_readme_web_example_works_on_the_shipped_config() {
     // After the catch-up window of 07:00: only the POST sends.
     let daemon = Daemon::spawn(
         crate::support::briefing()
-            .args(["run", "--listen", &format!("127.0.0.1:{port}"), "--config", &config])
+            .args([
+                "run",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--config",
+                &config,
+            ])
             .env("BRIEFING_NOW", "2025-09-07T20:00:00+09:00")
             .env("BRIEFING_SEND_TOKEN", TOKEN),
     );
     assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
     let d = Web { daemon, port };
-    let (status, body) = d.request("POST", "/send?group=morning", &[("Authorization", &bearer(TOKEN))], "");
+    let (status, body) = d.request(
+        "POST",
+        "/send?group=morning",
+        &[("Authorization", &bearer(TOKEN))],
+        "",
+    );
     assert_eq!(status, 200, "{body}\n{}", d.log());
     assert_eq!(group(&json(&body), "morning")["delivered"], 2, "{body}");
-    let outbox = std::fs::read_dir(dir.path().join("outbox")).expect("outbox").count();
+    let outbox = std::fs::read_dir(dir.path().join("outbox"))
+        .expect("outbox")
+        .count();
     assert_eq!(outbox, 2);
 }

@@ -236,10 +236,7 @@ fn web(config: &Config) -> Option<String> {
         None => " (not set in this environment)",
     };
     let mut parts = vec![match &web.token_env {
-        Some(env) => format!(
-            "run --listen takes the bearer token in {env}{}",
-            unset(env)
-        ),
+        Some(env) => format!("run --listen takes the bearer token in {env}{}", unset(env)),
         None => "no token_env, so run --listen will not start".to_owned(),
     }];
     if let Some(env) = &web.read_token_env {

@@ -61,7 +61,9 @@ pub async fn hosts_and_time(State(app): State<Arc<App>>, request: Request, next:
     let named: Vec<&str> = header.into_iter().chain(target).collect();
     // The config in force: a reload may change base_url.
     let config = app.daemon.live.borrow().clone();
-    let base = config.unsubscribe_links().and_then(|l| url_host(&l.base_url));
+    let base = config
+        .unsubscribe_links()
+        .and_then(|l| url_host(&l.base_url));
     if named.is_empty() || !named.iter().all(|h| allowed_host(h, base)) {
         return error(
             StatusCode::MISDIRECTED_REQUEST,
@@ -79,10 +81,7 @@ pub async fn hosts_and_time(State(app): State<Arc<App>>, request: Request, next:
         Ok(response) => response,
         Err(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "no answer within {}s; try again",
-                REQUEST_TIMEOUT.as_secs()
-            ),
+            format!("no answer within {}s; try again", REQUEST_TIMEOUT.as_secs()),
         ),
     }
 }

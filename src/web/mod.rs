@@ -10,9 +10,9 @@
 //! TLS is the reverse proxy's job (see the README).
 //!
 //! Nothing a client does may cost the morning's run: connections are capped below the
-//! open-file limit ([`descriptors`]), every request is bounded in time and a shutdown
-//! does not wait for clients ([`conn`], [`guard`]); what reads the ledger or the
-//! recipients needs a token, and `/preview` builds each day's briefing once ([`preview`]).
+//! open-file limit (`descriptors`), every request is bounded in time and a shutdown
+//! does not wait for clients (`conn`, `guard`); what reads the ledger or the
+//! recipients needs a token, and `/preview` builds each day's briefing once (`preview`).
 
 mod conn;
 mod descriptors;
@@ -88,8 +88,7 @@ impl Listener {
         if !addr.ip().is_loopback() && !web.allow_remote {
             bail!("--listen {addr}: not a loopback address; put a reverse proxy in front, or set web.allow_remote = true");
         }
-        let max_connections =
-            descriptors::fit(web.max_connections).map_err(anyhow::Error::msg)?;
+        let max_connections = descriptors::fit(web.max_connections).map_err(anyhow::Error::msg)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("--listen {addr}: cannot listen"))?;

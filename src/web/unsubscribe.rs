@@ -231,17 +231,34 @@ mod tests {
         assert!(is_one_click(form, b"List-Unsubscribe=One-Click"));
         assert!(is_one_click("", b"List-Unsubscribe=One-Click"));
         assert!(is_one_click(form, b"x=1&List-Unsubscribe=One%2DClick"));
-        for body in [&b""[..], b"List-Unsubscribe=", b"List-Unsubscribe=Yes", b"One-Click"] {
+        for body in [
+            &b""[..],
+            b"List-Unsubscribe=",
+            b"List-Unsubscribe=Yes",
+            b"One-Click",
+        ] {
             assert!(!is_one_click(form, body), "{body:?}");
         }
         let multipart = "multipart/form-data; boundary=\"----x1\"";
         let part = |name: &str, value: &str| {
             format!("------x1\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n------x1--\r\n")
         };
-        assert!(is_one_click(multipart, part("List-Unsubscribe", "One-Click").as_bytes()));
-        assert!(!is_one_click(multipart, part("List-Unsubscribe", "Two-Clicks").as_bytes()));
-        assert!(!is_one_click(multipart, part("Other", "One-Click").as_bytes()));
-        assert!(!is_one_click("multipart/form-data", part("List-Unsubscribe", "One-Click").as_bytes()));
+        assert!(is_one_click(
+            multipart,
+            part("List-Unsubscribe", "One-Click").as_bytes()
+        ));
+        assert!(!is_one_click(
+            multipart,
+            part("List-Unsubscribe", "Two-Clicks").as_bytes()
+        ));
+        assert!(!is_one_click(
+            multipart,
+            part("Other", "One-Click").as_bytes()
+        ));
+        assert!(!is_one_click(
+            "multipart/form-data",
+            part("List-Unsubscribe", "One-Click").as_bytes()
+        ));
         assert!(!is_one_click(multipart, b""));
     }
 }
