@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{error, App};
+use super::{error, App, Refusal};
 
 /// The whole of a request after its head (the body, and the handler's answer) for every
 /// route but `POST /send`, whose run is bounded by its own timeouts and goes on if the
@@ -52,7 +52,7 @@ pub fn url_host(url: &str) -> Option<&str> {
 
 /// Every name the request gives for the host it wants, the `Host` header and the
 /// authority of an absolute-form target alike, must be one the endpoint answers to.
-pub async fn hosts_and_time(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+pub async fn hosts(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let header = request
         .headers()
         .get(header::HOST)
@@ -74,6 +74,11 @@ pub async fn hosts_and_time(State(app): State<Arc<App>>, request: Request, next:
             ),
         );
     }
+    next.run(request).await
+}
+
+/// Every request but `POST /send` is answered within [`REQUEST_TIMEOUT`].
+pub async fn in_time(request: Request, next: Next) -> Response {
     if request.uri().path() == "/send" {
         return next.run(request).await;
     }
@@ -99,7 +104,7 @@ fn bearer(headers: &HeaderMap) -> Option<&[u8]> {
 
 /// Whether the request carries one of `tokens`, each compared whole and in constant
 /// time, or the 401 to answer.
-pub fn authorize(headers: &HeaderMap, tokens: &[&str], which: &str) -> Result<(), Box<Response>> {
+pub fn authorize(headers: &HeaderMap, tokens: &[&str], which: &str) -> Result<(), Refusal> {
     let given = bearer(headers).unwrap_or_default();
     // Every token is compared: which one matched takes no time to tell.
     let matched = tokens

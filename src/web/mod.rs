@@ -159,9 +159,10 @@ pub async fn serve(
             "/unsubscribe",
             get(unsubscribe::get).post(unsubscribe::post),
         )
+        .layer(axum::middleware::from_fn(guard::in_time))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            guard::hosts_and_time,
+            guard::hosts,
         ))
         .with_state(app);
     conn::serve(
