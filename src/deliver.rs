@@ -615,7 +615,7 @@ impl Letterhead {
     /// The letterhead of `group`. The token key and the DKIM key are read here, at the
     /// start of a run, so that a missing one stops the run before the first message.
     pub fn new(config: &Config, group: &str) -> Result<Letterhead, DeliverError> {
-        let web = match &config.web {
+        let web = match config.unsubscribe_links() {
             None => None,
             Some(web) => {
                 let secret = std::env::var(&web.secret_env)
@@ -705,7 +705,7 @@ impl Letterhead {
 /// are encoded once per group, not per recipient): the group's web page, where the
 /// reader gives the address, or a mailto whose sender says who.
 pub fn footer_link(config: &Config, group: &str) -> Option<String> {
-    match (&config.web, &config.mail.unsubscribe) {
+    match (config.unsubscribe_links(), &config.mail.unsubscribe) {
         (Some(web), _) => Some(format!(
             "{}/unsubscribe?group={}",
             web.base_url,

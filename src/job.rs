@@ -389,8 +389,20 @@ pub async fn prepare(
     whole_dump: bool,
     stop: Option<&AtomicBool>,
 ) -> Result<Day, Error> {
+    let gathered = gather(config, dump, date, stop).await?;
+    build_day(config, gathered, date, whole_dump, stop).await
+}
+
+/// What the briefing of `date` is built from: the copy kept since its delivery started,
+/// else the sources as they answer now.
+pub async fn gather(
+    config: &Config,
+    dump: Option<&str>,
+    date: NaiveDate,
+    stop: Option<&AtomicBool>,
+) -> Result<Gathered, Error> {
     let date_text = date.to_string();
-    let gathered = match day::kept(&config.state_dir, &date_text)? {
+    Ok(match day::kept(&config.state_dir, &date_text)? {
         Some(kept) => {
             if let Some(dump) = dump {
                 tracing::warn!(
@@ -407,7 +419,18 @@ pub async fn prepare(
             let answers = unless_stopped(fetching, stop, "fetching the dump").await?;
             Gathered::Fresh(sources, answers)
         }
-    };
+    })
+}
+
+/// The [`Day`] of `date` from what [`gather`] found.
+pub async fn build_day(
+    config: &Config,
+    gathered: Gathered,
+    date: NaiveDate,
+    whole_dump: bool,
+    stop: Option<&AtomicBool>,
+) -> Result<Day, Error> {
+    let date_text = date.to_string();
     let since = match whole_dump {
         true => None,
         false => ledger::newest_before(&config.state_dir, &date_text)?,
@@ -426,7 +449,7 @@ pub async fn prepare(
 
 /// What the day is built from: the sources as fetched now, or as an earlier run of the
 /// same day kept them.
-enum Gathered {
+pub enum Gathered {
     Fresh(Vec<SourceConfig>, Vec<Result<SourceText, FetchError>>),
     Kept(day::Kept),
 }

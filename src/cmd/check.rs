@@ -184,6 +184,9 @@ fn summary(config: &Config) -> String {
         config.groups.len(),
         crate::job::plural(recipients, "recipient")
     );
+    if let Some(line) = web(config) {
+        let _ = writeln!(out, "  web: {line}");
+    }
     let now = crate::clock::now();
     for g in &config.groups {
         let named: Vec<String> = g
@@ -235,6 +238,29 @@ fn summary(config: &Config) -> String {
         }
     }
     out
+}
+
+/// What `[web]` gives: the endpoint's tokens and the one-click links. Notes, never
+/// problems: `run` without `--listen` needs no token, and without `base_url` the
+/// messages go out all the same, only without the one-click link.
+fn web(config: &Config) -> Option<String> {
+    let web = config.web.as_ref()?;
+    let unset = |env: &str| match std::env::var_os(env) {
+        Some(_) => "",
+        None => " (not set in this environment)",
+    };
+    let mut parts = vec![match &web.token_env {
+        Some(env) => format!("run --listen takes the bearer token in {env}{}", unset(env)),
+        None => "no token_env, so run --listen will not start".to_owned(),
+    }];
+    if let Some(env) = &web.read_token_env {
+        parts.push(format!("the read-only token in {env}{}", unset(env)));
+    }
+    parts.push(match config.unsubscribe_links() {
+        Some(links) => format!("one-click unsubscribe links to {}/unsubscribe", links.base_url),
+        None => "note: no base_url and secret_env, so the messages carry no one-click unsubscribe link (they are needed only for it)".to_owned(),
+    });
+    Some(parts.join("; "))
 }
 
 /// The group's filters, limit and lines per article, in a line.
