@@ -61,6 +61,7 @@ pub(super) struct Scanner<'a> {
     /// Cache of closer searches: (closer, searched from, found at or searched up to, found).
     cache: [(char, usize, usize, bool); 4],
     cache_next: usize,
+    /// What the text calls a ship: a `-함` that ends nothing.
     ships: Ships<'a>,
 }
 

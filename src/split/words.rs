@@ -1,7 +1,7 @@
 //! The word after a stop, and the rules tables that read it: quotatives, auxiliaries
 //! and particles written apart hold a sentence together across a space or a period;
-//! conjunctions and laughter tell that a new one has started. Each table is matched on
-//! the word's first syllables only, so a look-up costs a few byte compares.
+//! conjunctions and laughter tell that a new one has started. Every table is matched
+//! against the start of the word only: the scanner asks only at a candidate cut.
 
 use super::chars::{decode, is_emoji, is_laugh_jamo, syllable_before, CLASS, SPACE};
 
