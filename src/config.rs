@@ -851,8 +851,11 @@ impl Checker<'_> {
         for (name, v, range) in counts {
             self.bounded(&Spanned::new(at(name), v), range, &key(name));
         }
+        // A kind's weight is reported at its `[summary.kinds]` table: the table keeps no
+        // span per key of the tables inside it.
         for (name, v) in summary.weights() {
-            self.bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name));
+            let span = at(name.split('.').next().unwrap_or(&name));
+            self.bounded(&Spanned::new(span, v), &WEIGHT, &key(&name));
         }
         if summary.min_chars > summary.max_chars {
             self.report(

@@ -7,7 +7,7 @@ use crate::config::SummaryConfig;
 use crate::dump::Article;
 use crate::merge::Story;
 use crate::score::Idf;
-use crate::select::{select, Selection};
+use crate::select::{select, Heading, Selection};
 use crate::split::split;
 
 /// One article with its sentences and what the selection made of them.
@@ -78,13 +78,7 @@ fn tell<'a>(
     split_articles
         .into_iter()
         .map(|(article, also, sentences)| Summary {
-            selection: select(
-                &sentences,
-                Some(&article.title),
-                article.label.as_deref(),
-                &idf,
-                cfg,
-            ),
+            selection: select(&sentences, &Heading::from(article), &idf, cfg),
             article,
             sentences,
             also,

@@ -12,7 +12,7 @@ use crate::glance::glance;
 use crate::job::load;
 use crate::merge::{self, Corpus, Pair, Similarity};
 use crate::score::Idf;
-use crate::select::explain;
+use crate::select::{explain, Heading};
 use crate::split::split;
 use crate::summary::{summarize, Summary};
 
@@ -56,13 +56,7 @@ pub async fn run(
             if let Some(url) = &a.url {
                 writeln!(out, "   {url}")?;
             }
-            let why = explain(
-                &sentences,
-                Some(&a.title),
-                a.label.as_deref(),
-                &idf,
-                &config.summary,
-            );
+            let why = explain(&sentences, &Heading::from(a), &idf, &config.summary);
             writeln!(out, "{why}")?;
         }
         Ok(())

@@ -2,12 +2,13 @@
 //! centralities measured across them, the lead decided and one feature vector per
 //! competing line.
 
+use super::article_kind::{self, Heading, KindCall};
 use super::features::{read_line, ArticleMeasures, Line};
 use super::kind::LineKind;
-use super::lead::{not_lead_label, Lead};
+use super::lead::Lead;
 use super::similarity::{centrality, cosines, scale_to_max};
 use super::terms::{Term, Vocabulary};
-use crate::config::summary::Vector;
+use crate::config::summary::{Vector, Weights};
 use crate::config::SummaryConfig;
 use crate::score::Idf;
 
@@ -26,6 +27,10 @@ pub struct Analysis<'a> {
     /// Per term id: the term as first written.
     pub(super) term_text: Vec<&'a str>,
     pub lead: Lead,
+    /// What kind of article it is, and so which weights score it.
+    pub kind: KindCall,
+    /// The weights of its kind, or the blend of the kinds it may be.
+    pub weights: Weights,
     /// Rank among candidate lines, per line.
     pub(super) ranks: Vec<Option<usize>>,
     /// [`cosines`] of the `competing` candidate lines, in rank order.
@@ -36,16 +41,16 @@ pub struct Analysis<'a> {
 /// Takes one article apart into its features.
 pub fn analyse<'a>(
     sentences: &[&'a str],
-    title: Option<&'a str>,
-    label: Option<&str>,
+    heading: &Heading<'a>,
     idf: &Idf,
     cfg: &SummaryConfig,
 ) -> Analysis<'a> {
     let mut vocab = Vocabulary::default();
-    let mut title_terms = title.map_or(0, |t| vocab.read_title(t));
-    let mut lines: Vec<Line> = sentences
+    let mut title_terms = heading.title.map_or(0, |t| vocab.read_title(t));
+    let trimmed: Vec<&str> = sentences.iter().map(|l| l.trim()).collect();
+    let mut lines: Vec<Line> = trimmed
         .iter()
-        .map(|line| read_line(line.trim(), &mut vocab, cfg))
+        .map(|line| read_line(line, &mut vocab, cfg))
         .collect();
     if !lines.iter().any(|l| l.candidate) {
         for l in &mut lines {
@@ -65,7 +70,9 @@ pub fn analyse<'a>(
     scale_to_max(&mut keywords);
     let mut central = centrality_raw.clone();
     scale_to_max(&mut central);
-    let labelled = not_lead_label(label, title, sentences.first().copied());
+    let labelled = article_kind::not_lead_label(heading, trimmed.first().copied());
+    let line_kinds: Vec<LineKind> = lines.iter().map(|l| l.kind).collect();
+    let kind = article_kind::read(heading, &trimmed, &line_kinds, &candidates);
     let lead = Lead::read(
         &lines,
         candidates.first().copied(),
@@ -84,6 +91,7 @@ pub fn analyse<'a>(
         cosine: &cosine,
         lead: lead.strength,
         title_terms,
+        competing: candidates.len(),
     };
     let vectors = lines
         .iter()
@@ -99,6 +107,8 @@ pub fn analyse<'a>(
         term_weights,
         term_text: vocab.text,
         lead,
+        weights: kind.blend(&cfg.kind_weights()),
+        kind,
         ranks,
         cosine,
         competing: candidates.len(),

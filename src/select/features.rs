@@ -2,6 +2,8 @@
 //! and its feature vector, in the order of [`FEATURES`](super::FEATURES), once the article-wide
 //! measures are known.
 
+use super::article_kind::claims;
+use super::framing::FRAMING;
 use super::kind::{classify, sentence_end, word_marks, End, Form, LineKind, REPORTING_WORD};
 use super::terms::Vocabulary;
 use crate::config::summary::Vector;
@@ -22,6 +24,12 @@ pub(super) struct Line {
     pub(super) in_title: usize,
     /// Distinct term ids, ascending.
     pub(super) terms: Vec<u32>,
+    /// Its predicate makes a claim of the writer's ([`claims`]).
+    pub(super) claim: bool,
+    /// It ends in a framing predicate with no figure, quotation or report ([`frames`]).
+    pub(super) framing: bool,
+    /// Its figures that are amounts, percentages or counts ([`is_quantity`]).
+    pub(super) quantities: usize,
 }
 
 /// Reads one trimmed line in one pass over its words: its terms into `vocab`, its
@@ -50,12 +58,13 @@ pub(super) fn read_line<'a>(
     };
     let kind = classify(line, &form, cfg);
     let reports = marks & REPORTING_WORD != 0;
+    let quote_share = shape.quote_share();
     Line {
         kind,
         candidate: kind == LineKind::Content,
         chars: shape.chars,
         figures: shape.figures,
-        quote_share: shape.quote_share(),
+        quote_share,
         attributed: shape.quoted > 0 && attributed(line),
         connective: opens_with_connective(line),
         peg: if !reports {
@@ -67,7 +76,34 @@ pub(super) fn read_line<'a>(
         },
         in_title,
         terms: ids_of_line,
+        claim: claims(line),
+        framing: shape.figures == 0 && shape.quoted == 0 && !reports && frames(line),
+        quantities: if shape.figures == 0 {
+            0
+        } else {
+            figures(line).filter(|f| is_quantity(f)).count()
+        },
     }
+}
+
+/// Units of a figure that say when, not how much: `3일`, `9월`, `2026년`, `10시`.
+const WHEN_UNITS: &[char] = &['일', '월', '년', '시', '분', '초'];
+
+/// Whether a figure (`851억원`, `34.1%`, `13개`) tells how much or how many rather than
+/// when.
+fn is_quantity(figure: &str) -> bool {
+    !figure.ends_with(WHEN_UNITS)
+}
+
+/// Whether the line ends in a predicate of the writer's framing ([`FRAMING`]). With no
+/// figure, no quotation and no reporting verb, such a line frames and says nothing
+/// else: `…모색하기 위한 전략적 행보다.`
+fn frames(line: &str) -> bool {
+    let body = line.trim_end_matches(['.', '!', '…', '"', '\'', '”', '’']);
+    FRAMING.iter().any(|f| {
+        body.strip_suffix(f)
+            .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+    })
 }
 
 /// What the features of a line are measured against, across the article.
@@ -82,7 +118,14 @@ pub(super) struct ArticleMeasures<'m> {
     pub(super) lead: f64,
     /// Content words of the title and the deck.
     pub(super) title_terms: usize,
+    /// How many lines compete.
+    pub(super) competing: usize,
 }
+
+/// Quantities in one line that earn the full `quantity_weight`: a line that sets two
+/// figures against a third (a share falling from one to another) states its evidence
+/// whole.
+const QUANTITIES_FULL: usize = 3;
 
 /// Content lines after which the fading lead prior stops falling.
 const FADE_AFTER: usize = 2;
@@ -118,6 +161,14 @@ impl ArticleMeasures<'_> {
             if l.attributed { -quote } else { 0.0 },
             -f64::from(u8::from(l.connective)),
             -f64::from(u8::from(l.chars > cfg.max_chars)),
+            match self.competing - rank {
+                1 => 1.0,
+                2 => 0.5,
+                _ => 0.0,
+            },
+            f64::from(u8::from(l.claim)),
+            -f64::from(u8::from(l.framing)),
+            l.quantities.min(QUANTITIES_FULL) as f64 / QUANTITIES_FULL as f64,
         ]
     }
 }
@@ -170,7 +221,7 @@ const CONNECTIVES: &[&str] = &[
 mod tests {
     use super::*;
     use crate::score::Idf;
-    use crate::select::analyse;
+    use crate::select::{analyse, Heading};
 
     #[test]
     fn news_peg_needs_a_reporting_verb_and_counts_a_date() {
@@ -180,7 +231,7 @@ mod tests {
             "업계에 따르면 이 장치는 내년 상반기에 시중에 나온다.",
             "연구진은 세척 장치의 원리를 오랫동안 연구해 왔다.",
         ];
-        let a = analyse(&lines, None, None, &idf, &SummaryConfig::default());
+        let a = analyse(&lines, &Heading::default(), &idf, &SummaryConfig::default());
         let peg = |i: usize| a.vectors[i].expect("content")[5];
         assert_eq!((peg(0), peg(1), peg(2)), (1.0, 0.5, 0.0));
     }
