@@ -11,6 +11,7 @@ mod day;
 mod email;
 mod fetch;
 mod hardening;
+mod key_lines;
 mod list;
 mod mail;
 mod merge;

@@ -221,7 +221,7 @@ const CONNECTIVES: &[&str] = &[
 mod tests {
     use super::*;
     use crate::score::Idf;
-    use crate::select::{analyse, Heading};
+    use crate::select::{analyse, Heading, FEATURES};
 
     #[test]
     fn news_peg_needs_a_reporting_verb_and_counts_a_date() {
@@ -234,6 +234,35 @@ mod tests {
         let a = analyse(&lines, &Heading::default(), &idf, &SummaryConfig::default());
         let peg = |i: usize| a.vectors[i].expect("content")[5];
         assert_eq!((peg(0), peg(1), peg(2)), (1.0, 0.5, 0.0));
+    }
+
+    /// A judgement predicate alone frames; with a figure, a quotation or a report in the
+    /// line, the line carries a fact and is not charged.
+    #[test]
+    fn framing_is_a_judgement_predicate_with_nothing_else() {
+        let idf = Idf::default();
+        let lines = [
+            "한빛페이가 베트남 결제 시장에 진출한다고 3일 밝혔다.",
+            "현지 금융사와의 협력 기회를 넓히기 위한 전략적 행보다.",
+            "이번 진출은 해외 진출의 새 이정표가 될 것이라는 평가가 나온다.",
+            "첫해 거래액 500억원을 목표로 한 전략적 행보다.",
+            "회사 측은 “새 시장을 여는 계기가 됐다”고 말했다.",
+            "협력은 지난해 시작된 두 회사 교류의 연장선에서 나온 평가다운 결정이었다.",
+        ];
+        let a = analyse(&lines, &Heading::default(), &idf, &SummaryConfig::default());
+        let at = FEATURES.iter().position(|&(name, _)| name == "framing");
+        let at = at.expect("a framing feature");
+        let framing = |i: usize| a.vectors[i].expect("content")[at];
+        assert_eq!(
+            (0..lines.len()).map(framing).collect::<Vec<_>>(),
+            [0.0, -1.0, -1.0, 0.0, 0.0, 0.0]
+        );
+        assert!(frames("전략적 행보다."));
+        assert!(
+            !frames("그의 행보다운 선택이다."),
+            "a word ending, not the predicate"
+        );
+        assert!(!is_quantity("3일") && !is_quantity("2026년") && is_quantity("851억원"));
     }
 
     #[test]
