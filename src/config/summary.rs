@@ -10,7 +10,7 @@ use serde::Deserialize;
 /// `[summary]` key of its weight. Every value is at most 1 in size, and penalties are
 /// negative values, so that every weight is a non-negative number and the weights
 /// compare with one another.
-pub const FEATURES: [(&str, &str); 17] = [
+pub const FEATURES: [(&str, &str); 16] = [
     // -ln(1 + rank) times the lead strength: in a lead-first article the first lines
     // carry the news, and the odds fall fast and then slowly.
     ("position", "position_weight"),
@@ -40,9 +40,6 @@ pub const FEATURES: [(&str, &str); 17] = [
     // The writer's framing and nothing else (`…전략적 행보다`, `…계기가 됐다`, with no
     // figure, quotation or reporting verb): what a step means, not what happened.
     ("framing", "framing_penalty"),
-    // Amounts, percentages and counts (dates and times left out), full at three: the
-    // evidence of a claim, where `figures` counts the dates of a notice too.
-    ("quantities", "quantity_weight"),
 ];
 
 /// One value per entry of [`FEATURES`].
@@ -107,8 +104,6 @@ pub struct SummaryConfig {
     pub claim_weight: f64,
     /// A line of framing only: a judgement predicate, no figure, quote or report.
     pub framing_penalty: f64,
-    /// Amounts, percentages and counts, full at three.
-    pub quantity_weight: f64,
     /// Per unit of similarity with a line already picked (cosine of their tf-idf word
     /// vectors): a repeat tells the reader nothing new.
     pub redundancy_weight: f64,
@@ -150,7 +145,6 @@ pub struct KindWeights {
     pub closing_weight: Option<f64>,
     pub claim_weight: Option<f64>,
     pub framing_penalty: Option<f64>,
-    pub quantity_weight: Option<f64>,
     pub redundancy_weight: Option<f64>,
 }
 
@@ -174,7 +168,6 @@ impl KindWeights {
             self.closing_weight,
             self.claim_weight,
             self.framing_penalty,
-            self.quantity_weight,
             self.redundancy_weight,
         ]
     }
@@ -188,19 +181,19 @@ pub const OTHER_KINDS: [&str; 4] = ["feature", "interview", "column", "roundup"]
 const KIND_DEFAULTS: [Weights; 4] = [
     // feature
     [
-        1.0, 0.0, 0.0, 2.0, 3.0, 0.3, 0.0, 0.3, 2.0, 0.3, 0.3, 1.5, 0.3, 0.0, 2.0, 1.0, 0.0, 1.0,
+        1.0, 0.0, 0.0, 2.0, 3.0, 0.3, 0.0, 0.3, 2.0, 0.3, 0.3, 1.5, 0.3, 0.0, 2.0, 1.0, 1.0,
     ],
     // interview
     [
-        1.0, 0.0, 0.02, 0.3, 0.3, 0.5, 0.3, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.1, 0.0, 1.0, 0.0, 1.0,
+        1.0, 0.0, 0.02, 0.3, 0.3, 0.5, 0.3, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.1, 0.0, 1.0, 1.0,
     ],
     // column
     [
-        1.0, 0.0, 0.15, 0.75, 0.3, 0.3, 0.5, 0.3, 2.0, 0.3, 0.3, 0.0, 0.3, 0.0, 0.4, 1.0, 0.0, 1.0,
+        1.0, 0.0, 0.15, 0.75, 0.3, 0.3, 0.5, 0.3, 2.0, 0.3, 0.3, 0.0, 0.3, 0.0, 0.4, 1.0, 1.0,
     ],
     // roundup
     [
-        1.0, 0.3, 0.0, 0.15, 2.0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.75, 0.0, 1.0, 0.0, 0.4,
+        1.0, 0.3, 0.0, 0.15, 2.0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.75, 0.0, 1.0, 0.4,
     ],
 ];
 
@@ -228,7 +221,6 @@ impl Default for SummaryConfig {
             closing_weight: 0.0,
             claim_weight: 0.0,
             framing_penalty: 1.0,
-            quantity_weight: 0.0,
             redundancy_weight: 1.0,
             kinds: KindsConfig::default(),
         }
@@ -255,7 +247,6 @@ impl SummaryConfig {
             self.closing_weight,
             self.claim_weight,
             self.framing_penalty,
-            self.quantity_weight,
             self.redundancy_weight,
         ]
     }

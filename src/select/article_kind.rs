@@ -463,7 +463,7 @@ fn sets_scene(line: &str) -> bool {
 fn names_by_age(line: &str) -> bool {
     line.match_indices('(').any(|(i, _)| {
         let before = line[..i].chars().next_back();
-        let rest = line[i + 1..].as_bytes();
+        let rest = &line.as_bytes()[i + 1..];
         before.is_some_and(|c| ('가'..='힣').contains(&c))
             && rest.len() >= 3
             && rest[0].is_ascii_digit()

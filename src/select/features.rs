@@ -28,8 +28,6 @@ pub(super) struct Line {
     pub(super) claim: bool,
     /// It ends in a framing predicate with no figure, quotation or report ([`frames`]).
     pub(super) framing: bool,
-    /// Its figures that are amounts, percentages or counts ([`is_quantity`]).
-    pub(super) quantities: usize,
 }
 
 /// Reads one trimmed line in one pass over its words: its terms into `vocab`, its
@@ -78,21 +76,7 @@ pub(super) fn read_line<'a>(
         terms: ids_of_line,
         claim: claims(line),
         framing: shape.figures == 0 && shape.quoted == 0 && !reports && frames(line),
-        quantities: if shape.figures == 0 {
-            0
-        } else {
-            figures(line).filter(|f| is_quantity(f)).count()
-        },
     }
-}
-
-/// Units of a figure that say when, not how much: `3일`, `9월`, `2026년`, `10시`.
-const WHEN_UNITS: &[char] = &['일', '월', '년', '시', '분', '초'];
-
-/// Whether a figure (`851억원`, `34.1%`, `13개`) tells how much or how many rather than
-/// when.
-fn is_quantity(figure: &str) -> bool {
-    !figure.ends_with(WHEN_UNITS)
 }
 
 /// Whether the line ends in a predicate of the writer's framing ([`FRAMING`]). With no
@@ -121,11 +105,6 @@ pub(super) struct ArticleMeasures<'m> {
     /// How many lines compete.
     pub(super) competing: usize,
 }
-
-/// Quantities in one line that earn the full `quantity_weight`: a line that sets two
-/// figures against a third (a share falling from one to another) states its evidence
-/// whole.
-const QUANTITIES_FULL: usize = 3;
 
 /// Content lines after which the fading lead prior stops falling.
 const FADE_AFTER: usize = 2;
@@ -168,7 +147,6 @@ impl ArticleMeasures<'_> {
             },
             f64::from(u8::from(l.claim)),
             -f64::from(u8::from(l.framing)),
-            l.quantities.min(QUANTITIES_FULL) as f64 / QUANTITIES_FULL as f64,
         ]
     }
 }
@@ -262,7 +240,6 @@ mod tests {
             !frames("그의 행보다운 선택이다."),
             "a word ending, not the predicate"
         );
-        assert!(!is_quantity("3일") && !is_quantity("2026년") && is_quantity("851억원"));
     }
 
     #[test]
