@@ -252,21 +252,23 @@ impl SummaryConfig {
         ]
     }
 
-    /// Every kind's weights, in the order of [`crate::select::KINDS`]: straight news,
-    /// then [`OTHER_KINDS`], each its defaults with what `[summary.kinds]` sets.
-    pub fn kind_weights(&self) -> [Weights; 5] {
+    /// The weights of kind `kind`, numbered as [`crate::select::KINDS`]: 0 is straight
+    /// news (`[summary]`), then each of [`OTHER_KINDS`]: its defaults with what its
+    /// `[summary.kinds]` table sets.
+    pub fn weights_of(&self, kind: usize) -> Weights {
         let k = &self.kinds;
-        let mut all = [self.news_weights(); 5];
-        for ((w, written), default) in all[1..]
-            .iter_mut()
-            .zip([&k.feature, &k.interview, &k.column, &k.roundup])
-            .zip(KIND_DEFAULTS)
-        {
-            for ((w, set), d) in w.iter_mut().zip(written.written()).zip(default) {
-                *w = set.unwrap_or(d);
-            }
+        let (written, default) = match kind {
+            0 => return self.news_weights(),
+            1 => (&k.feature, KIND_DEFAULTS[0]),
+            2 => (&k.interview, KIND_DEFAULTS[1]),
+            3 => (&k.column, KIND_DEFAULTS[2]),
+            _ => (&k.roundup, KIND_DEFAULTS[3]),
+        };
+        let mut w = default;
+        for (w, set) in w.iter_mut().zip(written.written()) {
+            *w = set.unwrap_or(*w);
         }
-        all
+        w
     }
 
     /// Every weight with its key (`position_weight`, `kinds.column.claim_weight`), for
@@ -321,7 +323,7 @@ mod tests {
             "number_weight = 0.9\n[kinds.column]\nnumber_weight = 2.5\nclaim_weight = 1.5\n",
         )
         .expect("a [summary] table");
-        let all = cfg.kind_weights();
+        let all: Vec<Weights> = (0..5).map(|k| cfg.weights_of(k)).collect();
         let number = FEATURES.iter().position(|&(_, k)| k == "number_weight");
         let number = number.expect("number_weight is a feature");
         assert_eq!(all[0][number], 0.9);

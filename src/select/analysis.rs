@@ -2,7 +2,7 @@
 //! centralities measured across them, the lead decided and one feature vector per
 //! competing line.
 
-use super::article_kind::{self, Heading, KindCall};
+use super::article_kind::{self, Heading, KindCall, Opening};
 use super::features::{read_line, ArticleMeasures, Line};
 use super::kind::LineKind;
 use super::lead::Lead;
@@ -47,10 +47,9 @@ pub fn analyse<'a>(
 ) -> Analysis<'a> {
     let mut vocab = Vocabulary::default();
     let mut title_terms = heading.title.map_or(0, |t| vocab.read_title(t));
-    let trimmed: Vec<&str> = sentences.iter().map(|l| l.trim()).collect();
-    let mut lines: Vec<Line> = trimmed
+    let mut lines: Vec<Line> = sentences
         .iter()
-        .map(|line| read_line(line, &mut vocab, cfg))
+        .map(|line| read_line(line.trim(), &mut vocab, cfg))
         .collect();
     if !lines.iter().any(|l| l.candidate) {
         for l in &mut lines {
@@ -70,9 +69,9 @@ pub fn analyse<'a>(
     scale_to_max(&mut keywords);
     let mut central = centrality_raw.clone();
     scale_to_max(&mut central);
-    let labelled = article_kind::not_lead_label(heading, trimmed.first().copied());
-    let line_kinds: Vec<LineKind> = lines.iter().map(|l| l.kind).collect();
-    let kind = article_kind::read(heading, &trimmed, &line_kinds, &candidates);
+    let first_line = sentences.first().map(|l| l.trim());
+    let labelled = article_kind::not_lead_label(heading, first_line);
+    let kind = read_kind(heading, sentences, &lines, &candidates);
     let lead = Lead::read(
         &lines,
         candidates.first().copied(),
@@ -107,12 +106,33 @@ pub fn analyse<'a>(
         term_weights,
         term_text: vocab.text,
         lead,
-        weights: kind.blend(&cfg.kind_weights()),
+        weights: kind.weights(cfg),
         kind,
         ranks,
         cosine,
         competing: candidates.len(),
     }
+}
+
+/// The kind of the article from its heading and what its lines show.
+fn read_kind(
+    heading: &Heading,
+    sentences: &[&str],
+    lines: &[Line],
+    candidates: &[usize],
+) -> KindCall {
+    // The question of an explainer stands before its lead or as its first line.
+    let lead = candidates.first().map_or(lines.len(), |&i| i);
+    let opening = Opening {
+        lines: sentences,
+        candidates,
+        claims: candidates.iter().filter(|&&i| lines[i].claim).count(),
+        asks: lines
+            .iter()
+            .take((lead + 2).min(3))
+            .any(|l| l.kind == LineKind::Question),
+    };
+    article_kind::read(heading, &opening)
 }
 
 /// A deck (the subtitle lines above the lead: `…작물별 차등 지원`) is the editor's

@@ -13,7 +13,8 @@
 
 use serde::Serialize;
 
-use super::LineKind;
+use crate::config::summary::{Weights, FEATURES};
+use crate::config::SummaryConfig;
 use crate::dump::Article;
 
 /// The kinds of article, each scored with its own weights.
@@ -207,12 +208,16 @@ impl KindCall {
         }
     }
 
-    /// The article's weights: each kind's `weights` times its share.
-    pub fn blend<const N: usize>(&self, weights: &[[f64; N]; KINDS.len()]) -> [f64; N] {
-        let mut out = [0.0; N];
-        for (share, w) in self.shares.iter().zip(weights) {
-            if *share > 0.0 {
-                for (o, x) in out.iter_mut().zip(w) {
+    /// The article's weights: its kind's, or where the call leaves more than one kind
+    /// a share, each kind's weights times its share.
+    pub fn weights(&self, cfg: &SummaryConfig) -> Weights {
+        if self.confidence == 1.0 {
+            return cfg.weights_of(self.kind.index());
+        }
+        let mut out = [0.0; FEATURES.len() + 1];
+        for (k, &share) in self.shares.iter().enumerate() {
+            if share > 0.0 {
+                for (o, x) in out.iter_mut().zip(cfg.weights_of(k)) {
                     *o += share * x;
                 }
             }
@@ -221,16 +226,26 @@ impl KindCall {
     }
 }
 
-/// Reads the kind of an article from its `heading` and its trimmed `lines`, each with
-/// the [`LineKind`] of its form; `candidates` are the lines that compete, in order.
-pub(super) fn read(
-    heading: &Heading,
-    lines: &[&str],
-    kinds: &[LineKind],
-    candidates: &[usize],
-) -> KindCall {
+/// What the analysis has read of an article's lines that tells its kind.
+pub(super) struct Opening<'s, 'a> {
+    /// The article's lines, as given.
+    pub(super) lines: &'s [&'a str],
+    /// The lines that compete, in order.
+    pub(super) candidates: &'s [usize],
+    /// How many of them end in a claim of the writer's ([`claims`]).
+    pub(super) claims: usize,
+    /// Whether a line asking a question stands before the lead or as its first line.
+    pub(super) asks: bool,
+}
+
+/// Reads the kind of an article from its `heading` and what its lines show.
+pub(super) fn read(heading: &Heading, opening: &Opening) -> KindCall {
+    let Opening {
+        lines, candidates, ..
+    } = *opening;
+    let line = |i: usize| lines[i].trim();
     let mut signs: Vec<KindSign> = Vec::new();
-    for kind in labelled(heading, lines.first().copied()) {
+    for kind in labelled(heading, lines.first().map(|l| l.trim())) {
         signs.push(KindSign::Label(kind));
     }
     if heading.roundup {
@@ -238,36 +253,31 @@ pub(super) fn read(
     }
     if lines
         .iter()
-        .filter(|l| asks_as_interviewer(l))
+        .filter(|l| asks_as_interviewer(l.trim_start()))
         .take(2)
         .count()
         == 2
     {
         signs.push(KindSign::QuestionsAndAnswers);
     }
-    if !candidates.is_empty() {
-        let claims = candidates.iter().filter(|&&i| claims(lines[i])).count();
-        if claims >= 2 {
-            signs.push(KindSign::Claims(claims as f64 / candidates.len() as f64));
-        }
+    if opening.claims >= 2 {
+        let share = opening.claims as f64 / candidates.len() as f64;
+        signs.push(KindSign::Claims(share));
     }
-    let opening = &candidates[..candidates.len().min(2)];
-    if opening.iter().any(|&i| sets_scene(lines[i])) {
+    let first = &candidates[..candidates.len().min(2)];
+    if first.iter().any(|&i| sets_scene(line(i))) {
         signs.push(KindSign::Scene);
     }
-    if opening.iter().any(|&i| names_by_age(lines[i])) {
+    if first.iter().any(|&i| names_by_age(line(i))) {
         signs.push(KindSign::Person);
     }
-    // The question of an explainer stands before its lead or as its first line.
-    let lead = candidates.first().map_or(lines.len(), |&i| i);
-    let asks = kinds
-        .iter()
-        .take((lead + 2).min(3))
-        .any(|&k| k == LineKind::Question);
-    if asks || heading.title.is_some_and(title_asks) {
+    if opening.asks || heading.title.is_some_and(title_asks) {
         signs.push(KindSign::AsksFirst);
     }
-    if lines.first().is_some_and(|l| l.starts_with(['“', '"'])) {
+    if lines
+        .first()
+        .is_some_and(|l| l.trim_start().starts_with(['“', '"']))
+    {
         signs.push(KindSign::QuoteFirst);
     }
     KindCall::decide(signs)
@@ -366,7 +376,7 @@ pub(super) fn not_lead_label(heading: &Heading, first: Option<&str>) -> bool {
 }
 
 /// An interviewer's question as printed: `―어떤 대책을 쓰고 있나.`, `Q. …`, `문: …`.
-fn asks_as_interviewer(line: &&str) -> bool {
+fn asks_as_interviewer(line: &str) -> bool {
     line.starts_with(['―', '—'])
         || ["Q.", "Q:", "Q ", "문:", "문)", "문 :"]
             .iter()
@@ -400,7 +410,13 @@ const CLAIMS: &[&str] = &[
 /// Whether the line's own predicate makes a claim (`…손봐야 한다.`), not a quoted one.
 pub(super) fn claims(line: &str) -> bool {
     let body = trim_close(line);
-    !line.ends_with(['”', '"']) && CLAIMS.iter().any(|c| body.ends_with(c))
+    // Every claim ends `…한다`, `…된다`, `…하다`, `…있다`, `…이다`, `…때다` or `…란다`:
+    // one look at the syllable before `다` rules out the past tense of most of a
+    // story's lines (`…했다`, `…였다`) before any comparison. This runs on every line.
+    let before = body.strip_suffix('다').and_then(|s| s.chars().next_back());
+    matches!(before, Some('한' | '된' | '하' | '있' | '이' | '때' | '란'))
+        && !line.ends_with(['”', '"'])
+        && CLAIMS.iter().any(|c| body.ends_with(c))
 }
 
 /// Words opening a line with a time of day or week: a scene, not a report.
@@ -445,9 +461,13 @@ fn sets_scene(line: &str) -> bool {
     if SCENE_TIMES.iter().any(|t| line.starts_with(t)) {
         return true;
     }
-    line.match_indices("한 ").any(|(i, _)| {
+    // A search for the character is a byte search; `한 ` as a string is not.
+    line.match_indices('한').any(|(i, _)| {
+        let Some(after) = line[i + '한'.len_utf8()..].strip_prefix(' ') else {
+            return false;
+        };
         let before = line[..i].chars().next_back();
-        let word = line[i + "한 ".len()..]
+        let word = after
             .split(|c: char| !('가'..='힣').contains(&c))
             .next()
             .unwrap_or("");
@@ -490,25 +510,15 @@ mod tests {
 
     /// The call for `lines`, every line competing but those asking a question.
     fn call(title: &str, label: Option<&str>, lines: &[&str]) -> KindCall {
-        let kinds: Vec<LineKind> = lines
-            .iter()
-            .map(|l| {
-                if trim_close(l).ends_with('까') {
-                    LineKind::Question
-                } else {
-                    LineKind::Content
-                }
-            })
-            .collect();
-        let candidates: Vec<usize> = (0..lines.len())
-            .filter(|&i| kinds[i] == LineKind::Content)
-            .collect();
-        read(
-            &Heading::new(Some(title), label),
+        let asks = |l: &&str| trim_close(l).ends_with('까');
+        let candidates: Vec<usize> = (0..lines.len()).filter(|&i| !asks(&lines[i])).collect();
+        let opening = Opening {
             lines,
-            &kinds,
-            &candidates,
-        )
+            candidates: &candidates,
+            claims: candidates.iter().filter(|&&i| claims(lines[i])).count(),
+            asks: lines.iter().take(2).any(asks),
+        };
+        read(&Heading::new(Some(title), label), &opening)
     }
 
     #[test]
@@ -626,10 +636,13 @@ mod tests {
         assert!(c.confidence < 1.0, "{c:?}");
         let shares: f64 = c.shares.iter().sum();
         assert!((shares - 1.0).abs() < 1e-9);
-        let news = [1.0, 0.0];
-        let other = [0.0, 1.0];
-        let blended = c.blend(&[news, other, other, other, other]);
-        assert!((blended[0] - c.shares[0]).abs() < 1e-12, "{blended:?}");
-        assert!((blended[0] + blended[1] - 1.0).abs() < 1e-12, "{blended:?}");
+        // The news weights and the feature weights, each by its share.
+        let cfg = SummaryConfig::default();
+        let (news, feature) = (cfg.weights_of(0), cfg.weights_of(1));
+        let blended = c.weights(&cfg);
+        for ((b, n), f) in blended.iter().zip(news).zip(feature) {
+            let want = c.shares[0] * n + c.shares[1] * f;
+            assert!((b - want).abs() < 1e-12, "{blended:?}");
+        }
     }
 }

@@ -74,8 +74,13 @@ pub(super) fn read_line<'a>(
         },
         in_title,
         terms: ids_of_line,
-        claim: claims(line),
-        framing: shape.figures == 0 && shape.quoted == 0 && !reports && frames(line),
+        // Only a content line competes, and only its predicate is read.
+        claim: kind == LineKind::Content && claims(line),
+        framing: kind == LineKind::Content
+            && shape.figures == 0
+            && shape.quoted == 0
+            && !reports
+            && frames(line),
     }
 }
 

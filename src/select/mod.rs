@@ -191,7 +191,7 @@ mod tests {
         for lines in &cases {
             let idf = Idf::from_texts([lines.join(" ").as_str(), "항구 축제"]);
             let rows = FeatureRows::from(&analyse(lines, &Heading::default(), &idf, &cfg));
-            let w = rows.kind.blend(&cfg.kind_weights());
+            let w = rows.kind.weights(&cfg);
             let redundancy = w[w.len() - 1];
             let json = serde_json::to_value(&rows).expect("rows serialise");
             assert_eq!(json["lines"].as_array().map(Vec::len), Some(lines.len()));
