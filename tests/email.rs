@@ -227,9 +227,9 @@ fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
     let p = Project::new("");
     let (out, text, stderr) = p.run(&["preview", "--group", "morning"]);
     assert!(out.status.success(), "{stderr}");
-    assert!(text.contains("오늘의 키워드: 글로벌 3건"), "{text}");
+    assert!(text.contains("오늘의 키워드: 글로벌 4건"), "{text}");
     assert!(
-        text.contains("숫자로 본 오늘: 생후 12개월~12세 (2번)"),
+        text.contains("숫자로 본 오늘: 진출에 적극적인 13개 (1번) / 생후 12개월~12세 (2번)"),
         "{text}"
     );
     let html = p.path("b.html");
@@ -245,7 +245,7 @@ fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
     assert!(html.contains("#item-2\""), "figures link to their story");
     let (out, why, stderr) = p.run(&["explain", "--day"]);
     assert!(out.status.success(), "{stderr}");
-    assert!(why.contains("  글로벌 in 3 stories: 1, 2, 3"), "{why}");
+    assert!(why.contains("  글로벌 in 4 stories: 1, 2, 3, 5"), "{why}");
     assert!(why.contains("  생후 12개월~12세 from story 2: "), "{why}");
 
     let off = Project::with_groups(
