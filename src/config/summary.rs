@@ -174,7 +174,7 @@ impl KindWeights {
 }
 
 /// The names of the kinds of `[summary.kinds]`, in the order of their fitted defaults
-/// and of [`SummaryConfig::kind_weights`] after straight news.
+/// and of [`SummaryConfig::weights_of`] after straight news.
 pub const OTHER_KINDS: [&str; 4] = ["feature", "interview", "column", "roundup"];
 
 /// The fitted default weights of each kind of [`OTHER_KINDS`], in the order of
