@@ -9,7 +9,10 @@
 //! The call is made from the article's own label and text, by signs that hold for
 //! Korean news in general, each shown by `briefing explain`. No sign is fitted to a
 //! labelled set: the weights of each sign below are set by how much it says, and the
-//! labelled sets only measure the result (`scripts/eval-summary`).
+//! labelled sets only measure the result (`scripts/eval-summary`). The lead-first
+//! decision ([`super::Lead`]) is no sign of kind: a local news story that opens on
+//! background reads as not lead-first, and taken as a sign it called a tenth of the
+//! shared set's straight news features.
 
 use serde::Serialize;
 
