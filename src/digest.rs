@@ -21,8 +21,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Filter, Group};
 use crate::dump::Article;
+use crate::figure;
 use crate::glance::{glance, Glance};
-use crate::score::figures;
 use crate::summary::Summary;
 
 const HTML: &str = "briefing.html.hbs";
@@ -660,13 +660,12 @@ fn bound(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
     format!("{}…", head[..cut].trim_end_matches([' ', ','])).into()
 }
 
-/// `line` split into plain runs and figures.
+/// `line` split into plain runs and its quantities, which the templates set in bold.
 fn parts(line: &str) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut at = 0;
-    for f in figures(line) {
-        // `figures` yields slices of `line`: their place is their offset in it.
-        let start = f.as_ptr() as usize - line.as_ptr() as usize;
+    for f in figure::quantities(line) {
+        let start = f.start;
         if start > at {
             parts.push(Part {
                 text: line[at..start].to_owned(),
@@ -674,10 +673,10 @@ fn parts(line: &str) -> Vec<Part> {
             });
         }
         parts.push(Part {
-            text: f.to_owned(),
+            text: f.text.to_owned(),
             figure: true,
         });
-        at = start + f.len();
+        at = start + f.text.len();
     }
     if at < line.len() || parts.is_empty() {
         parts.push(Part {
@@ -1026,6 +1025,25 @@ mod tests {
             "   https://바다.example/기사?id=1&p=\"2\""
         );
         assert!(r.text.contains("2. 수상한 링크 (하늘방송)"), "{}", r.text);
+    }
+
+    #[test]
+    fn only_quantities_are_bold_and_whole_with_their_unit() {
+        let a = article(
+            "노선 연장",
+            None,
+            "오는 5일 제12회 개통식에서 3호선 연장 구간 1만호 단지와 이용객 500만명을 잇는 계획이 7대 3으로 통과됐다.",
+        );
+        let summaries = [summary(&a)];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
+        let bold: Vec<&str> = d.items[0].lines[0]
+            .parts
+            .iter()
+            .filter(|p| p.figure)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(bold, ["1만호", "500만명"]);
     }
 
     #[test]

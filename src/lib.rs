@@ -47,6 +47,7 @@ pub mod dump;
 pub mod durable;
 pub mod feed;
 pub mod fetch;
+pub mod figure;
 pub mod glance;
 pub mod job;
 pub mod ledger;
