@@ -7,14 +7,15 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::score::{figures, terms};
+use crate::figure;
+use crate::score::{self, terms};
 use crate::summary::Summary;
 
 /// Keywords shown: more is a list nobody reads in an inbox.
 const KEYWORDS: usize = 6;
 /// Figures shown, at most one per story.
 const FIGURES: usize = 4;
-/// Words of context before a figure (`기준금리를 연` before `2.50%`).
+/// Words of context before a figure (`기준금리 연` before `2.50%`).
 const CONTEXT_WORDS: usize = 2;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -101,35 +102,88 @@ pub fn glance(shown: &[&Summary]) -> Glance {
     Glance { keywords, figures }
 }
 
-/// The first figure of `line` that counts something (not a date or a time of day, not
-/// an aside in brackets), with up to [`CONTEXT_WORDS`] words before it.
+/// The first quantity of `line` (an amount, a percentage or a count: never a date,
+/// a time, an ordinal, a score or a number inside a name; not an aside in brackets),
+/// whole with its unit and led by the words that say what it counts.
 fn notable(line: &str) -> Option<String> {
-    figures(line).find_map(|figure| {
-        // `figures` yields slices of `line`: its offset is where the slice starts.
-        let at = figure.as_ptr() as usize - line.as_ptr() as usize;
-        let head = &line[..at];
+    figure::quantities(line).find_map(|figure| {
+        let head = &line[..figure.start];
         let open = head.matches(['(', '[']).count() > head.matches([')', ']']).count();
-        if is_time(figure) || open {
+        if open {
             return None;
         }
-        let before: Vec<&str> = head.split_whitespace().collect();
-        let context = before[before.len().saturating_sub(CONTEXT_WORDS)..].join(" ");
         // A figure glued to the word before it (`연2.50%`) already has its context.
         let glued = !head.is_empty() && !head.ends_with(char::is_whitespace);
+        let context = subject(head.trim_end());
         Some(match (context.is_empty(), glued) {
-            (true, _) => figure.to_owned(),
-            (false, true) => format!("{context}{figure}"),
-            (false, false) => format!("{context} {figure}"),
+            (true, _) => figure.text.to_owned(),
+            (false, true) => format!("{context}{}", figure.text),
+            (false, false) => format!("{context} {}", figure.text),
         })
     })
 }
 
-/// Dates and clock times say when, not how much.
-fn is_time(figure: &str) -> bool {
-    ["일", "월", "년", "시", "분", "초"]
-        .iter()
-        .any(|unit| figure.ends_with(unit))
+/// What a figure counts: the up to [`CONTEXT_WORDS`] words of its clause before it,
+/// each without its particle (`정부가 내년 예산을` → `내년 예산`). A word that ends a
+/// clause or a verb (`위해`, `했고`, a comma) is where the subject stops: `위해 사서 4명`
+/// would read as a phrase cut mid-sentence.
+fn subject(head: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for word in head.split_whitespace().rev() {
+        // `수출이 지난달 98억 달러`: the time sits between the figure and its subject.
+        if WHEN.contains(&score::without_particle(word)) {
+            continue;
+        }
+        if words.len() == CONTEXT_WORDS || ends_clause(word) {
+            break;
+        }
+        let bare = score::without_particle(word);
+        // A topic (`사장은 업무의 20%`) is who speaks of the figure, not what it counts.
+        if bare != word && word.ends_with(['은', '는']) {
+            break;
+        }
+        words.push(bare);
+        if word.ends_with([',', '.', ':', ';', '·']) {
+            break;
+        }
+    }
+    if words.last().is_some_and(|w| ends_clause(w)) {
+        words.pop();
+    }
+    words.reverse();
+    words.join(" ")
 }
+
+/// A word after which a new phrase starts: punctuation, a connective verb form, a
+/// stopword (`지난`, `통해`), or a word with no letters (a bracket, a dash).
+fn ends_clause(word: &str) -> bool {
+    word.ends_with([',', '.', ':', ';', '·', ')', ']', '"', '\'', '”', '’'])
+        || !word.chars().any(char::is_alphabetic)
+        || [
+            "해", "고", "며", "면", "는", "된", "한", "던", "된다", "했다",
+        ]
+        .iter()
+        .any(|end| word.ends_with(end) && score::without_particle(word) == word)
+}
+
+/// Words of time that stand between a figure and what it counts.
+const WHEN: &[&str] = &[
+    "지난달",
+    "지난해",
+    "올해",
+    "이번",
+    "오는",
+    "지난",
+    "현재",
+    "최근",
+    "이날",
+    "당시",
+    "이달",
+    "작년",
+    "전년",
+    "연간",
+    "한해",
+];
 
 #[cfg(test)]
 mod tests {
@@ -189,8 +243,30 @@ mod tests {
         // no figure to show.
         assert_eq!(
             figures,
-            [("수출이 지난달 98억", 1), ("설비에 올해 12조", 2)]
+            [("반도체 수출 98억 달러", 1), ("반도체 설비 12조 원", 2)]
         );
+    }
+
+    #[test]
+    fn a_figure_is_a_whole_phrase_with_what_it_counts() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "정부가 내년 예산을 728조원으로 편성했다.",
+                Some("내년 예산 728조원"),
+            ),
+            (
+                "한국은행이 기준금리를 연 2.50%로 동결했다.",
+                Some("기준금리 연 2.50%"),
+            ),
+            ("주민을 위해 사서 4명을 새로 뽑았다.", Some("사서 4명")),
+            ("강변시는 제12회 축제를 오는 5일 연다.", None),
+            ("시범경기에서 붉은매를 7대 3으로 꺾었다.", None),
+            ("3호선 연장 구간이 개통했다.", None),
+            ("사장은 업무의 20%를 교육에 쓴다.", Some("업무 20%")),
+        ];
+        for (line, want) in cases {
+            assert_eq!(notable(line).as_deref(), *want, "{line}");
+        }
     }
 
     #[test]
@@ -199,6 +275,6 @@ mod tests {
         let s = summary(&a);
         let g = glance(&[&s]);
         assert!(g.keywords.is_empty());
-        assert_eq!(g.figures[0].text, "시는 예산 42억");
+        assert_eq!(g.figures[0].text, "예산 42억 원");
     }
 }

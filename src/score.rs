@@ -330,7 +330,7 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
         return None;
     }
     if let Some(suffix) = table.strip(stem) {
-        stem = &stem[..stem.len() - suffix.text.len()];
+        stem = cut_particle(stem, suffix.text);
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
         // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
         // loses one `가`, not two.
@@ -347,6 +347,26 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
     }
     let hash = term_hash(stem);
     (!Stopwords::get().contains(hash)).then_some((stem, hash))
+}
+
+/// `word` without its last particle or ending (`예산을` → `예산`, `기준금리를` →
+/// `기준금리`), or whole when it has none: a word shown to a reader is shown whole.
+pub fn without_particle(word: &str) -> &str {
+    match SuffixTable::get().strip(word) {
+        Some(suffix) => cut_particle(word, suffix.text),
+        None => word,
+    }
+}
+
+/// `word` less `suffix`, which it ends with. A `로…` particle after `으` is `으로…`
+/// (`것으로` is `것` + `으로`, not a word `것으`): the table only takes suffixes that
+/// leave two characters, so `으로` itself was not taken from a one-syllable noun.
+fn cut_particle<'a>(word: &'a str, suffix: &str) -> &'a str {
+    let stem = &word[..word.len() - suffix.len()];
+    match suffix.starts_with('로') {
+        true => stem.strip_suffix('으').unwrap_or(stem),
+        false => stem,
+    }
 }
 
 /// What one pass over a line tells besides its words: its length in characters, how
@@ -820,6 +840,11 @@ mod tests {
                 "stopwords and numbers dropped",
                 "이번 2018년 행사를 통해",
                 &["행사"],
+            ),
+            (
+                "으로 after one syllable is a particle, not a stem 것으",
+                "것으로 예상 서울시로",
+                &["예상", "서울시"],
             ),
             (
                 "one-syllable stems kept whole",

@@ -94,7 +94,7 @@ fn explain_day(config: &Config, articles: &[Article], origin: &str) -> Result<()
                 items.join(", ")
             )?;
         }
-        writeln!(out, "figures: the first figure of each story's key lines that counts something (not a date, a time or an aside in brackets), with the words before it")?;
+        writeln!(out, "figures: the first quantity of each story's key lines (an amount, a percentage or a count; never a date, a time, an ordinal, a score or a number inside a name), with the words that say what it counts")?;
         for f in &g.figures {
             writeln!(out, "  {} from story {}: {}", f.text, f.item, title(f.item))?;
         }
