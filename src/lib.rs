@@ -52,6 +52,7 @@ pub mod glance;
 pub mod job;
 pub mod ledger;
 pub mod merge;
+pub mod rank;
 pub mod schedule;
 pub mod score;
 pub mod select;
