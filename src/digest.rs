@@ -43,6 +43,8 @@ const SUBJECT_TITLE_CHARS: usize = 40;
 
 /// Inbox previews show about a hundred characters after the subject.
 const PREHEADER_CHARS: usize = 110;
+/// A story named in the preview: enough to recognise it, short enough for three.
+const SHORT_TITLE_CHARS: usize = 28;
 /// Columns of the text part; Hangul counts two, as terminals and mail clients show it.
 pub const TEXT_WIDTH: usize = 72;
 
@@ -61,8 +63,8 @@ pub struct Digest {
     pub top_title: Option<String>,
     /// Stories after the lead that the group wanted (shown or left out): "외 N건".
     pub more: usize,
-    /// The lead story's first key line: the inbox preview after the subject, hidden in
-    /// the message itself.
+    /// The stories after the lead, named: the inbox preview after the subject, hidden
+    /// in the message itself.
     pub preheader: Option<String>,
     pub group: String,
     /// Number of items shown.
@@ -550,9 +552,11 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         short_date: short_date(date),
         top_title: lead.map(|s| bound(&s.article.title, SUBJECT_TITLE_CHARS).into_owned()),
         more: (items.len() + left_out).saturating_sub(1),
-        preheader: lead
-            .and_then(|s| s.key_lines().next())
-            .map(|l| bound(l, PREHEADER_CHARS).into_owned()),
+        preheader: preheader(
+            summaries
+                .iter()
+                .filter(|s| wants(&group.filter, s.articles())),
+        ),
         group: group.name.clone(),
         count: items.len(),
         left_out,
@@ -567,6 +571,54 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         contact: None,
         unsubscribe_url: None,
     }
+}
+
+/// The inbox preview after the subject: the stories after the lead, by their short
+/// titles, then how many more (`공항철도 1시간 운행 중단 · 누리항공 신규 노선 3곳 외
+/// 6건`). The subject names the lead already; a preview that restated it would spend
+/// the row's second line on nothing. A day of one story previews its first key line.
+fn preheader<'a>(mut wanted: impl Iterator<Item = &'a Summary<'a>>) -> Option<String> {
+    let lead = wanted.next()?;
+    let rest: Vec<&Summary> = wanted.collect();
+    if rest.is_empty() {
+        return lead
+            .key_lines()
+            .next()
+            .map(|l| bound(l, PREHEADER_CHARS).into_owned());
+    }
+    let mut named: Vec<String> = Vec::new();
+    let mut chars = 0;
+    for s in &rest {
+        let title = short_title(&s.article.title);
+        let n = title.chars().count() + 3;
+        // Room for ` 외 NN건` after the last title.
+        if !named.is_empty() && chars + n > PREHEADER_CHARS - 8 {
+            break;
+        }
+        chars += n;
+        named.push(title.into_owned());
+    }
+    let mut preview = named.join(" · ");
+    if rest.len() > named.len() {
+        preview.push_str(&format!(" 외 {}건", rest.len() - named.len()));
+    }
+    Some(preview)
+}
+
+/// A title's first clause (`공항철도 1시간 운행 중단…복구에 3시간` → `공항철도 1시간 운행
+/// 중단`), bounded: a preview names stories, it does not tell them.
+fn short_title(title: &str) -> std::borrow::Cow<'_, str> {
+    let first = title
+        .split(['…', '…', '|'])
+        .next()
+        .unwrap_or(title)
+        .trim_end_matches([' ', ',', '.']);
+    let first = if first.chars().count() >= 6 {
+        first
+    } else {
+        title
+    };
+    bound(first, SHORT_TITLE_CHARS)
 }
 
 /// `article` named under the lead of its story.
@@ -834,7 +886,7 @@ mod tests {
     }
 
     #[test]
-    fn the_inbox_row_names_the_lead_story_and_previews_its_first_line() {
+    fn the_inbox_row_names_the_lead_story_and_previews_the_next_ones() {
         let subject = crate::config::Config::parse(
             "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
             Path::new("/x/config.toml"),
@@ -867,9 +919,28 @@ mod tests {
             "9월 7일(일) 구립도서관 야간 개관을 다음 달부터 다섯 곳으로 늘리고 열람실 좌석도… 외 1건"
         );
         assert!(r.html.contains("mso-hide:all"), "{}", r.html);
-        assert!(r
-            .html
-            .contains(">구청은 도서관 다섯 곳을 밤 10시까지 연다고 밝혔다.</div>"));
+        // The preview names the next story, never the lead's own line again.
+        assert!(r.html.contains(">버스 노선 신설</div>"), "{}", r.html);
+        // Many stories: as many short titles as fit, then how many more.
+        let many: Vec<Article> = (1..=12)
+            .map(|n| {
+                article(
+                    &format!("{n}구역 도로 개통…부제는 빠진다"),
+                    None,
+                    "본문이다.",
+                )
+            })
+            .collect();
+        let summaries: Vec<Summary> = many.iter().map(summary).collect();
+        let d = build(&summaries, &[], &group(all.clone(), None), date);
+        let preview = d.preheader.unwrap();
+        assert!(
+            preview.starts_with("2구역 도로 개통 · 3구역 도로 개통 · "),
+            "{preview}"
+        );
+        assert!(preview.ends_with("건"), "{preview}");
+        assert!(!preview.contains("부제"), "{preview}");
+        assert!(preview.chars().count() <= PREHEADER_CHARS, "{preview}");
         let none = templates
             .render(build(&[], &[], &group(all, None), date), &subject)
             .unwrap();
