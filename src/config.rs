@@ -321,12 +321,31 @@ pub struct Group {
     pub from_name: Option<String>,
     /// The day at a glance (keywords and figures) at the top of its briefing.
     pub glance: bool,
+    /// The briefing's name, in its masthead, its default subject and the web pages
+    /// (`칼럼 브리핑`): a list of columns should not arrive as the morning briefing.
+    pub title: Option<String>,
+    /// How its stories are ordered.
+    pub order: Order,
     /// What this group gets when none of the day's articles is for it (default:
     /// `[mail] on_empty`): a filtered group can have nothing on a busy day.
     pub on_empty: OnEmpty,
     /// When it is sent: readers of an evening edition, or in another zone, are not
     /// sent the morning's at seven.
     pub schedule: Schedule,
+}
+
+/// How a group's briefing orders its stories (`[groups.NAME] order`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// By the day's rank (`crate::rank`): the biggest story first, opinion after the
+    /// news.
+    #[default]
+    Rank,
+    /// As the sources gave them.
+    Source,
+    /// Newest first.
+    Time,
 }
 
 /// Which articles a group wants. Labels are compared without their brackets.
@@ -487,6 +506,8 @@ struct RawGroup {
     description: Option<String>,
     from_name: Option<String>,
     glance: Option<bool>,
+    title: Option<String>,
+    order: Option<Order>,
     on_empty: Option<OnEmpty>,
     cron: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
@@ -509,9 +530,10 @@ fn default_outbox() -> PathBuf {
     "outbox".into()
 }
 /// The inbox row names the day's lead story and how many follow, which a fixed
-/// "[아침 브리핑] date" never did.
+/// "[아침 브리핑] date" never did; a group with a `title` is named first, so a list of
+/// columns reads as one.
 fn default_subject() -> String {
-    "{{short_date}} {{#if top_title}}{{top_title}}{{#if more}} 외 {{more}}건{{/if}}{{else}}아침 브리핑: 새 기사 없음{{/if}}".into()
+    "{{#if title}}[{{title}}] {{/if}}{{short_date}} {{#if top_title}}{{top_title}}{{#if more}} 외 {{more}}건{{/if}}{{else}}{{masthead}}: 새 기사 없음{{/if}}".into()
 }
 fn default_on_empty() -> OnEmpty {
     OnEmpty::Skip
@@ -990,6 +1012,8 @@ impl Checker<'_> {
             description: g.description,
             from_name: g.from_name,
             glance: g.glance.unwrap_or(true),
+            title: g.title.filter(|t| !t.trim().is_empty()),
+            order: g.order.unwrap_or_default(),
             on_empty: g.on_empty.unwrap_or(on_empty),
             schedule: schedule?,
         })

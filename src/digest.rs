@@ -41,6 +41,9 @@ pub const MAX_LINE_CHARS: usize = 300;
 /// "외 N건" need room too.
 const SUBJECT_TITLE_CHARS: usize = 40;
 
+/// The name of a briefing whose group has no `title`.
+pub const MASTHEAD: &str = "아침 브리핑";
+
 /// Inbox previews show about a hundred characters after the subject.
 const PREHEADER_CHARS: usize = 110;
 /// A story named in the preview: enough to recognise it, short enough for three.
@@ -67,6 +70,10 @@ pub struct Digest {
     /// in the message itself.
     pub preheader: Option<String>,
     pub group: String,
+    /// The group's `title`, when it has one: the default subject names it.
+    pub title: Option<String>,
+    /// What the masthead reads: the group's `title`, else [`MASTHEAD`].
+    pub masthead: String,
     /// Number of items shown.
     pub count: usize,
     /// Articles the group wanted but this briefing does not show (`max_articles`, or
@@ -558,6 +565,8 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
                 .filter(|s| wants(&group.filter, s.articles())),
         ),
         group: group.name.clone(),
+        title: group.title.clone(),
+        masthead: group.title.clone().unwrap_or_else(|| MASTHEAD.to_owned()),
         count: items.len(),
         left_out,
         shortened: 0,
@@ -867,6 +876,8 @@ mod tests {
             description: None,
             from_name: None,
             glance: true,
+            title: None,
+            order: crate::config::Order::Rank,
             on_empty: crate::config::OnEmpty::Skip,
             schedule: crate::config::Schedule::for_test(),
         }

@@ -21,6 +21,7 @@ use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
+use crate::config::Order;
 use crate::dump::Article;
 use crate::figure::{self, Kind as FigureKind};
 use crate::merge::Story;
@@ -165,19 +166,6 @@ pub struct Ranked {
     pub story: usize,
     pub score: f64,
     pub signals: Signals,
-}
-
-/// How a group's briefing orders its stories (`[groups.NAME] order`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Order {
-    /// By [`rank`]: the day's biggest story first, opinion after the news.
-    #[default]
-    Rank,
-    /// As the sources gave them.
-    Source,
-    /// Newest first.
-    Time,
 }
 
 /// The stories of `articles`, each with its signals, in the order `order` asks for.
