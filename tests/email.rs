@@ -86,7 +86,7 @@ fn a_200_article_day_stays_under_95_kb_and_says_what_it_left_out() {
     let (out, _, stderr) = p.run(&["preview", "--out", html.to_str().unwrap()]);
     assert!(out.status.success(), "{stderr}");
     let html = std::fs::read_to_string(html).unwrap();
-    assert!(html.len() <= 95_000, "{} bytes", html.len());
+    assert!(html.len() <= 88_000, "{} bytes", html.len());
     let shown = html.matches("id=\"item-").count();
     assert!(shown < 200, "{shown} shown");
     let left = format!("외 {}건", 200 - shown);
