@@ -22,7 +22,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::config::{Filter, Group};
 use crate::dump::Article;
 use crate::figure;
-use crate::glance::{glance, Glance};
+use crate::glance::{glance, Common, Glance};
 use crate::summary::Summary;
 
 const HTML: &str = "briefing.html.hbs";
@@ -586,7 +586,7 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         left_out,
         shortened: 0,
         stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
-        glance: Some(glance(&shown)).filter(|g| group.glance && !g.is_empty()),
+        glance: Some(glance(&shown, &Common::default())).filter(|g| group.glance && !g.is_empty()),
         newest: newest(&items, &repeats),
         items,
         repeats,

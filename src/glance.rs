@@ -3,16 +3,19 @@
 //! they count. Both fall out of the selection's own keyword and number density; a
 //! reader sees the shape of the day before the first story.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::dump::Article;
 use crate::figure;
 use crate::score::{self, terms};
 use crate::summary::Summary;
 
 /// Keywords shown: more is a list nobody reads in an inbox.
 const KEYWORDS: usize = 6;
+/// Stories whose words make the keywords: the day's, not its tail's.
+const TOP_STORIES: usize = 10;
 /// Figures shown, at most one per story.
 const FIGURES: usize = 4;
 /// Words of context before a figure (`기준금리 연` before `2.50%`).
@@ -24,7 +27,7 @@ pub struct Glance {
     pub figures: Vec<Figure>,
 }
 
-/// A word and how many of the briefing's stories carry it.
+/// A word and how many of the top stories' articles carry it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Keyword {
     pub word: String,
@@ -55,37 +58,42 @@ impl Glance {
     }
 }
 
-/// The glance of the stories `shown`, numbered from 1 in that order. A keyword must be
-/// in at least two stories (one story's words are that story's, not the day's); the
-/// most widely carried come first, and among equals the one met first.
-pub fn glance(shown: &[&Summary]) -> Glance {
-    let mut carried: HashMap<&str, (usize, Vec<usize>)> = HashMap::new();
-    for (n, s) in shown.iter().enumerate() {
+/// The glance of the stories `shown`, numbered from 1 in that order (the rank's). A
+/// keyword is a content word carried by at least two articles of the top
+/// [`TOP_STORIES`] stories (one article's words are that article's, not the day's),
+/// counting every telling of a story whose title carries it, so the words of the story
+/// most outlets told come first; a word [`Common`] to any day is never one.
+pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
+    let mut carried: HashMap<&str, (usize, usize, Vec<usize>)> = HashMap::new();
+    for (n, s) in shown.iter().take(TOP_STORIES).enumerate() {
         let mut words = terms(&s.article.title);
         words.extend(s.key_lines().flat_map(terms));
         words.sort_unstable();
         words.dedup();
+        let other_titles: Vec<Vec<&str>> = s.also.iter().map(|a| terms(&a.title)).collect();
         for word in words {
+            if common.contains(word) {
+                continue;
+            }
+            let tellings = 1 + other_titles.iter().filter(|t| t.contains(&word)).count();
             let first = carried.len();
-            carried
-                .entry(word)
-                .or_insert((first, Vec::new()))
-                .1
-                .push(n + 1);
+            let entry = carried.entry(word).or_insert((first, 0, Vec::new()));
+            entry.1 += tellings;
+            entry.2.push(n + 1);
         }
     }
-    let mut keywords: Vec<(&str, usize, Vec<usize>)> = carried
+    let mut keywords: Vec<(&str, usize, usize, Vec<usize>)> = carried
         .into_iter()
-        .filter(|(_, (_, items))| items.len() >= 2)
-        .map(|(word, (first, items))| (word, first, items))
+        .filter(|(_, (_, articles, _))| *articles >= 2)
+        .map(|(word, (first, articles, items))| (word, first, articles, items))
         .collect();
-    keywords.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then(a.1.cmp(&b.1)));
+    keywords.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
     let keywords = keywords
         .into_iter()
         .take(KEYWORDS)
-        .map(|(word, _, items)| Keyword {
+        .map(|(word, _, articles, items)| Keyword {
             word: word.to_owned(),
-            articles: items.len(),
+            articles,
             items,
         })
         .collect();
@@ -100,6 +108,120 @@ pub fn glance(shown: &[&Summary]) -> Glance {
         .take(FIGURES)
         .collect();
     Glance { keywords, figures }
+}
+
+/// Words that say nothing of any one day: the nouns news uses every day (`동안`,
+/// `이달`, `회사`, `관계자`), known by hand, and those the kept days show to be so.
+#[derive(Debug, Default)]
+pub struct Common {
+    /// Words in at least [`EVERYDAY_SHARE`] of the articles of every day counted.
+    learned: HashSet<String>,
+}
+
+/// Nouns of news prose on any day, whatever the news; [`Common::learn`] finds the rest.
+const EVERYDAY: &[&str] = &[
+    "동안",
+    "이달",
+    "회사",
+    "관계자",
+    "오늘",
+    "내일",
+    "어제",
+    "시간",
+    "사람",
+    "문제",
+    "상황",
+    "내용",
+    "결과",
+    "부분",
+    "이유",
+    "사실",
+    "주요",
+    "국내",
+    "한국",
+    "개최",
+    "진행",
+    "운영",
+    "추진",
+    "지원",
+    "확대",
+    "강화",
+    "기업",
+    "업체",
+    "지역",
+    "시장",
+    "협력",
+    "글로벌",
+    "대표",
+    "사업",
+    "분야",
+    "기반",
+    "마련",
+    "제공",
+    "참여",
+    "예상",
+    "발표",
+    "이상",
+    "평가",
+    "기대",
+    "가능",
+    "필요",
+    "이후",
+    "지난",
+    "대상",
+    "기존",
+    "최대",
+    "세계",
+    "올해",
+    "내년",
+];
+
+/// A day counts towards [`Common::learn`] from this many articles: on fewer, one
+/// article's words are already a share of the day.
+const LEARN_FROM: usize = 20;
+/// The share of a day's articles a word must reach on every day counted.
+const EVERYDAY_SHARE: f64 = 0.02;
+
+impl Common {
+    /// What is common to every one of `days` (each a day's articles: the kept days and
+    /// today's dump): a story's words fill one day, not each of them. With fewer than
+    /// two days of [`LEARN_FROM`] articles, only the hand list counts.
+    pub fn learn(days: &[&[Article]]) -> Common {
+        let counted: Vec<&&[Article]> = days.iter().filter(|d| d.len() >= LEARN_FROM).collect();
+        if counted.len() < 2 {
+            return Common::default();
+        }
+        let mut learned: Option<HashSet<String>> = None;
+        for day in counted {
+            let mut df: HashMap<&str, usize> = HashMap::new();
+            for article in day.iter() {
+                let mut words = terms(&article.title);
+                words.extend(terms(article.head()));
+                words.sort_unstable();
+                words.dedup();
+                for w in words {
+                    *df.entry(w).or_default() += 1;
+                }
+            }
+            let floor = EVERYDAY_SHARE * day.len() as f64;
+            let everyday: HashSet<String> = df
+                .into_iter()
+                .filter(|&(_, n)| n as f64 >= floor)
+                .map(|(w, _)| w.to_owned())
+                .collect();
+            learned = Some(match learned {
+                None => everyday,
+                Some(so_far) => so_far.intersection(&everyday).cloned().collect(),
+            });
+        }
+        Common {
+            learned: learned.unwrap_or_default(),
+        }
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        EVERYDAY.contains(&word) || self.learned.contains(word)
+    }
 }
 
 /// The first quantity of `line` (an amount, a percentage or a count: never a date,
@@ -225,7 +347,7 @@ mod tests {
             "구립도서관(분관 3곳 포함)이 오는 9일부터 밤 10시까지 연다.",
         );
         let (sa, sb, sc) = (summary(&a), summary(&b), summary(&c));
-        let g = glance(&[&sa, &sb, &sc]);
+        let g = glance(&[&sa, &sb, &sc], &Common::default());
         assert_eq!(g.keywords[0].word, "반도체");
         assert_eq!(g.keywords[0].articles, 2);
         assert_eq!(g.keywords[0].items, [1, 2]);
@@ -270,10 +392,59 @@ mod tests {
     }
 
     #[test]
+    fn the_story_most_outlets_told_gives_the_first_keywords_and_everyday_words_none() {
+        let lead = article(
+            "한은 기준금리 인하",
+            "한국은행이 기준금리를 연 2.25%로 내렸다. 관계자는 동안 지켜봤다고 말했다.",
+        );
+        let tellings = [
+            article("기준금리 0.25%p 인하", "금통위가 기준금리를 내렸다."),
+            article("기준금리 내린 한은", "한은이 금리를 내렸다."),
+        ];
+        let mut big = summary(&lead);
+        big.also = tellings.iter().collect();
+        let minor = article("도서관 관계자 인터뷰", "관계자는 동안 바빴다고 말했다.");
+        let small = summary(&minor);
+        let g = glance(&[&big, &small], &Common::default());
+        let words: Vec<(&str, usize)> = g
+            .keywords
+            .iter()
+            .map(|k| (k.word.as_str(), k.articles))
+            .collect();
+        assert_eq!(words[0], ("기준금리", 3), "{words:?}");
+        assert!(
+            words.iter().all(|(w, _)| !["관계자", "동안"].contains(w)),
+            "{words:?}"
+        );
+    }
+
+    #[test]
+    fn words_of_every_kept_day_are_common_and_one_days_story_is_not() {
+        let day = |story: &str| -> Vec<Article> {
+            (0..LEARN_FROM)
+                .map(|i| {
+                    let body = if i < 5 {
+                        format!("{story} 소식이다. 담당자 설명이다.")
+                    } else {
+                        format!("기타 {i} 소식이다. 담당자 설명이다.")
+                    };
+                    article(&format!("기사 {i}"), &body)
+                })
+                .collect()
+        };
+        let (monday, tuesday) = (day("태풍"), day("선거"));
+        let common = Common::learn(&[&monday, &tuesday]);
+        assert!(common.contains("담당자"));
+        assert!(!common.contains("태풍") && !common.contains("선거"));
+        // One day alone teaches nothing: its story would look common.
+        assert!(!Common::learn(&[&monday]).contains("담당자"));
+    }
+
+    #[test]
     fn one_story_has_no_day_to_sum_up() {
         let a = article("단독 기사", "시는 예산 42억 원을 편성했다.");
         let s = summary(&a);
-        let g = glance(&[&s]);
+        let g = glance(&[&s], &Common::default());
         assert!(g.keywords.is_empty());
         assert_eq!(g.figures[0].text, "예산 42억 원");
     }

@@ -27,11 +27,6 @@ use crate::figure::{self, Kind as FigureKind};
 use crate::merge::Story;
 use crate::score::{term_hashes, Idf, PreHashed};
 
-/// Characters of the lead's body read for its words and figures: the top of a news
-/// article states its news, and reading all of a 30,000-article day would cost more
-/// than the merge.
-const HEAD_CHARS: usize = 600;
-
 /// The weight of each signal in the rank. Hand-set from the reasons above, not fitted:
 /// a second outlet (ln 2 = 0.69) outweighs any one of the other signals at its top,
 /// and three of them together (a central, figure-rich, fresh single report) can
@@ -201,10 +196,7 @@ pub fn rank(articles: &[Article], stories: &[Story], order: Order) -> Vec<Ranked
 
 /// The signals of every story, in the stories' order.
 fn signals(articles: &[Article], stories: &[Story]) -> Vec<Signals> {
-    let heads: Vec<&str> = stories
-        .iter()
-        .map(|s| head(&articles[s.lead].body))
-        .collect();
+    let heads: Vec<&str> = stories.iter().map(|s| articles[s.lead].head()).collect();
     let vocabulary = vocabulary(articles, stories, &heads);
     let newest = articles.iter().filter_map(|a| a.published_at).max();
     stories
@@ -231,14 +223,6 @@ fn signals(articles: &[Article], stories: &[Story]) -> Vec<Signals> {
             }
         })
         .collect()
-}
-
-/// The top of a body, cut at a char boundary.
-fn head(body: &str) -> &str {
-    match body.char_indices().nth(HEAD_CHARS) {
-        Some((end, _)) => &body[..end],
-        None => body,
-    }
 }
 
 /// Amounts and percentages count whole, other counts half: `728조원` is the news,

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use super::{load_config, write_stdout};
 use crate::config::Config;
 use crate::dump::Article;
-use crate::glance::glance;
+use crate::glance::{glance, Common};
 use crate::job::load;
 use crate::merge::{self, Corpus, Pair, Similarity};
 use crate::score::Idf;
@@ -75,7 +75,7 @@ pub async fn run(
 fn explain_day(config: &Config, articles: &[Article], origin: &str) -> Result<()> {
     let summaries = summarize(articles, &config.summary);
     let shown: Vec<&Summary> = summaries.iter().collect();
-    let g = glance(&shown);
+    let g = glance(&shown, &Common::default());
     let title = |n: usize| shown.get(n - 1).map_or("", |s| s.article.title.as_str());
     write_stdout(|out| {
         writeln!(
