@@ -65,8 +65,9 @@ pub enum Command {
         /// Send one test copy to this address only (recorded nowhere).
         #[arg(long, value_name = "ADDR")]
         to: Option<String>,
-        /// Send again to recipients who already have today's briefing.
-        #[arg(long, conflicts_with_all = ["dry_run", "to"])]
+        /// Send again to recipients who already have today's briefing (with
+        /// `--dry-run`: report who would get it again, send nothing).
+        #[arg(long, conflicts_with = "to")]
         force: bool,
         /// Only this group (with `--to`: the group whose briefing the test copy is;
         /// default: the first group in the file).

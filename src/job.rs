@@ -237,6 +237,11 @@ fn read_all(
                 loaded.texts.push(text);
             }
             Err(e) => {
+                // Reported beside the source's label, which would say it twice.
+                let failure = SourceFailure {
+                    source: source.label(),
+                    error: crate::cmd::one_line(e.as_ref()),
+                };
                 // A named source is one of several: say which. A lone `[source]`'s
                 // error names its location already.
                 let e = match &source.name {
@@ -246,11 +251,12 @@ fn read_all(
                 if source.required {
                     return Err(e);
                 }
-                tracing::warn!("{e:#}; the briefing is built from the other sources");
-                loaded.failed.push(SourceFailure {
-                    source: source.label(),
-                    error: format!("{e:#}"),
-                });
+                // A lone source's error is the run's: said once, by whoever reports it.
+                if sources.len() > 1 {
+                    let error = crate::cmd::one_line(e.as_ref());
+                    tracing::warn!("{error}; the briefing is built from the other sources");
+                }
+                loaded.failed.push(failure);
                 first_error.get_or_insert(e);
             }
         }
@@ -834,10 +840,12 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
                 let log = ledger::read(&config.state_dir, &report.date, &group.name)?;
                 for r in &group.recipients {
                     let address = r.email.as_ref();
-                    if log.is_delivered(address) {
-                        g.already += 1;
-                    } else if suppressed.contains(&group.name, address) {
+                    // As `deliver_group` counts them: `--force` resends to all but
+                    // the suppressed.
+                    if suppressed.contains(&group.name, address) {
                         g.suppressed += 1;
+                    } else if !opts.force && log.is_delivered(address) {
+                        g.already += 1;
                     }
                 }
                 if stopped.is_some() {
@@ -1040,15 +1048,13 @@ impl Courier<'_> {
             .iter()
             .filter(|to| {
                 let address = to.email.as_ref();
-                if !self.opts.force && recorded.is_delivered(address) {
-                    return false;
-                }
-                // Not even `--force` sends to someone who unsubscribed.
+                // Not even `--force` sends to someone who unsubscribed; one who had
+                // the briefing first counts as suppressed too, as `status` does.
                 if self.suppressed.contains(&group.name, address) {
                     suppressed += 1;
                     return false;
                 }
-                true
+                self.opts.force || !recorded.is_delivered(address)
             })
             .collect();
         report.suppressed = suppressed;

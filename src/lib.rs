@@ -36,6 +36,10 @@
 //! web.rs       `run --listen`: send, preview, status, health, one-click unsubscribe
 //! ```
 
+// Output goes through `cmd::write_stdout` and `cmd::stderr_line`, which end quietly on
+// a closed pipe (`| head`) where `println!` and `eprintln!` panic.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod cli;
 pub mod clock;
 pub mod cmd;

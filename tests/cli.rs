@@ -438,3 +438,157 @@ fn the_daemon_logs_a_run_as_one_line() {
         "{stderr}"
     );
 }
+
+/// `send --force --dry-run`: accepted, nothing sent, and the report says who a forced
+/// send would reach again.
+#[test]
+fn a_forced_dry_run_reports_the_resend_and_sends_nothing() {
+    let p = Project::new("");
+    let (out, _, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stderr}");
+    let outbox = || std::fs::read_dir(p.path("outbox")).unwrap().count();
+    let ledger = || crate::support::files_under(&p.path("state"));
+    let (sent, recorded) = (outbox(), ledger());
+    let (out, stdout, stderr) = p.run(&["send", "--force", "--dry-run"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(", dry run\n"), "{stdout}");
+    assert!(
+        stdout.contains("2 recipients: 2 would be sent, 0 already delivered, 0 suppressed"),
+        "{stdout}"
+    );
+    assert_eq!(outbox(), sent, "nothing sent");
+    assert_eq!(ledger(), recorded, "nothing recorded");
+}
+
+/// The config with its one `[source]` at `location`, or as one named `[[sources]]`.
+fn one_source_at(p: &Project, location: &str, name: Option<&str>) {
+    let config = std::fs::read_to_string(p.config()).unwrap();
+    let sample = crate::support::sample().display().to_string();
+    let mut config = config.replace(&sample, location);
+    if let Some(name) = name {
+        config = config.replace("[source]\n", &format!("[[sources]]\nname = \"{name}\"\n"));
+    }
+    std::fs::write(p.config(), config).unwrap();
+}
+
+/// A missing dump, and a FIFO where the dump should be: one line that names the one
+/// source and gives the OS error once, without "built from the other sources" when
+/// there is no other; beside a source that answers, the failed one keeps that wording.
+#[cfg(unix)]
+#[test]
+fn a_lone_source_that_cannot_be_read_is_one_line_naming_it() {
+    let p = Project::new("");
+    let fifo = p.path("fifo.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let missing = p.path("nothere.txt").display().to_string();
+    let fifo = fifo.display().to_string();
+    let not_found = "No such file or directory (os error 2)";
+    let cases = [
+        ("nothere.txt", format!("cannot read {missing}: {not_found}")),
+        (
+            "fifo.txt",
+            format!("{fifo}: not a regular file (a FIFO); a dump must be a file"),
+        ),
+    ];
+    let written = std::fs::read_to_string(p.config()).unwrap();
+    for (location, error) in cases {
+        for name in [None, Some("바다일보")] {
+            std::fs::write(p.config(), &written).unwrap();
+            one_source_at(&p, location, name);
+            let want = match name {
+                None => format!("briefing: {error}\n"),
+                Some(name) => format!("briefing: source {name}: {error}\n"),
+            };
+            for args in [&["send"][..], &["summarize"]] {
+                let (out, _, stderr) = run(p.cmd(args).arg("-q").env_remove("RUST_LOG"));
+                assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+                assert_eq!(stderr, want, "{args:?} {location} {name:?}");
+            }
+        }
+    }
+
+    // Beside a source that answers: the failed one is named once, with its OS error once.
+    std::fs::write(
+        p.config(),
+        written.replace(
+            "[source]\n",
+            "[[sources]]\nname = \"바다일보\"\nlocation = \"nothere.txt\"\n\n[[sources]]\nname = \"구청소식\"\n",
+        ),
+    )
+    .unwrap();
+    let (out, stdout, stderr) = p.run(&["send", "--dry-run"]);
+    assert!(out.status.success(), "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("바다일보"))
+        .unwrap_or_default();
+    assert!(
+        warning.contains("source 바다일보: cannot read ")
+            && warning.ends_with("(os error 2); the briefing is built from the other sources"),
+        "{stderr}"
+    );
+    assert_eq!(warning.matches("os error").count(), 1, "{warning}");
+    assert!(
+        stdout.contains("  source 바다일보 failed: cannot read ")
+            && stdout.matches("os error").count() == 1,
+        "{stdout}"
+    );
+}
+
+/// Someone who had the morning's briefing unsubscribes: `send` and `status` both count
+/// them as suppressed (`status` said 0 right after a `send --force` reported 1).
+#[test]
+fn status_counts_the_suppressed_as_send_reports_them() {
+    let p = Project::new("");
+    let (out, _, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stderr}");
+    let (out, _, stderr) = p.run(&["unsubscribe", "cfo@example.com"]);
+    assert!(out.status.success(), "{stderr}");
+    let (out, stdout, stderr) = p.run(&["send"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains(
+            "0 delivered, 1 already delivered earlier, 0 failed, 1 suppressed (unsubscribed)"
+        ),
+        "{stdout}"
+    );
+    let (out, stdout, stderr) = p.run(&["send", "--force"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains(
+            "1 delivered, 0 already delivered earlier, 0 failed, 1 suppressed (unsubscribed)"
+        ),
+        "{stdout}"
+    );
+    let (_, status, _) = p.run(&["status", "--days", "1"]);
+    assert!(
+        status.contains("morning: 1 delivered, 0 pending, 0 deferred, 0 failed, 1 suppressed"),
+        "{status}"
+    );
+    assert!(
+        status.contains(
+            "suppressed cfo@example.com: unsubscribed, this briefing delivered at 07:00:00"
+        ),
+        "{status}"
+    );
+    assert_eq!(p.states("morning")["cfo@example.com"], "suppressed");
+    let (_, json, _) = p.run(&["status", "--format", "json", "--days", "1"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let morning = json[0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "morning")
+        .unwrap();
+    let cfo = morning["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "cfo@example.com")
+        .unwrap();
+    assert_eq!(
+        cfo["record"]["event"], "delivered",
+        "the delivery is kept: {cfo}"
+    );
+}

@@ -14,6 +14,7 @@ mod list;
 mod mail;
 mod merge;
 mod outbox;
+mod pipes;
 mod props;
 mod schedule;
 mod secrets;

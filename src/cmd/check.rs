@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 
+use super::stderr_line;
 use crate::config::{Config, ConfigError, Group};
 use crate::digest::{self, Templates};
 use crate::dump::Article;
@@ -25,20 +26,20 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         Ok(config) => config,
         Err(ConfigError::Invalid { path, problems }) => {
             for p in &problems {
-                eprintln!(
+                stderr_line(format_args!(
                     "briefing: {}:{}: {}: {}",
                     path.display(),
                     p.line,
                     p.key,
                     p.message
-                );
+                ));
             }
             if problems.len() > 1 {
-                eprintln!(
+                stderr_line(format_args!(
                     "briefing: {} in {}",
                     crate::job::plural(problems.len(), "problem"),
                     path.display()
-                );
+                ));
             }
             return Ok(ExitCode::FAILURE);
         }
@@ -47,11 +48,11 @@ pub fn run(path: &Path) -> Result<ExitCode> {
     let problems = problems(&config);
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("briefing: {p}");
+            stderr_line(format_args!("briefing: {p}"));
         }
         return Ok(ExitCode::FAILURE);
     }
-    print!("{}", summary(&config));
+    super::write_stdout(|out| out.write_all(summary(&config).as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }
 

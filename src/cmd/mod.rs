@@ -59,6 +59,9 @@ pub fn init_tracing(cli: &Cli) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| LogWriter)
+        // On by default: a failed write is then reported with `eprintln!`, which panics
+        // when stderr is a closed pipe, aborting a send or the daemon over a log line.
+        .log_internal_errors(false)
         .with_timer(ZoneTime);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
@@ -209,8 +212,12 @@ pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
     line
 }
 
-/// Writes a command's output through one buffered lock of stdout. A reader that
-/// stops early (`| head`) ends the output, not the program with a panic.
+/// Writes a command's output through one buffered lock of stdout: every command's
+/// output goes through here (the crate denies `print!`). A reader that stops early
+/// (`| head`) ends the output quietly, with the command's own exit code, not the
+/// program with `println!`'s panic. SIGPIPE stays ignored, as Rust sets it: with its
+/// default action a web client or an SMTP server closing its socket during a write
+/// (hyper writes with `writev`, which raises it) would kill the daemon.
 fn write_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
@@ -219,6 +226,14 @@ fn write_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<(
         }
         _ => Ok(()),
     }
+}
+
+/// Writes one line to stderr for the person at the terminal. A line nobody can read
+/// any more (stderr a closed pipe, as in `2>&1 | head`) is dropped: `eprintln!` would
+/// panic there, and the panic's own message would abort the program.
+pub fn stderr_line(line: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// The group `--group NAME` names, or an error that lists the groups there are.

@@ -2,13 +2,14 @@
 //! `--features`, the feature vectors the selection scores, for fitting its weights.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::{stderr_line, write_stdout};
 use crate::config::Config;
 use crate::score::Idf;
 use crate::select::{analyse, select, FeatureRows, SummaryConfig, FEATURES};
@@ -102,10 +103,10 @@ pub fn run(config: &Path, jsonl: &Path, k: Option<usize>, features: bool) -> Res
         match serde_json::from_str::<Input>(&line) {
             Ok(input) => articles.push(input),
             Err(e) => {
-                eprintln!(
+                stderr_line(format_args!(
                     "briefing: {name}: line {}: not an article object: {e}",
                     n + 1
-                );
+                ));
                 bad += 1;
             }
         }
@@ -113,36 +114,46 @@ pub fn run(config: &Path, jsonl: &Path, k: Option<usize>, features: bool) -> Res
     // Rarity is measured over the whole file, as it is over a whole dump.
     let joined: Vec<String> = articles.iter().map(|a| a.sentences.join(" ")).collect();
     let idf = Idf::from_texts(joined.iter().map(String::as_str));
-    let mut out = BufWriter::new(io::stdout().lock());
-    for a in &articles {
-        let sentences: Vec<&str> = a.sentences.iter().map(String::as_str).collect();
-        let title = a.title.as_deref();
-        let label = a.label.as_deref().or_else(|| title.and_then(title_label));
-        if features {
-            let analysis = analyse(&sentences, title, label, &idf, &summary);
-            let output = FeatureOutput {
-                id: &a.id,
-                names: FEATURES.iter().map(|&(name, _)| name).collect(),
-                keys: FEATURES.iter().map(|&(_, key)| key).collect(),
-                rows: FeatureRows::from(&analysis),
-            };
-            serde_json::to_writer(&mut out, &output)?;
-        } else {
-            let selection = select(&sentences, title, label, &idf, &summary);
-            serde_json::to_writer(
-                &mut out,
-                &Output {
-                    id: &a.id,
-                    picked: selection.picks,
-                },
-            )?;
+    write_stdout(|out| {
+        for a in &articles {
+            write_pick(out, a, &idf, &summary, features)?;
         }
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
+        Ok(())
+    })?;
     if bad > 0 {
-        eprintln!("briefing: {name}: {bad} bad lines skipped");
+        stderr_line(format_args!("briefing: {name}: {bad} bad lines skipped"));
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One article's line: its picks, or with `features` its feature vectors.
+fn write_pick(
+    out: &mut dyn Write,
+    a: &Input,
+    idf: &Idf,
+    summary: &SummaryConfig,
+    features: bool,
+) -> io::Result<()> {
+    let sentences: Vec<&str> = a.sentences.iter().map(String::as_str).collect();
+    let title = a.title.as_deref();
+    let label = a.label.as_deref().or_else(|| title.and_then(title_label));
+    if features {
+        let analysis = analyse(&sentences, title, label, idf, summary);
+        let output = FeatureOutput {
+            id: &a.id,
+            names: FEATURES.iter().map(|&(name, _)| name).collect(),
+            keys: FEATURES.iter().map(|&(_, key)| key).collect(),
+            rows: FeatureRows::from(&analysis),
+        };
+        serde_json::to_writer(&mut *out, &output)?;
+    } else {
+        let selection = select(&sentences, title, label, idf, summary);
+        let output = Output {
+            id: &a.id,
+            picked: selection.picks,
+        };
+        serde_json::to_writer(&mut *out, &output)?;
+    }
+    out.write_all(b"\n")
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::{load_config, named_group};
+use super::{load_config, named_group, stderr_line, write_stdout};
 use crate::clock;
 use crate::job::prepare;
 
@@ -34,14 +34,14 @@ pub async fn run(
         Some(path) => {
             std::fs::write(path, &rendered.html)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!(
+            stderr_line(format_args!(
                 "{}: {} ({} items)",
                 path.display(),
                 rendered.subject,
                 rendered.items
-            );
+            ));
         }
-        None => print!("{}", rendered.text),
+        None => write_stdout(|out| out.write_all(rendered.text.as_bytes()))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{load_config, named_group, write_stdout, EXIT_INCOMPLETE};
+use super::{load_config, named_group, stderr_line, write_stdout, EXIT_INCOMPLETE};
 use crate::config::parse_mailbox;
 use crate::job::{self, Options, Progress};
 use crate::schedule::signals;
@@ -70,7 +70,7 @@ pub async fn run(
         Ok(report) => report,
         // Stopped before delivery: nobody got anything, and a rerun does it all.
         Err(e) if e.is_shutdown() => {
-            eprintln!("briefing: {e}");
+            stderr_line(format_args!("briefing: {e}"));
             return Ok(ExitCode::from(EXIT_INCOMPLETE));
         }
         Err(e) => return Err(e.into()),
@@ -113,7 +113,7 @@ impl Bar {
             bar.finish();
             // The finished bar stays as the group's line; indicatif leaves the cursor
             // at its end, where the next line would start.
-            eprintln!();
+            stderr_line("");
         }
     }
 }

@@ -4,7 +4,7 @@
 //! buffer: per-line reads and writes would cost more than the splitting itself.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -43,11 +43,6 @@ pub fn run(file: Option<&Path>) -> Result<ExitCode> {
         });
         out.push(b'\n');
     }
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        other => other.context("cannot write the sentences")?,
-    }
+    super::write_stdout(|stdout| stdout.write_all(&out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,11 +9,11 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::load_config;
+use super::{load_config, write_stdout};
 use crate::cli::Format;
 use crate::clock;
 use crate::config::{Config, Group, Skip};
-use crate::ledger::{self, Standing};
+use crate::ledger::{self, Record, Standing};
 use crate::schedule::{is_late, last_due, next_run, send_command};
 use crate::suppress;
 
@@ -61,13 +61,19 @@ struct RecipientStatus {
     state: State,
 }
 
-/// The ledger's word, unless the recipient unsubscribed and has not had this briefing:
-/// then no send will try, and "pending" would be a promise the next run does not keep.
+/// The ledger's word, unless the recipient unsubscribed: then no send will try, and
+/// "pending" would be a promise the next run does not keep. One who had this briefing
+/// before unsubscribing counts as suppressed too, as in `send`'s report (`--force`
+/// included), with the delivery kept in `record`.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum State {
     Ledger(Standing),
-    Suppressed { state: Suppressed },
+    Suppressed {
+        state: Suppressed,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record: Option<Record>,
+    },
 }
 
 #[derive(Serialize)]
@@ -79,10 +85,11 @@ enum Suppressed {
 pub fn run(path: &Path, days: usize, format: Format) -> Result<ExitCode> {
     let config = load_config(path)?;
     let briefings = collect(&config, days)?;
-    match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&briefings)?),
-        Format::Text => print!("{}", render(&config, &briefings)),
-    }
+    let output = match format {
+        Format::Json => serde_json::to_string_pretty(&briefings)? + "\n",
+        Format::Text => render(&config, &briefings),
+    };
+    write_stdout(|out| out.write_all(output.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -126,11 +133,15 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
                     .into_iter()
                     .map(|(address, standing)| {
                         let state = match standing {
-                            Standing::Delivered { .. } => State::Ledger(standing),
-                            _ if suppressed.contains(&group, &address) => State::Suppressed {
+                            _ if !suppressed.contains(&group, &address) => State::Ledger(standing),
+                            Standing::Delivered { record } => State::Suppressed {
                                 state: Suppressed::Suppressed,
+                                record: Some(record),
                             },
-                            _ => State::Ledger(standing),
+                            _ => State::Suppressed {
+                                state: Suppressed::Suppressed,
+                                record: None,
+                            },
                         };
                         RecipientStatus { address, state }
                     })
@@ -228,44 +239,9 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
             }
             let skipped = matches!(g.today, Some(Today::Skipped { .. }));
             for r in &g.recipients {
-                let standing = match &r.state {
-                    State::Ledger(standing) => standing,
-                    State::Suppressed { .. } => {
-                        let _ = writeln!(
-                            out,
-                            "    suppressed {}: unsubscribed (briefing resubscribe undoes it)",
-                            r.address
-                        );
-                        continue;
-                    }
-                };
-                let line = match standing {
-                    Standing::Delivered { .. } => continue,
-                    Standing::Failed { record } => format!(
-                        "failed   {}: {} (try {}, {})",
-                        r.address,
-                        record.detail,
-                        record.attempt,
-                        time(&record.at)
-                    ),
-                    Standing::Deferred { record } => format!(
-                        "deferred {}: {} (try {}, {}; next try from {}, by the daemon within schedule.catch_up)",
-                        r.address,
-                        record.detail,
-                        record.attempt,
-                        time(&record.at),
-                        record.next_try.as_ref().map_or_else(|| "the next run".to_owned(), time)
-                    ),
-                    Standing::InDoubt { record } => format!(
-                        "pending  {}: in doubt since {} (sending, no reply recorded; the next run resends it with the same Message-ID)",
-                        r.address,
-                        time(&record.at)
-                    ),
-                    Standing::NotSent if skipped => continue,
-                    Standing::NotSent if missed > 0 => format!("missed   {}: not sent", r.address),
-                    Standing::NotSent => format!("pending  {}: not sent yet", r.address),
-                };
-                let _ = writeln!(out, "    {line}");
+                if let Some(line) = recipient_line(r, skipped, missed > 0, &time) {
+                    let _ = writeln!(out, "    {line}");
+                }
             }
         }
     }
@@ -279,4 +255,53 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
         let _ = writeln!(out, "next briefing at {}", next.to_rfc3339());
     }
     out
+}
+
+/// A recipient's line under its group's counts; none for one who has the briefing, or
+/// is waiting for none (a day off).
+fn recipient_line(
+    r: &RecipientStatus,
+    skipped: bool,
+    missed: bool,
+    time: &dyn Fn(&DateTime<Utc>) -> String,
+) -> Option<String> {
+    let standing = match &r.state {
+        State::Ledger(standing) => standing,
+        State::Suppressed { record, .. } => {
+            let had = match record {
+                Some(record) => format!(", this briefing delivered at {}", time(&record.at)),
+                None => String::new(),
+            };
+            return Some(format!(
+                "suppressed {}: unsubscribed{had} (briefing resubscribe undoes it)",
+                r.address
+            ));
+        }
+    };
+    Some(match standing {
+        Standing::Delivered { .. } => return None,
+        Standing::Failed { record } => format!(
+            "failed   {}: {} (try {}, {})",
+            r.address,
+            record.detail,
+            record.attempt,
+            time(&record.at)
+        ),
+        Standing::Deferred { record } => format!(
+            "deferred {}: {} (try {}, {}; next try from {}, by the daemon within schedule.catch_up)",
+            r.address,
+            record.detail,
+            record.attempt,
+            time(&record.at),
+            record.next_try.as_ref().map_or_else(|| "the next run".to_owned(), time)
+        ),
+        Standing::InDoubt { record } => format!(
+            "pending  {}: in doubt since {} (sending, no reply recorded; the next run resends it with the same Message-ID)",
+            r.address,
+            time(&record.at)
+        ),
+        Standing::NotSent if skipped => return None,
+        Standing::NotSent if missed => format!("missed   {}: not sent", r.address),
+        Standing::NotSent => format!("pending  {}: not sent yet", r.address),
+    })
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use super::load_config;
+use super::{load_config, write_stdout};
 use crate::cli::SubscriptionArgs;
 use crate::clock;
 use crate::config::{address_key, parse_mailbox};
@@ -42,7 +42,7 @@ pub fn run(path: &Path, request: Request, target: &SubscriptionArgs) -> Result<E
         Some(group) => format!("group {group}"),
         None => "every group".to_owned(),
     };
-    println!("{}: {what} {scope}", entry.address);
+    write_stdout(|out| writeln!(out, "{}: {what} {scope}", entry.address))?;
     let listed = config
         .groups
         .iter()
