@@ -114,14 +114,17 @@ pub fn figures(text: &str) -> Vec<Figure<'_>> {
         if let Some(last) = out.last_mut() {
             let end_of_last = last.start + last.text.len();
             let gap = &text[end_of_last..start];
-            if (gap.is_empty() || gap == " ") && MULTIPLIERS.iter().any(|m| last.text.ends_with(m))
-            {
+            let compound = (gap.is_empty() || gap == " ")
+                && MULTIPLIERS.iter().any(|m| last.text.ends_with(m));
+            if compound || RANGE.contains(&gap.trim()) {
                 last.text = &text[last.start..end];
                 continue;
             }
         }
+        // `10~20%`: the range's first number has no unit of its own.
+        let start = range_start(text, start);
         out.push(Figure {
-            text: raw,
+            text: &text[start..end],
             start,
             kind: Kind::Count,
         });
@@ -138,6 +141,27 @@ pub fn figures(text: &str) -> Vec<Figure<'_>> {
         figure.text = &text[figure.start..end];
     }
     out
+}
+
+/// What joins the two ends of a range: `12개월~12세`, `10~20%`.
+const RANGE: &[&str] = &["~", "∼", "〜"];
+
+/// Where a figure starting at `start` starts once a bare number and a range sign
+/// before it are taken in (`10~` of `10~20%`).
+fn range_start(text: &str, start: usize) -> usize {
+    let head = text[..start].trim_end();
+    let Some(sign) = RANGE.iter().find(|r| head.ends_with(*r)) else {
+        return start;
+    };
+    let before = head[..head.len() - sign.len()].trim_end();
+    let digits = before.len()
+        - before
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == ',' || c == '.')
+            .len();
+    match digits {
+        0 => start,
+        n => before.len() - n,
+    }
 }
 
 /// The quantities of `text`: what may be set in bold or quoted.
@@ -298,6 +322,10 @@ mod tests {
             &[("30분", Kind::Time), ("1위", Kind::Ordinal)],
         ),
         ("3억원가량을 들였다.", &[("3억원", Kind::Amount)]),
+        (
+            "생후 12개월~12세 소아와 10~20% 늘어난 예산",
+            &[("12개월~12세", Kind::Count), ("10~20%", Kind::Percent)],
+        ),
     ];
 
     #[test]

@@ -101,8 +101,11 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
         .iter()
         .enumerate()
         .filter_map(|(n, s)| {
+            // An amount or a share is the story's figure; a count only when it has none.
+            let money = |k: figure::Kind| matches!(k, figure::Kind::Amount | figure::Kind::Percent);
             s.key_lines()
-                .find_map(notable)
+                .find_map(|l| notable(l, money))
+                .or_else(|| s.key_lines().find_map(|l| notable(l, |_| true)))
                 .map(|text| Figure { text, item: n + 1 })
         })
         .take(FIGURES)
@@ -224,11 +227,15 @@ impl Common {
     }
 }
 
-/// The first quantity of `line` (an amount, a percentage or a count: never a date,
-/// a time, an ordinal, a score or a number inside a name; not an aside in brackets),
-/// whole with its unit and led by the words that say what it counts.
-fn notable(line: &str) -> Option<String> {
+/// The first quantity of `line` of a kind `wanted` takes (an amount, a percentage or
+/// a count: never a date, a time, an ordinal, a score or a number inside a name; not
+/// an aside in brackets), whole with its unit and led by the words that say what it
+/// counts.
+fn notable(line: &str, wanted: impl Fn(figure::Kind) -> bool) -> Option<String> {
     figure::quantities(line).find_map(|figure| {
+        if !wanted(figure.kind) {
+            return None;
+        }
         let head = &line[..figure.start];
         let open = head.matches(['(', '[']).count() > head.matches([')', ']']).count();
         if open {
@@ -387,7 +394,7 @@ mod tests {
             ("사장은 업무의 20%를 교육에 쓴다.", Some("업무 20%")),
         ];
         for (line, want) in cases {
-            assert_eq!(notable(line).as_deref(), *want, "{line}");
+            assert_eq!(notable(line, |_| true).as_deref(), *want, "{line}");
         }
     }
 
