@@ -42,6 +42,9 @@ const RETRIES: RangeInclusive<u32> = 0..=20;
 const RETRY_DELAY_MS: RangeInclusive<u64> = 0..=600_000;
 /// More parallel connections than this is a flood to one relay, not a speed-up.
 const CONNECTIONS: RangeInclusive<usize> = 1..=64;
+/// Connections of the web endpoint: each is an open file, and the open-file limit is
+/// shared with the runs (`web::descriptors` keeps room for them).
+const MAX_CONNECTIONS: RangeInclusive<usize> = 1..=65_536;
 /// Port 0 is "any port" to a listener, never a port to connect to.
 const PORT: RangeInclusive<u16> = 1..=u16::MAX;
 /// Zero lines is an empty item; past 20 an item is the article, not a briefing of it.
@@ -233,18 +236,33 @@ pub enum DkimAlgorithm {
     Ed25519,
 }
 
-/// The web endpoint that takes one-click unsubscribes (RFC 8058).
+/// `[web]`: the endpoint of `briefing run --listen`, and the one-click unsubscribe links
+/// (RFC 8058) the messages carry. Either may be had without the other.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
+    /// `base_url` and `secret_env`, which only the unsubscribe links need.
+    pub links: Option<UnsubscribeLinks>,
+    /// The name of the environment variable holding the bearer token of `POST /send`
+    /// (which also reads `/status` and `/preview`): `briefing run --listen` refuses to
+    /// start without it.
+    pub token_env: Option<String>,
+    /// The name of the environment variable holding a token that reads `/status` and
+    /// `/preview` but cannot send, for a dashboard that should not hold the send token.
+    pub read_token_env: Option<String>,
+    /// `--listen` may bind a non-loopback address (behind a firewall or a proxy).
+    pub allow_remote: bool,
+    /// Connections the endpoint holds open at once; more are turned away at once, so
+    /// that clients can never take the descriptors a run needs.
+    pub max_connections: usize,
+}
+
+/// Where one-click unsubscribe links point, and the key that signs them.
+#[derive(Debug, Clone)]
+pub struct UnsubscribeLinks {
     /// `https://…`, without a trailing `/`.
     pub base_url: String,
     /// The name of the environment variable holding the key of the unsubscribe tokens.
     pub secret_env: String,
-    /// The name of the environment variable holding the bearer token of `POST /send`:
-    /// `briefing run --listen` refuses to start without it.
-    pub token_env: Option<String>,
-    /// `--listen` may bind a non-loopback address (behind a firewall or a proxy).
-    pub allow_remote: bool,
 }
 
 /// What to do when the dump has no article.
@@ -445,11 +463,14 @@ struct RawDkim {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWeb {
-    base_url: Spanned<String>,
-    secret_env: Option<String>,
+    base_url: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
     token_env: Option<String>,
+    read_token_env: Option<String>,
     #[serde(default)]
     allow_remote: bool,
+    #[serde(default = "default_max_connections")]
+    max_connections: Spanned<usize>,
 }
 
 #[derive(Deserialize)]
@@ -550,6 +571,12 @@ fn default_retry_delay_ms() -> Spanned<u64> {
 fn default_connections() -> Spanned<usize> {
     Spanned::new(0..0, 8)
 }
+/// A quarter of the usual soft limit of open files (1,024): far more than an operator,
+/// a proxy and the mail clients' one-click POSTs ever hold open at once, and far from
+/// what would leave a run short of descriptors.
+fn default_max_connections() -> Spanned<usize> {
+    Spanned::new(0..0, 256)
+}
 fn default_dkim_algorithm() -> DkimAlgorithm {
     DkimAlgorithm::Rsa
 }
@@ -644,7 +671,7 @@ impl Config {
                 .and_then(|v| c.mailbox(v, "mail.contact")),
             dkim: raw.mail.dkim.map(|d| c.dkim(d, &resolve)),
         });
-        let web = raw.web.and_then(|w| c.web(w));
+        let web = raw.web.map(|w| c.web(w));
         let smtp = raw.smtp.map(|s| c.smtp(s, &resolve));
         let on_empty = mail.as_ref().map_or(OnEmpty::Skip, |m| m.on_empty);
         let groups = c.groups(raw.groups, default.as_ref(), on_empty);
@@ -686,6 +713,11 @@ impl Config {
     /// The group called `name`.
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
+    }
+
+    /// Where one-click unsubscribe links point, when `[web]` has `base_url`.
+    pub fn unsubscribe_links(&self) -> Option<&UnsubscribeLinks> {
+        self.web.as_ref().and_then(|w| w.links.as_ref())
     }
 }
 
@@ -878,29 +910,57 @@ impl Checker<'_> {
         }
     }
 
-    fn web(&self, w: RawWeb) -> Option<WebConfig> {
-        let url = w.base_url.get_ref().trim().trim_end_matches('/');
+    fn web(&self, w: RawWeb) -> WebConfig {
+        let max_connections =
+            self.bounded(&w.max_connections, &MAX_CONNECTIONS, "web.max_connections");
+        WebConfig {
+            links: self.unsubscribe_links(w.base_url, w.secret_env),
+            token_env: w.token_env,
+            read_token_env: w.read_token_env,
+            allow_remote: w.allow_remote,
+            max_connections,
+        }
+    }
+
+    /// `base_url` and `secret_env` go together: one without the other is a half-done
+    /// setup, refused rather than sending messages without the link the operator meant.
+    fn unsubscribe_links(
+        &self,
+        base_url: Option<Spanned<String>>,
+        secret_env: Option<Spanned<String>>,
+    ) -> Option<UnsubscribeLinks> {
+        let (base_url, secret_env) = match (base_url, secret_env) {
+            (None, None) => return None,
+            (Some(base_url), Some(secret_env)) => (base_url, secret_env),
+            (Some(base_url), None) => {
+                self.report(
+                    base_url.span(),
+                    "web.secret_env",
+                    "base_url is set but secret_env (the name of the variable holding the unsubscribe token key) is not".into(),
+                );
+                return None;
+            }
+            (None, Some(secret_env)) => {
+                self.report(
+                    secret_env.span(),
+                    "web.base_url",
+                    "secret_env is set but base_url (the https:// address the unsubscribe links point to) is not".into(),
+                );
+                return None;
+            }
+        };
+        let url = base_url.get_ref().trim().trim_end_matches('/');
         let host = url.strip_prefix("https://").unwrap_or("");
         if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
             self.report(
-                w.base_url.span(),
+                base_url.span(),
                 "web.base_url",
                 format!("{url:?} must be an https:// URL without query (one-click unsubscribe needs HTTPS, RFC 8058)"),
             );
         }
-        let Some(secret_env) = w.secret_env else {
-            self.report(
-                w.base_url.span(),
-                "web.secret_env",
-                "base_url is set but secret_env (the name of the variable holding the unsubscribe token key) is not".into(),
-            );
-            return None;
-        };
-        Some(WebConfig {
+        Some(UnsubscribeLinks {
             base_url: url.to_owned(),
-            secret_env,
-            token_env: w.token_env,
-            allow_remote: w.allow_remote,
+            secret_env: secret_env.into_inner(),
         })
     }
 
@@ -1320,9 +1380,24 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
         let off = off.web.unwrap();
         assert_eq!(off.token_env.as_deref(), Some("T"));
         assert!(!off.allow_remote);
+        assert_eq!(off.max_connections, 256);
+        assert_eq!(off.links.unwrap().base_url, "https://news.example.com");
         let on = parse(&format!("{MINIMAL}{web}allow_remote = true\n")).unwrap();
         let on = on.web.unwrap();
         assert!(on.allow_remote && on.token_env.is_none());
+    }
+
+    #[test]
+    fn the_endpoint_alone_needs_no_unsubscribe_keys() {
+        let c = parse(&format!(
+            "{MINIMAL}[web]\ntoken_env = \"T\"\nread_token_env = \"R\"\nmax_connections = 32\n"
+        ))
+        .unwrap();
+        let web = c.web.as_ref().unwrap();
+        assert_eq!(web.token_env.as_deref(), Some("T"));
+        assert_eq!(web.read_token_env.as_deref(), Some("R"));
+        assert_eq!(web.max_connections, 32);
+        assert!(web.links.is_none() && c.unsubscribe_links().is_none());
     }
 
     fn error(text: &str) -> String {
@@ -1421,6 +1496,8 @@ recipients = ["김하늘 <ceo@example.com>", "cfo@example.com"]
             ("no connection", format!("{MINIMAL}[smtp]\nhost = \"h\"\nconnections = 0\n"), ":12: smtp.connections: 0 is out of range: must be between 1 and 64"),
             ("http unsubscribe", format!("{MINIMAL}[web]\nbase_url = \"http://news.example.com\"\nsecret_env = \"K\"\n"), ":11: web.base_url: \"http://news.example.com\" must be an https:// URL"),
             ("no token key", format!("{MINIMAL}[web]\nbase_url = \"https://news.example.com\"\n"), ":11: web.secret_env: base_url is set but secret_env"),
+            ("no link base", format!("{MINIMAL}[web]\nsecret_env = \"K\"\n"), ":11: web.base_url: secret_env is set but base_url"),
+            ("no connection to serve", format!("{MINIMAL}[web]\ntoken_env = \"T\"\nmax_connections = 0\n"), ":12: web.max_connections: 0 is out of range: must be between 1 and 65536"),
             ("bad unsubscribe", MINIMAL.replace("[mail]", "[mail]\nunsubscribe = \"수신거부\""), ":6: mail.unsubscribe: \"수신거부\" is not a valid address"),
             ("bad selector", format!("{MINIMAL}[mail.dkim]\nkey_file = \"k.pem\"\nselector = \"아침\"\ndomain = \"example.com\"\n"), ":12: mail.dkim.selector: \"아침\" is not an ASCII DNS name"),
             ("no groups", MINIMAL.replace("[groups.morning]\nrecipients = [\"김하늘 <ceo@example.com>\", \"cfo@example.com\"]", ""), "groups: no [groups.NAME]"),

@@ -40,14 +40,28 @@ pub enum DeliverError {
     /// This recipient will never be accepted (5xx for the recipient): record and go on.
     #[error("{0}")]
     Permanent(String),
-    /// Nothing will get through with this configuration (AUTH, TLS, bad setup): stop.
+    /// Nothing will get through with this configuration (TLS, bad setup): stop.
     #[error("{0}")]
     Fatal(String),
+    /// The server refused the login (535 and the other permanent AUTH failures): nothing
+    /// gets through until `[smtp] username` or the password is fixed, so the run stops
+    /// at once and says so, and no recipient is to blame.
+    #[error("{0}")]
+    Auth(String),
+    /// A local file the delivery needs (the outbox, `smtp.ca_file`, the DKIM key) could
+    /// not be used: a retry helps if the cause passes ([`crate::job::is_passing`]: a
+    /// full disk, too many open files), not if a path or a permission is wrong.
+    #[error("{what}: {source}")]
+    Local {
+        what: String,
+        source: std::io::Error,
+    },
 }
 
 /// Where messages go.
 pub enum Transport {
-    Smtp(SmtpClient),
+    /// Boxed: the client with its TLS set-up and login is far larger than a path.
+    Smtp(Box<SmtpClient>),
     /// `.eml` files in a folder: the default when no SMTP server is configured.
     Outbox(PathBuf),
 }
@@ -68,6 +82,9 @@ pub struct SmtpClient {
     tls: Tls,
     tls_parameters: Option<TlsParameters>,
     credentials: Option<Credentials>,
+    /// `[smtp] username` and the name of `password_env` (never its value), for the
+    /// message of a refused login.
+    login: Option<(String, String)>,
     timeout: Duration,
     hello: ClientId,
     /// Connections that finished their last exchange cleanly, ready for the next one.
@@ -77,15 +94,26 @@ pub struct SmtpClient {
 impl DeliverError {
     /// Worth another try after a pause.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            DeliverError::Transient(_) | DeliverError::Unavailable(_)
-        )
+        match self {
+            DeliverError::Transient(_) | DeliverError::Unavailable(_) => true,
+            DeliverError::Local { source, .. } => crate::job::is_passing(source),
+            DeliverError::Permanent(_) | DeliverError::Fatal(_) | DeliverError::Auth(_) => false,
+        }
     }
 
     /// Once retries are spent, nothing else will get through either.
     pub fn stops_run(&self) -> bool {
-        matches!(self, DeliverError::Fatal(_) | DeliverError::Unavailable(_))
+        !matches!(
+            self,
+            DeliverError::Transient(_) | DeliverError::Permanent(_)
+        )
+    }
+
+    /// Says something about this recipient (a 5xx for the address), not about the
+    /// server, the login or a local file: only then is the recipient `failed`. Otherwise
+    /// the message was not really tried, and the next run sends it.
+    pub fn blames_recipient(&self) -> bool {
+        matches!(self, DeliverError::Permanent(_))
     }
 }
 
@@ -104,8 +132,9 @@ impl Transport {
             Tls::Starttls | Tls::Tls => {
                 let mut builder = TlsParameters::builder(smtp.host.clone());
                 if let Some(ca) = &smtp.ca_file {
-                    let pem = std::fs::read(ca).map_err(|e| {
-                        fatal(&format!("cannot read smtp.ca_file {}", ca.display()), &e)
+                    let pem = std::fs::read(ca).map_err(|source| DeliverError::Local {
+                        what: format!("cannot read smtp.ca_file {}", ca.display()),
+                        source,
                     })?;
                     let cert = Certificate::from_pem(&pem)
                         .map_err(|e| fatal(&format!("smtp.ca_file {}", ca.display()), &e))?;
@@ -129,17 +158,18 @@ impl Transport {
             }
             _ => None,
         };
-        Ok(Transport::Smtp(SmtpClient {
+        Ok(Transport::Smtp(Box::new(SmtpClient {
             host: smtp.host.clone(),
             port: smtp.port,
             server: format!("{}:{}", smtp.host, smtp.port),
             tls: smtp.tls,
             tls_parameters,
             credentials,
+            login: smtp.username.clone().zip(smtp.password_env.clone()),
             timeout: Duration::from_secs(smtp.timeout_secs),
             hello: ClientId::default(),
             idle: std::sync::Mutex::new(Vec::new()),
-        }))
+        })))
     }
 
     /// Delivers one message; returns the server's reply (or the file written).
@@ -150,11 +180,9 @@ impl Transport {
                 let id = message.headers().get_raw("Message-ID").unwrap_or_default();
                 write_eml(dir, file_stem, id, &message.formatted())
                     .map(|written| written.to_string())
-                    .map_err(|e| {
-                        DeliverError::Fatal(format!(
-                            "cannot write to the outbox {}: {e}",
-                            dir.display()
-                        ))
+                    .map_err(|source| DeliverError::Local {
+                        what: format!("cannot write to the outbox {}", dir.display()),
+                        source,
                     })
             }
         }
@@ -205,7 +233,7 @@ impl SmtpClient {
                     // Found before a byte is sent (an address this server cannot take,
                     // such as a non-ASCII one without SMTPUTF8): this recipient only.
                     true => DeliverError::Permanent(format!("{}: {e}", self.server)),
-                    false => classify(&e, &self.server),
+                    false => self.classify(&e),
                 })?;
             if !conn.has_broken() {
                 self.idle().push((Instant::now(), conn));
@@ -231,7 +259,7 @@ impl SmtpClient {
 
     /// A new connection: TCP, EHLO, then STARTTLS or implicit TLS, then AUTH.
     async fn connect(&self) -> Result<AsyncSmtpConnection, DeliverError> {
-        let lettre_err = |e: lettre::transport::smtp::Error| classify(&e, &self.server);
+        let lettre_err = |e: lettre::transport::smtp::Error| self.classify(&e);
         let mut conn = match (&self.tls, &self.tls_parameters) {
             (Tls::Tls, Some(tls)) => AsyncSmtpConnection::connect_tokio1(
                 (self.host.as_str(), self.port),
@@ -270,34 +298,51 @@ impl SmtpClient {
         if let Some(credentials) = &self.credentials {
             conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
                 .await
-                .map_err(lettre_err)?;
+                .map_err(|e| match e.is_permanent() || e.is_client() {
+                    // A 5xx to AUTH, or no mechanism both sides know: the login as
+                    // configured will not work. A 454 or a dropped line may pass.
+                    true => self.refused(&e),
+                    false => self.classify(&e),
+                })?;
         }
         Ok(conn)
     }
-}
 
-fn classify(e: &lettre::transport::smtp::Error, server: &str) -> DeliverError {
-    let text = format!("{server}: {e}");
-    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
-    if matches!(code.as_str(), "530" | "534" | "535" | "538") {
-        DeliverError::Fatal(format!(
-            "{text} (authentication failed: check smtp.username and the password variable)"
+    fn classify(&self, e: &lettre::transport::smtp::Error) -> DeliverError {
+        let text = format!("{}: {e}", self.server);
+        let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+        if matches!(code.as_str(), "530" | "534" | "535" | "538") {
+            self.refused(e)
+        } else if e.is_tls() || caused_by_tls(e) {
+            DeliverError::Fatal(format!(
+                "{text} (TLS failed: check smtp.tls, the port and smtp.ca_file)"
+            ))
+        } else if e.is_client() {
+            // What this server cannot do for us (no STARTTLS): no retry changes that.
+            DeliverError::Fatal(format!("{text} (check smtp.tls and smtp.username)"))
+        } else if e.is_permanent() {
+            DeliverError::Permanent(text)
+        } else if e.is_transient() {
+            DeliverError::Transient(text)
+        } else {
+            // No SMTP reply at all: refused, dropped or timed-out connections.
+            DeliverError::Unavailable(text)
+        }
+    }
+
+    /// The one line a refused login is told in: which settings to fix, by name (the
+    /// password's variable, never its value), and that nobody was marked failed.
+    fn refused(&self, e: &lettre::transport::smtp::Error) -> DeliverError {
+        let fix = match &self.login {
+            Some((user, var)) => format!(
+                "check [smtp] username = {user:?} and the password in the environment variable {var} ([smtp] password_env)"
+            ),
+            None => "the server wants a login: set [smtp] username and password_env".into(),
+        };
+        DeliverError::Auth(format!(
+            "{}: authentication failed ({e}): {fix}; the run stopped, nobody is recorded as failed, and the next send after the fix sends to everyone not yet sent",
+            self.server
         ))
-    } else if e.is_tls() || caused_by_tls(e) {
-        DeliverError::Fatal(format!(
-            "{text} (TLS failed: check smtp.tls, the port and smtp.ca_file)"
-        ))
-    } else if e.is_client() {
-        // What this server cannot do for us (no STARTTLS, no usable AUTH mechanism):
-        // no retry changes that.
-        DeliverError::Fatal(format!("{text} (check smtp.tls and smtp.username)"))
-    } else if e.is_permanent() {
-        DeliverError::Permanent(text)
-    } else if e.is_transient() {
-        DeliverError::Transient(text)
-    } else {
-        // No SMTP reply at all: refused, dropped or timed-out connections.
-        DeliverError::Unavailable(text)
     }
 }
 
@@ -570,7 +615,7 @@ impl Letterhead {
     /// The letterhead of `group`. The token key and the DKIM key are read here, at the
     /// start of a run, so that a missing one stops the run before the first message.
     pub fn new(config: &Config, group: &str) -> Result<Letterhead, DeliverError> {
-        let web = match &config.web {
+        let web = match config.unsubscribe_links() {
             None => None,
             Some(web) => {
                 let secret = std::env::var(&web.secret_env)
@@ -588,12 +633,11 @@ impl Letterhead {
         let dkim = match &config.mail.dkim {
             None => None,
             Some(d) => {
-                let key_text = std::fs::read_to_string(&d.key_file).map_err(|e| {
-                    DeliverError::Fatal(format!(
-                        "mail.dkim.key_file: cannot read {}: {e}",
-                        d.key_file.display()
-                    ))
-                })?;
+                let key_text =
+                    std::fs::read_to_string(&d.key_file).map_err(|source| DeliverError::Local {
+                        what: format!("mail.dkim.key_file: cannot read {}", d.key_file.display()),
+                        source,
+                    })?;
                 let (algorithm, name) = match d.algorithm {
                     DkimAlgorithm::Rsa => (DkimSigningAlgorithm::Rsa, "rsa"),
                     DkimAlgorithm::Ed25519 => (DkimSigningAlgorithm::Ed25519, "ed25519"),
@@ -661,7 +705,7 @@ impl Letterhead {
 /// are encoded once per group, not per recipient): the group's web page, where the
 /// reader gives the address, or a mailto whose sender says who.
 pub fn footer_link(config: &Config, group: &str) -> Option<String> {
-    match (&config.web, &config.mail.unsubscribe) {
+    match (config.unsubscribe_links(), &config.mail.unsubscribe) {
         (Some(web), _) => Some(format!(
             "{}/unsubscribe?group={}",
             web.base_url,

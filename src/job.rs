@@ -24,7 +24,7 @@ use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, S
 use crate::merge::{self, Story};
 use crate::schedule::retry_pause;
 use crate::summary::{summarize_stories, Summary};
-use crate::suppress::{SuppressError, Suppressed};
+use crate::suppress::{SuppressError, Suppressed, Unreadable};
 
 /// How one run was asked to behave.
 #[derive(Debug, Default)]
@@ -63,7 +63,9 @@ pub struct Error {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ErrorKind {
-    /// May go through later: the dump server is down, another send holds the lock.
+    /// May go through later: the dump server is down, another send holds the lock, or a
+    /// local cause that passes ([`is_passing`]: no file descriptor or memory left for a
+    /// moment, a full disk).
     Transient,
     /// Will fail the same way until someone changes the config, the templates or the
     /// files.
@@ -118,15 +120,16 @@ impl std::error::Error for Error {
 }
 
 /// Every stage's error becomes a job error here; the typed errors beneath it decide
-/// whether a retry can help, so the decision made in `fetch` (5xx, timeouts) and
-/// `ledger` (a busy lock) reaches the scheduler intact.
+/// whether a retry can help, so the decision made in `fetch` (5xx, timeouts) and the
+/// operating system's own word on a file (a busy lock, too many open files, a full
+/// disk: [`is_passing`]) reach the scheduler intact. Only types are read, never a
+/// message's wording.
 impl From<anyhow::Error> for Error {
     fn from(inner: anyhow::Error) -> Error {
         let transient = inner.chain().any(|e| {
             e.downcast_ref::<fetch::FetchError>()
                 .is_some_and(fetch::FetchError::is_transient)
-                || e.downcast_ref::<LedgerError>()
-                    .is_some_and(LedgerError::is_busy)
+                || e.downcast_ref::<std::io::Error>().is_some_and(is_passing)
         });
         let kind = match transient {
             true => ErrorKind::Transient,
@@ -134,6 +137,21 @@ impl From<anyhow::Error> for Error {
         };
         Error { kind, inner }
     }
+}
+
+/// A local cause that passes by itself, as a relay's 4xx does: the process or the
+/// system is out of file descriptors (EMFILE, ENFILE) or of memory for a moment
+/// (ENOMEM, ENOBUFS, an allocation refused), the disk or the quota is full (ENOSPC,
+/// EDQUOT: someone clears it), a lock or a device is busy (EWOULDBLOCK, EBUSY). Worth
+/// another try within `schedule.catch_up`; a wrong path or a permission is not.
+pub fn is_passing(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::OutOfMemory | K::StorageFull | K::QuotaExceeded | K::ResourceBusy | K::WouldBlock
+    ) || e
+        .raw_os_error()
+        .is_some_and(|n| [libc::EMFILE, libc::ENFILE, libc::ENOBUFS].contains(&n))
 }
 
 macro_rules! job_error_from {
@@ -371,8 +389,20 @@ pub async fn prepare(
     whole_dump: bool,
     stop: Option<&AtomicBool>,
 ) -> Result<Day, Error> {
+    let gathered = gather(config, dump, date, stop).await?;
+    build_day(config, gathered, date, whole_dump, stop).await
+}
+
+/// What the briefing of `date` is built from: the copy kept since its delivery started,
+/// else the sources as they answer now.
+pub async fn gather(
+    config: &Config,
+    dump: Option<&str>,
+    date: NaiveDate,
+    stop: Option<&AtomicBool>,
+) -> Result<Gathered, Error> {
     let date_text = date.to_string();
-    let gathered = match day::kept(&config.state_dir, &date_text)? {
+    Ok(match day::kept(&config.state_dir, &date_text)? {
         Some(kept) => {
             if let Some(dump) = dump {
                 tracing::warn!(
@@ -389,7 +419,18 @@ pub async fn prepare(
             let answers = unless_stopped(fetching, stop, "fetching the dump").await?;
             Gathered::Fresh(sources, answers)
         }
-    };
+    })
+}
+
+/// The [`Day`] of `date` from what [`gather`] found.
+pub async fn build_day(
+    config: &Config,
+    gathered: Gathered,
+    date: NaiveDate,
+    whole_dump: bool,
+    stop: Option<&AtomicBool>,
+) -> Result<Day, Error> {
+    let date_text = date.to_string();
     let since = match whole_dump {
         true => None,
         false => ledger::newest_before(&config.state_dir, &date_text)?,
@@ -408,7 +449,7 @@ pub async fn prepare(
 
 /// What the day is built from: the sources as fetched now, or as an earlier run of the
 /// same day kept them.
-enum Gathered {
+pub enum Gathered {
     Fresh(Vec<SourceConfig>, Vec<Result<SourceText, FetchError>>),
     Kept(day::Kept),
 }
@@ -560,6 +601,9 @@ pub struct Report {
     pub origin: String,
     /// Sources that gave nothing to this briefing, and why.
     pub failed_sources: Vec<SourceFailure>,
+    /// Lines of the suppression list that could not be read: skipped, so that the rest
+    /// of the list is honoured and the briefing goes out.
+    pub unreadable_suppressions: Vec<Unreadable>,
     /// Articles in this briefing.
     pub articles: usize,
     /// Articles left out because an earlier briefing carried them, and its date.
@@ -695,6 +739,9 @@ impl fmt::Display for Report {
                 s.source, s.error
             )?;
         }
+        for line in &self.unreadable_suppressions {
+            writeln!(f, "  {line}")?;
+        }
         for g in &self.groups {
             write!(
                 f,
@@ -776,6 +823,12 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
     // Read once, before the first message: a request made during the run counts from
     // the next one.
     let suppressed = Suppressed::load(&config.state_dir)?;
+    for line in &suppressed.unreadable {
+        tracing::warn!("{line}");
+    }
+    report
+        .unreadable_suppressions
+        .clone_from(&suppressed.unreadable);
     if let Some(to) = &opts.to {
         send_test_copy(config, &day, opts, to, &suppressed, &mut report).await?;
         return Ok(report);
@@ -807,6 +860,7 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         )?;
     }
     let mut carried = None;
+    let mut refused = None;
     for ((group, rendered), &skip) in config.groups.iter().zip(&day.rendered).zip(&skips) {
         if opts.group.is_some_and(|only| only != group.name) {
             continue;
@@ -833,6 +887,9 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
                     report.server_down =
                         matches!(stop, Stop::Delivery(DeliverError::Unavailable(_)));
                     report.fatal = Some(stop.to_string());
+                    if let Stop::Delivery(e @ DeliverError::Auth(_)) = stop {
+                        refused = Some(e);
+                    }
                 }
             }
             // A dry run, or a run stopped before this group: report from the ledger.
@@ -860,6 +917,11 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
     }
     if let Some(transport) = &transport {
         transport.close().await;
+    }
+    // A refused login is the run's error, not a recipient's: `send` says it in one line
+    // and exits 1, the daemon logs it once and does not retry what only a fix changes.
+    if let Some(e) = refused {
+        return Err(e.into());
     }
     // Only a run that went through to the end marks what it carried: after a stop, the
     // rerun that finishes the briefing marks it, and until then nothing is left out.
@@ -1041,7 +1103,7 @@ impl Courier<'_> {
         report: &mut GroupReport,
     ) -> Result<Option<Stop>> {
         let log = BriefingLog::open(&self.config.state_dir, self.date, &group.name)?;
-        let (writer, recorded) = Writer::start(log);
+        let (writer, recorded) = Writer::start(log)?;
         let mut suppressed = 0;
         let pending: Vec<&Mailbox> = group
             .recipients
@@ -1132,46 +1194,9 @@ impl Courier<'_> {
                     report.not_tried += 1;
                     continue;
                 };
-                for (attempt, error) in outcome.retried {
-                    records.push(record(&letter, Event::Failed, attempt, error));
-                }
-                let address = &letter.address;
-                if let Some(progress) = self.opts.progress {
-                    progress.outcome(outcome.result.is_ok());
-                }
-                match outcome.result {
-                    Ok(reply) => {
-                        // `-v`: a long list stays out of the default log.
-                        tracing::debug!("{}: delivered to {address}: {reply}", group.name);
-                        records.push(record(&letter, Event::Delivered, outcome.attempt, reply));
-                        report.delivered += 1;
-                    }
-                    Err(e) => {
-                        let failed = record(&letter, Event::Failed, outcome.attempt, e.to_string());
-                        if e.is_transient() {
-                            // Greylisting and busy servers answer 4xx for minutes: kept
-                            // for the daemon's later tries, like an MTA's queue.
-                            let next = clock::now()
-                                + retry_pause(letter.deferrals, self.config.schedule.catch_up);
-                            tracing::warn!(
-                                "{}: {address}: {e}; deferred to {}",
-                                group.name,
-                                next.to_rfc3339()
-                            );
-                            records.push(Record {
-                                event: Event::Deferred,
-                                next_try: Some(next),
-                                ..failed
-                            });
-                            report.deferred.push((address.clone(), e.to_string(), next));
-                        } else {
-                            tracing::error!("{}: {address}: {e}", group.name);
-                            records.push(failed);
-                            report.failed.push((address.clone(), e.to_string()));
-                        }
-                        if e.stops_run() && !matches!(stop, Some(Stop::Delivery(_))) {
-                            stop = Some(Stop::Delivery(e));
-                        }
+                if let Some(e) = self.outcome(group, letter, outcome, report, &mut records) {
+                    if !matches!(stop, Some(Stop::Delivery(_))) {
+                        stop = Some(Stop::Delivery(e));
                     }
                 }
             }
@@ -1180,6 +1205,72 @@ impl Courier<'_> {
         writer.finish().await?;
         report.not_tried += queue.len();
         Ok(stop)
+    }
+
+    /// Records how one letter's tries went, and reports it; returns the error that
+    /// stops the run, if it was one.
+    fn outcome(
+        &self,
+        group: &Group,
+        letter: Letter,
+        outcome: Outcome,
+        report: &mut GroupReport,
+        records: &mut Vec<Record>,
+    ) -> Option<DeliverError> {
+        for (attempt, error) in outcome.retried {
+            records.push(record(&letter, Event::Failed, attempt, error));
+        }
+        let address = &letter.address;
+        // A message the run did not really try (the last branch below) is no outcome.
+        let untried = outcome
+            .result
+            .as_ref()
+            .is_err_and(|e| !e.is_transient() && !e.blames_recipient());
+        if let (Some(progress), false) = (self.opts.progress, untried) {
+            progress.outcome(outcome.result.is_ok());
+        }
+        let e = match outcome.result {
+            Ok(reply) => {
+                // `-v`: a long list stays out of the default log.
+                tracing::debug!("{}: delivered to {address}: {reply}", group.name);
+                records.push(record(&letter, Event::Delivered, outcome.attempt, reply));
+                report.delivered += 1;
+                return None;
+            }
+            Err(e) => e,
+        };
+        let failed = record(&letter, Event::Failed, outcome.attempt, e.to_string());
+        if e.is_transient() {
+            // Greylisting and busy servers answer 4xx for minutes: kept for the
+            // daemon's later tries, like an MTA's queue.
+            let next = clock::now() + retry_pause(letter.deferrals, self.config.schedule.catch_up);
+            tracing::warn!(
+                "{}: {address}: {e}; deferred to {}",
+                group.name,
+                next.to_rfc3339()
+            );
+            records.push(Record {
+                event: Event::Deferred,
+                next_try: Some(next),
+                ..failed
+            });
+            report.deferred.push((address.clone(), e.to_string(), next));
+        } else if e.blames_recipient() {
+            tracing::error!("{}: {address}: {e}", group.name);
+            records.push(failed);
+            report.failed.push((address.clone(), e.to_string()));
+        } else {
+            // The login, TLS or a local file failed, not this recipient: the message
+            // counts as not tried, and the error is told once, for the run.
+            records.push(record(
+                &letter,
+                Event::Unsent,
+                letter.attempts_before,
+                format!("not sent: {e}"),
+            ));
+            report.not_tried += 1;
+        }
+        e.stops_run().then_some(e)
     }
 
     fn letter(
@@ -1521,6 +1612,48 @@ mod tests {
 
         let one = digest("one");
         assert_eq!((one.count, one.left_out, one.more), (1, 1, 1));
+    }
+
+    /// Told by the kind and the OS error number, whatever the message says: a message
+    /// that reads like EMFILE is not one.
+    #[test]
+    fn passing_local_causes_are_told_by_their_os_error_not_their_message() {
+        use std::io::{Error as Io, ErrorKind};
+        for n in [
+            libc::EMFILE,
+            libc::ENFILE,
+            libc::ENOMEM,
+            libc::ENOSPC,
+            libc::EDQUOT,
+            libc::EBUSY,
+            libc::EWOULDBLOCK,
+        ] {
+            assert!(is_passing(&Io::from_raw_os_error(n)), "errno {n}");
+        }
+        for n in [libc::EACCES, libc::ENOENT, libc::EROFS, libc::EISDIR] {
+            assert!(!is_passing(&Io::from_raw_os_error(n)), "errno {n}");
+        }
+        assert!(is_passing(&Io::from(ErrorKind::OutOfMemory)));
+        assert!(!is_passing(&Io::other("Too many open files (os error 24)")));
+
+        let ledger = |n| LedgerError {
+            path: "/srv/briefing/state/ledger".into(),
+            source: Io::from_raw_os_error(n),
+        };
+        let err = Error::from(anyhow::Error::from(ledger(libc::EMFILE)).context("the run"));
+        assert!(err.is_transient() && !err.is_busy(), "{err}");
+        assert!(Error::from(ledger(libc::EACCES)).is_permanent());
+        let full = DeliverError::Local {
+            what: "cannot write to the outbox /srv/outbox".into(),
+            source: Io::from_raw_os_error(libc::ENOSPC),
+        };
+        assert!(full.is_transient() && full.stops_run() && !full.blames_recipient());
+        assert!(Error::from(full).is_transient());
+        let denied = SuppressError::Io {
+            path: "/srv/briefing/state/suppressed.jsonl".into(),
+            source: Io::from_raw_os_error(libc::EACCES),
+        };
+        assert!(Error::from(denied).is_permanent());
     }
 
     #[test]

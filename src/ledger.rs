@@ -210,22 +210,42 @@ struct Batch {
     durable: Option<tokio::sync::oneshot::Sender<Result<(), Failure>>>,
 }
 
-/// A write that failed, told to each waiter (an `io::Error` cannot be cloned).
+/// A write that failed, told to each waiter (an `io::Error` cannot be cloned). The OS
+/// error number is kept with the kind: it is what tells a full disk or too many open
+/// files (worth a retry) from a wrong permission.
 #[derive(Clone)]
 struct Failure {
     path: PathBuf,
     kind: std::io::ErrorKind,
+    os_error: Option<i32>,
     message: String,
+}
+
+impl Failure {
+    fn into_error(self) -> LedgerError {
+        let source = match self.os_error {
+            Some(n) => std::io::Error::from_raw_os_error(n),
+            None => std::io::Error::new(self.kind, self.message),
+        };
+        LedgerError {
+            path: self.path,
+            source,
+        }
+    }
 }
 
 impl Writer {
     /// Takes over `log`, and hands back what it had recorded before. Only the file is
     /// kept up to date from then on: a replayed copy of every record would grow with
     /// the recipient list for nobody to read.
-    pub fn start(mut log: BriefingLog) -> (Writer, Recipients) {
+    ///
+    /// A thread the system cannot give now (out of memory or of threads for a moment)
+    /// is an error of the log's, which a later run may not meet, not a panic.
+    pub fn start(mut log: BriefingLog) -> Result<(Writer, Recipients), LedgerError> {
         let recorded = std::mem::take(&mut log.recipients);
         let (queue, batches) = std::sync::mpsc::channel::<Batch>();
-        std::thread::spawn(move || {
+        let path = log.path.clone();
+        let spawned = std::thread::Builder::new().spawn(move || {
             // After a failed write nothing more is written: the records after it would
             // describe sends whose `sending` mark may be missing.
             let mut failed: Option<Failure> = None;
@@ -238,6 +258,7 @@ impl Writer {
                     if let Err(e) = log.write(&records) {
                         failed = Some(Failure {
                             kind: e.source.kind(),
+                            os_error: e.source.raw_os_error(),
                             message: e.source.to_string(),
                             path: e.path,
                         });
@@ -250,7 +271,10 @@ impl Writer {
                 }
             }
         });
-        (Writer { queue }, recorded)
+        match spawned {
+            Ok(_) => Ok((Writer { queue }, recorded)),
+            Err(source) => Err(LedgerError { path, source }),
+        }
     }
 
     /// Appends `records`; completes once they are durable (or could not be written).
@@ -266,6 +290,7 @@ impl Writer {
         let stopped = || Failure {
             path: PathBuf::from("ledger"),
             kind: std::io::ErrorKind::BrokenPipe,
+            os_error: None,
             message: "the ledger writer stopped".into(),
         };
         async move {
@@ -273,10 +298,7 @@ impl Writer {
                 Ok(()) => done.await.unwrap_or_else(|_| Err(stopped())),
                 Err(_) => Err(stopped()),
             };
-            answer.map_err(|f| LedgerError {
-                path: f.path,
-                source: std::io::Error::new(f.kind, f.message),
-            })
+            answer.map_err(Failure::into_error)
         }
     }
 
@@ -576,6 +598,113 @@ fn apply(recipients: &mut BTreeMap<String, Status>, record: Record) {
     }
 }
 
+/// The daemon's note of the scheduled runs it is about to try again, for `status`: the
+/// ledger says who has the briefing, the note says why the others do not have it yet
+/// and when the next try is. `state_dir/deferred.json`, rewritten in place through a
+/// handle opened when the daemon starts, because the cause may be that no file can be
+/// opened (too many open files) or created (a full disk) and the note is wanted most
+/// then. Only a hint: a note that cannot be written is logged, one that cannot be read
+/// (being rewritten that instant) is no note.
+pub struct Deferrals {
+    path: PathBuf,
+    /// The open note and the runs it holds; `None` if it could not be opened.
+    note: Option<std::sync::Mutex<(File, BTreeMap<String, DeferredRun>)>>,
+}
+
+/// One scheduled run waiting for its next try.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeferredRun {
+    /// The briefing's date, in the groups' zone.
+    pub date: String,
+    pub groups: Vec<String>,
+    /// What stopped the last try.
+    pub reason: String,
+    pub next_try: DateTime<Utc>,
+}
+
+const DEFERRED: &str = "deferred.json";
+
+impl Deferrals {
+    /// Opens the note of a daemon starting, empty: what an earlier daemon deferred is
+    /// this one's catch-up now.
+    pub fn open(state_dir: &Path) -> Deferrals {
+        let path = state_dir.join(DEFERRED);
+        let opened = std::fs::create_dir_all(state_dir).and_then(|()| {
+            OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .open(&path)
+        });
+        let note = match opened {
+            Ok(file) => Some(std::sync::Mutex::new((file, BTreeMap::new()))),
+            Err(e) => {
+                tracing::warn!(
+                    "{}: {e}; `briefing status` will not show why a run is deferred",
+                    path.display()
+                );
+                None
+            }
+        };
+        Deferrals { path, note }
+    }
+
+    /// Notes `run`, in place of an earlier note of the same groups.
+    pub fn note(&self, run: DeferredRun) {
+        self.update(|runs| {
+            runs.insert(run.groups.join(", "), run);
+        });
+    }
+
+    /// The run of `groups` is over (delivered, given up, or failed for good).
+    pub fn clear(&self, groups: &[String]) {
+        self.update(|runs| {
+            runs.remove(&groups.join(", "));
+        });
+    }
+
+    /// The daemon stops: no run of its will be tried again.
+    pub fn clear_all(&self) {
+        self.update(BTreeMap::clear);
+    }
+
+    fn update(&self, change: impl FnOnce(&mut BTreeMap<String, DeferredRun>)) {
+        let Some(note) = &self.note else {
+            return;
+        };
+        // A panic elsewhere while holding it leaves only a list of runs, still usable.
+        let mut note = note
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (file, runs) = &mut *note;
+        change(runs);
+        let runs: Vec<&DeferredRun> = runs.values().collect();
+        // Over the old text, then cut to length: no new file, no new block for a note
+        // no longer than the last.
+        let written = serde_json::to_vec(&runs)
+            .map_err(std::io::Error::from)
+            .and_then(|bytes| {
+                file.seek(SeekFrom::Start(0))?;
+                file.write_all(&bytes)?;
+                file.set_len(bytes.len() as u64)
+            });
+        if let Err(e) = written {
+            tracing::warn!(
+                "{}: cannot note the deferred runs: {e}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// The runs the daemon's note says it will try again; none without a readable note.
+pub fn deferred_runs(state_dir: &Path) -> Vec<DeferredRun> {
+    std::fs::read(state_dir.join(DEFERRED))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
 /// Keeps a manual `send` and the daemon from sending the same briefing at once.
 pub struct SendLock {
     _file: File,
@@ -622,11 +751,51 @@ mod tests {
         }
     }
 
+    /// The note holds one entry per run, replaced by its next deferral and gone once the
+    /// run is over; a note that does not parse (caught mid-rewrite) is no note.
+    #[test]
+    fn the_deferral_note_follows_the_runs_and_a_garbled_one_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let run = |groups: &[&str], reason: &str| DeferredRun {
+            date: "2025-09-07".into(),
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            reason: reason.into(),
+            next_try: crate::clock::now(),
+        };
+        let note = Deferrals::open(&state);
+        note.note(run(&["morning", "columns"], "too many open files"));
+        note.note(run(&["tokyo"], "the relay is down"));
+        note.note(run(&["morning", "columns"], "no space left on device"));
+        let runs: Vec<(String, String)> = deferred_runs(&state)
+            .into_iter()
+            .map(|r| (r.groups.join(", "), r.reason))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("morning, columns".into(), "no space left on device".into()),
+                ("tokyo".into(), "the relay is down".into())
+            ]
+        );
+        note.clear(&["morning".into(), "columns".into()]);
+        assert_eq!(deferred_runs(&state).len(), 1);
+        note.clear_all();
+        assert!(deferred_runs(&state).is_empty());
+        // A new daemon starts with an empty note, whatever the last one left.
+        note.note(run(&["tokyo"], "the relay is down"));
+        drop(note);
+        let _fresh = Deferrals::open(&state);
+        assert!(deferred_runs(&state).is_empty());
+        std::fs::write(state.join(DEFERRED), "[{\"date\":\"2025-").unwrap();
+        assert!(deferred_runs(&state).is_empty());
+    }
+
     #[tokio::test]
     async fn the_writer_makes_every_record_durable_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let log = BriefingLog::open(dir.path(), "2025-09-07", "morning").unwrap();
-        let (writer, _) = Writer::start(log);
+        let (writer, _) = Writer::start(log).unwrap();
         let marks: Vec<_> = (0..20)
             .map(|n| {
                 writer.append(vec![record(

@@ -33,7 +33,7 @@
 //! clock.rs     the one place that reads the wall clock
 //! durable.rs   crash-safe file writes
 //! suppress.rs  who unsubscribed: the suppression list every send honours
-//! web.rs       `run --listen`: send, preview, status, health, one-click unsubscribe
+//! web/        `run --listen`: send, preview, status, health, one-click unsubscribe
 //! ```
 
 // Output goes through `cmd::write_stdout` and `cmd::stderr_line`, which end quietly on

@@ -31,7 +31,7 @@ use tokio::sync::{watch, Mutex};
 use crate::clock;
 use crate::config::{format_duration, Config, Group, Schedule};
 use crate::job::{self, Options};
-use crate::ledger::{self, LedgerError, Standing};
+use crate::ledger::{self, Deferrals, DeferredRun, LedgerError, Standing};
 use crate::web;
 
 /// Days a search for the next run jumps over before it gives up: two years of weekends
@@ -170,6 +170,8 @@ struct Runner {
     /// One entry per schedule that has a run going (with its retries): a schedule
     /// that fires again before its run is over does not start a second one.
     going: Arc<std::sync::Mutex<HashSet<String>>>,
+    /// The runs waiting for another try, noted for `status`.
+    deferrals: Arc<Deferrals>,
 }
 
 impl Runner {
@@ -188,6 +190,7 @@ impl Runner {
         let runner = self.clone();
         tokio::spawn(async move {
             runner.scheduled_run(&config, &groups, due).await;
+            runner.deferrals.clear(&groups);
             if let Ok(mut going) = runner.going.lock() {
                 going.remove(&key);
             }
@@ -215,14 +218,23 @@ impl Runner {
                 try_once(&config, &self.stop, round).await
             };
             round += 1;
-            if let Next::Retry(pause, why) = next {
+            if let Next::Retry(pause, why, reason) = next {
                 let grace = format_duration(config.schedule.catch_up);
                 let then = clock::now() + chrono::Duration::from_std(pause).unwrap_or_default();
                 if then <= deadline {
+                    let tz = config.schedule.timezone;
                     tracing::warn!(
-                        "{why}; trying again in {} (within schedule.catch_up = {grace})",
+                        "{why}; trying again in {} (within schedule.catch_up = {grace}): the run is deferred, next try at {}",
                         format_duration(pause),
+                        then.with_timezone(&tz)
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
                     );
+                    self.deferrals.note(DeferredRun {
+                        date: clock::today(tz).to_string(),
+                        groups: groups.to_vec(),
+                        reason,
+                        next_try: then,
+                    });
                     if job::pause_unless_stopped(pause, Some(&self.stop)).await {
                         continue;
                     }
@@ -264,6 +276,7 @@ pub async fn run(
         busy: Arc::new(Mutex::new(())),
         stop: Arc::new(AtomicBool::new(false)),
         going: Arc::default(),
+        deferrals: Arc::new(Deferrals::open(&config.state_dir)),
     };
     let (publish, live) = watch::channel(Arc::new(config.clone()));
     // Bound first: a listener that cannot start stops the daemon before any run.
@@ -302,6 +315,7 @@ pub async fn run(
         }
     }
     let _idle = runner.busy.lock().await;
+    runner.deferrals.clear_all();
     Ok(())
 }
 
@@ -434,8 +448,8 @@ pub fn retry_pause(n: u32, window: Duration) -> Duration {
 /// What the daemon does after one try of a scheduled run.
 enum Next {
     Done,
-    /// Try again after this long, if the window allows.
-    Retry(Duration, &'static str),
+    /// Try again after this long, if the window allows; why, and what stopped the try.
+    Retry(Duration, &'static str, String),
 }
 
 async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
@@ -451,14 +465,20 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         }
         Ok(report) => {
             tracing::error!("{}", report.summary());
+            let first_deferred = report.groups.iter().flat_map(|g| &g.deferred).next();
             if report.server_down {
                 Next::Retry(
                     retry_pause(round, grace),
                     "the mail server could not be reached",
+                    report.fatal.unwrap_or_default(),
                 )
-            } else if let Some(due) = report.next_try() {
+            } else if let (Some(due), Some((_, error, _))) = (report.next_try(), first_deferred) {
                 let wait = (due - clock::now()).to_std().unwrap_or_default();
-                Next::Retry(wait, "some recipients were deferred (a temporary failure)")
+                Next::Retry(
+                    wait,
+                    "some recipients were deferred (a temporary failure)",
+                    error.clone(),
+                )
             } else {
                 Next::Done
             }
@@ -468,7 +488,7 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
             let line = crate::cmd::one_line(&e);
             tracing::error!("scheduled run failed: {line}");
             match e.is_transient() {
-                true => Next::Retry(retry_pause(round, grace), "the run could not start"),
+                true => Next::Retry(retry_pause(round, grace), "the run could not start", line),
                 false => Next::Done,
             }
         }

@@ -4,6 +4,11 @@
 //! address on it is reported as suppressed, neither failed nor pending. An unsubscribe
 //! request sent to the `List-Unsubscribe` address is honoured with
 //! `briefing unsubscribe`, and undone with `briefing resubscribe`.
+//!
+//! A line that cannot be read (a hand edit gone wrong, bytes that are not UTF-8, a write
+//! cut short) is skipped and reported with its file and line number ([`Unreadable`]):
+//! one damaged line must not stop every send of every group, and the requests on the
+//! other lines are still honoured.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -25,12 +30,37 @@ pub enum SuppressError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}: not a suppression record: {message}", path.display())]
-    Corrupt {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
+}
+
+/// A line of the list that could not be read, and was skipped. It stays in the file and
+/// in every report (the run's, `status`, `check`) until someone fixes or removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    pub file: PathBuf,
+    /// From 1.
+    pub line: usize,
+    pub problem: String,
+    /// The last line, without its line end: a write cut short by a crash, which was
+    /// never confirmed to whoever asked. The next request written cuts it off.
+    pub torn: bool,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = format!("{}:{}", self.file.display(), self.line);
+        match self.torn {
+            true => write!(
+                f,
+                "{at}: a suppression request cut short ({}), skipped: a write that did not finish, never confirmed; the next unsubscribe or resubscribe removes it",
+                self.problem
+            ),
+            false => write!(
+                f,
+                "{at}: unreadable suppression request skipped ({}); the rest of the list is honoured, this line only once it is fixed",
+                self.problem
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,37 +97,47 @@ struct Standing {
 #[derive(Debug, Default)]
 pub struct Suppressed {
     by_address: BTreeMap<String, Standing>,
+    /// The lines skipped, in file order.
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl Suppressed {
-    /// Reads `state_dir/suppressed.jsonl`; no file is an empty list.
+    /// Reads `state_dir/suppressed.jsonl`; no file is an empty list. Only a file that
+    /// cannot be read at all is an error (and a passing one, such as too many open
+    /// files, lets the run be retried); a line that cannot be read is skipped and listed
+    /// in [`Suppressed::unreadable`].
     pub fn load(state_dir: &Path) -> Result<Suppressed, SuppressError> {
         let path = state_dir.join(FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(source) => return Err(SuppressError::Io { path, source }),
         };
         let mut list = Suppressed::default();
-        let torn_tail = !text.is_empty() && !text.ends_with('\n');
-        let lines: Vec<&str> = text.lines().collect();
-        for (n, line) in lines.iter().enumerate() {
-            if line.trim().is_empty() {
+        // The piece after the last line end is empty in a whole file; anything there is
+        // a last line without its end.
+        let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        let last = lines.len() - 1;
+        for (n, line) in lines.into_iter().enumerate() {
+            if line.trim_ascii().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<Entry>(line) {
-                Ok(entry) => list.apply(&entry),
-                // A crash mid-write leaves a torn last line: that request was never
-                // confirmed to whoever made it.
-                Err(_) if torn_tail && n + 1 == lines.len() => {}
-                Err(e) => {
-                    return Err(SuppressError::Corrupt {
-                        path,
-                        line: n + 1,
-                        message: e.to_string(),
-                    })
-                }
-            }
+            let problem = match std::str::from_utf8(line) {
+                Err(e) => format!("not UTF-8 text from byte {}", e.valid_up_to() + 1),
+                Ok(text) => match serde_json::from_str::<Entry>(text) {
+                    Ok(entry) => {
+                        list.apply(&entry);
+                        continue;
+                    }
+                    Err(e) => format!("not a suppression record: {e}"),
+                },
+            };
+            list.unreadable.push(Unreadable {
+                file: path.clone(),
+                line: n + 1,
+                problem,
+                torn: n == last,
+            });
         }
         Ok(list)
     }
@@ -157,24 +197,29 @@ pub fn record(
     let mut line = serde_json::to_vec(&entry).map_err(|e| err(e.into()))?;
     line.push(b'\n');
     let mut file = open_log(&path).map_err(err)?;
-    drop_torn_tail(&mut file).map_err(err)?;
+    end_last_line(&mut file).map_err(err)?;
     file.write_all(&line)
         .and_then(|()| file.sync_data())
         .map_err(err)?;
     Ok(entry)
 }
 
-/// Cuts a last line without its line end (a write cut short, never confirmed to whoever
-/// asked), so that every line left is whole and a line that does not parse is damage.
-fn drop_torn_tail(file: &mut File) -> std::io::Result<()> {
+/// Makes sure the next request starts a line of its own instead of being glued to the
+/// last one and lost with it. A last line without its line end is a write cut short
+/// (never confirmed to whoever asked) and is cut off, unless it is a whole request (a
+/// hand edit that left out the final line end): that one is ended and kept.
+fn end_last_line(file: &mut File) -> std::io::Result<()> {
     let mut text = Vec::new();
     file.seek(SeekFrom::Start(0))?;
     file.read_to_end(&mut text)?;
-    if text.last().is_some_and(|&b| b != b'\n') {
-        let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
-        file.set_len(keep as u64)?;
+    if text.last().is_none_or(|&b| b == b'\n') {
+        return Ok(());
     }
-    Ok(())
+    let start = text.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+    match serde_json::from_slice::<Entry>(&text[start..]) {
+        Ok(_) => file.write_all(b"\n"),
+        Err(_) => file.set_len(start as u64),
+    }
 }
 
 #[cfg(test)]
@@ -233,20 +278,76 @@ mod tests {
             .open(&path)
             .unwrap();
         f.write_all(b"{\"request\":\"unsub").unwrap();
-        assert!(Suppressed::load(d)
-            .unwrap()
-            .contains("morning", "ceo@example.com"));
+        let list = Suppressed::load(d).unwrap();
+        assert!(list.contains("morning", "ceo@example.com"));
+        assert_eq!(list.unreadable.len(), 1);
+        assert!(list.unreadable[0].torn && list.unreadable[0].line == 2);
         // The next request replaces the fragment.
         record(d, Request::Unsubscribe, "cfo@example.com", None, at()).unwrap();
         let list = Suppressed::load(d).unwrap();
         assert!(list.contains("morning", "ceo@example.com"));
         assert!(list.contains("morning", "cfo@example.com"));
+        assert!(list.unreadable.is_empty());
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
         std::fs::write(&path, "{\"request\":\"unsubscribe\"}\n").unwrap();
-        let err = Suppressed::load(d).unwrap_err().to_string();
+        let list = Suppressed::load(d).unwrap();
+        let err = list.unreadable[0].to_string();
         assert!(
-            err.contains("suppressed.jsonl:1: not a suppression record"),
+            err.contains("suppressed.jsonl:1: unreadable suppression request skipped (not a suppression record: "),
             "{err}"
         );
+    }
+
+    /// A bad line in the middle (not JSON, not UTF-8) costs only itself: the requests
+    /// before and after it still count, and each bad line is named by its number.
+    #[test]
+    fn bad_lines_are_skipped_and_named_and_the_rest_is_honoured() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        record(d, Request::Unsubscribe, "ceo@example.com", None, at()).unwrap();
+        let path = d.join(FILE);
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"{\"request\": \"unsubscribe\", oops}\n\xed\x95\n\n")
+            .unwrap();
+        record(
+            d,
+            Request::Unsubscribe,
+            "김하늘@example.com",
+            Some("morning"),
+            at(),
+        )
+        .unwrap();
+        let list = Suppressed::load(d).unwrap();
+        assert!(list.contains("morning", "ceo@example.com"));
+        assert!(list.contains("morning", "김하늘@example.com"));
+        assert!(!list.contains("columns", "김하늘@example.com"));
+        let named: Vec<(usize, bool)> = list.unreadable.iter().map(|u| (u.line, u.torn)).collect();
+        assert_eq!(named, [(2, false), (3, false)]);
+        assert!(
+            list.unreadable[1].problem.contains("not UTF-8"),
+            "{:?}",
+            list.unreadable
+        );
+    }
+
+    /// A whole request whose line end is missing (a hand edit) is a request: the next
+    /// one written ends its line instead of cutting it off.
+    #[test]
+    fn a_whole_last_line_without_its_end_is_kept_by_the_next_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let entry = record(d, Request::Unsubscribe, "ceo@example.com", None, at()).unwrap();
+        let path = d.join(FILE);
+        std::fs::write(&path, serde_json::to_vec(&entry).unwrap()).unwrap();
+        let list = Suppressed::load(d).unwrap();
+        assert!(list.contains("morning", "ceo@example.com") && list.unreadable.is_empty());
+        record(d, Request::Unsubscribe, "cfo@example.com", None, at()).unwrap();
+        let list = Suppressed::load(d).unwrap();
+        assert!(list.contains("morning", "ceo@example.com"));
+        assert!(list.contains("morning", "cfo@example.com"));
+        assert!(list.unreadable.is_empty());
     }
 }

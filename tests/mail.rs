@@ -230,11 +230,12 @@ fn auth_with_the_password_from_the_environment() {
         "username = \"briefing\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true",
     ));
     let (out, stdout, stderr) = run_with(&p, &["send"], "wrong-pw");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stdout.contains("authentication failed"), "{stdout}");
+    // The run's error, not a report of recipients (issue 21): exit 1, one line.
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("authentication failed"), "{stderr}");
     assert!(
-        stdout.contains("not tried"),
-        "stops at the first AUTH failure: {stdout}"
+        p.states("morning").values().all(|s| s == "not_sent"),
+        "stops at the first AUTH failure, the recipients not tried: {stdout}\n{stderr}"
     );
     assert!(
         !stdout.contains("wrong-pw") && !stderr.contains("wrong-pw"),

@@ -10,6 +10,7 @@ mod daemon;
 mod day;
 mod email;
 mod fetch;
+mod hardening;
 mod list;
 mod mail;
 mod merge;

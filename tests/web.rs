@@ -77,9 +77,12 @@ fn http(
         .set_read_timeout(Some(Duration::from_secs(60)))
         .expect("timeout");
     let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {target} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str("Host: 127.0.0.1\r\n");
+    }
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -241,7 +244,9 @@ fn preview_status_and_health_answer_what_the_commands_say() {
     let p = Project::new(&web_section(&smtp));
     let d = Web::start(&p);
 
-    let (status, html) = d.request("GET", "/preview?group=columns", &[], "");
+    let auth = bearer(TOKEN);
+    let read = [("Authorization", auth.as_str())];
+    let (status, html) = d.request("GET", "/preview?group=columns", &read, "");
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<html"), "{html}");
     let out_arg = format!("--out={}", p.path("columns.html").display());
@@ -249,10 +254,10 @@ fn preview_status_and_health_answer_what_the_commands_say() {
     assert!(out.status.success(), "{stderr}");
     let by_command = std::fs::read_to_string(p.path("columns.html")).expect("preview --out");
     assert_eq!(html, by_command, "the same briefing as `briefing preview`");
-    let (status, body) = d.request("GET", "/preview?group=없는모임", &[], "");
+    let (status, body) = d.request("GET", "/preview?group=없는모임", &read, "");
     assert_eq!(status, 404, "{body}");
 
-    let (status, body) = d.request("GET", "/status", &[], "");
+    let (status, body) = d.request("GET", "/status", &read, "");
     assert_eq!(status, 200, "{body}");
     let (out, by_command, stderr) = p.run(&["status", "--format", "json"]);
     assert!(out.status.success(), "{stderr}");
@@ -370,4 +375,359 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
         stderr.contains("not a loopback address") && stderr.contains("web.allow_remote"),
         "{stderr}"
     );
+}
+
+/// A connection that sent half a request head and waits, as a stuck or hostile client
+/// does; `None` when the server (or the kernel's backlog) did not take it.
+fn half_sent(port: u16) -> Option<TcpStream> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+    stream
+        .write_all(b"GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .ok()?;
+    Some(stream)
+}
+
+/// The test process holds a socket per client: its soft open-file limit goes up to
+/// its hard one (the test does not start when even that is too low).
+fn raise_own_open_files(needed: u64) {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let hard = limit.maximum.unwrap_or(u64::MAX);
+    assert!(
+        hard >= needed,
+        "the hard open-file limit ({hard}) is below the {needed} this test holds"
+    );
+    if limit.current.is_some_and(|soft| soft < needed) {
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        )
+        .expect("raise the soft open-file limit");
+    }
+}
+
+/// `cmd` runs with at most `n` open files, soft and hard: systemd's default soft limit,
+/// and no hard one above it to raise it to.
+fn limit_open_files(cmd: &mut std::process::Command, n: u64) {
+    use std::os::unix::process::CommandExt;
+    let limit = rustix::process::Rlimit {
+        current: Some(n),
+        maximum: Some(n),
+    };
+    // SAFETY: between fork and exec the closure only makes the setrlimit system call,
+    // which allocates nothing and takes no lock.
+    unsafe {
+        cmd.pre_exec(move || {
+            rustix::process::setrlimit(rustix::process::Resource::Nofile, limit)
+                .map_err(std::io::Error::from)
+        });
+    }
+}
+
+/// Systemd's 1,024 open files, and 1,100 clients that open a connection, send half a
+/// request and wait, seconds before 07:00: the connections past `web.max_connections`
+/// are turned away at once, and the 07:00 run keeps the descriptors it needs.
+#[test]
+fn idle_clients_cannot_take_the_descriptors_of_the_scheduled_run() {
+    const CLIENTS: usize = 1100;
+    raise_own_open_files(CLIENTS as u64 + 256);
+    let smtp = Smtp::start(&[]);
+    // Every day at 07:00, not only on New Year's Day.
+    let p = Project::new(&web_section(&smtp).replace("0 0 7 1 1 *", "0 0 7 * * *"));
+    let port = free_port();
+    let mut cmd = p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")]);
+    cmd.env("BRIEFING_NOW", "2025-09-07T06:59:54+09:00")
+        .env("BRIEFING_TEST_TOKEN", TOKEN)
+        .env("BRIEFING_TEST_SECRET", SECRET);
+    limit_open_files(&mut cmd, 1024);
+    let started = Instant::now();
+    let daemon = Daemon::spawn(&mut cmd);
+    assert!(
+        daemon.wait_log("listening on http://"),
+        "the listener did not start: {}",
+        daemon.log()
+    );
+    let clients: Vec<TcpStream> = (0..CLIENTS).filter_map(|_| half_sent(port)).collect();
+    let opened = started.elapsed();
+    // Held until the run is over: the clients never finish their requests.
+    assert!(
+        opened < Duration::from_secs(5) && smtp.messages().is_empty(),
+        "the clients were not all connected before 07:00 ({opened:?}): the test shows nothing"
+    );
+    let delivered = smtp.wait_for(3, Duration::from_secs(40));
+    drop(clients);
+    let (clean, log) = daemon.stop();
+    assert!(delivered, "the 07:00 run did not reach everyone: {log}");
+    assert_eq!(smtp.messages().len(), 3, "each recipient once: {log}");
+    assert!(clean, "{log}");
+    assert!(!log.contains("Too many open files"), "{log}");
+    assert!(log.contains("turning new ones away"), "{log}");
+}
+
+/// SIGTERM with clients connected (one silent, one half-way through a head, one idle
+/// between keep-alive requests): the daemon ends within seconds, not when they leave.
+#[test]
+fn sigterm_ends_the_daemon_within_seconds_whatever_the_clients_do() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&web_section(&smtp));
+    let d = Web::start(&p);
+    let silent = TcpStream::connect(("127.0.0.1", d.port)).expect("connect");
+    let half = half_sent(d.port).expect("a half-sent request");
+    let mut kept = TcpStream::connect(("127.0.0.1", d.port)).expect("connect");
+    kept.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("write");
+    kept.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut answer = [0u8; 12];
+    kept.read_exact(&mut answer).expect("an answer");
+    assert_eq!(&answer, b"HTTP/1.1 200");
+    let asked = Instant::now();
+    let (clean, log) = d.stop();
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "SIGTERM took {took:?} with three clients connected: {log}"
+    );
+    assert!(clean, "{log}");
+    drop((silent, half, kept));
+}
+
+/// The ledger and the briefing name every recipient: `/status` and `/preview` need the
+/// send token or the read-only one, in any case of `Bearer`; only loopback names and
+/// base_url's host are answered, whatever the token.
+#[test]
+fn reads_need_a_token_and_other_hosts_are_misdirected() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&web_section(&smtp).replace(
+        "[web]\n",
+        "[web]\nread_token_env = \"BRIEFING_TEST_READ_TOKEN\"\n",
+    ));
+    let port = free_port();
+    let daemon = Daemon::spawn(
+        p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+            .env("BRIEFING_TEST_TOKEN", TOKEN)
+            .env("BRIEFING_TEST_READ_TOKEN", "읽기만-토큰")
+            .env("BRIEFING_TEST_SECRET", SECRET),
+    );
+    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let d = Web { daemon, port };
+
+    for target in ["/status", "/preview"] {
+        let (status, body) = d.request("GET", target, &[], "");
+        assert_eq!(status, 401, "{target}: {body}");
+        assert!(!body.contains("example.com"), "{target}: {body}");
+    }
+    let lower = format!("bearer {TOKEN}");
+    let (status, body) = d.request("GET", "/status", &[("Authorization", &lower)], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ceo@example.com"), "{body}");
+    let read = "BEARER 읽기만-토큰";
+    let (status, body) = d.request("GET", "/preview", &[("Authorization", read)], "");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = d.request("POST", "/send", &[("Authorization", read)], "");
+    assert_eq!(status, 401, "the read-only token sends nothing: {body}");
+    assert!(smtp.messages().is_empty());
+
+    let auth = [("Authorization", lower.as_str())];
+    for host in [
+        "attacker.example",
+        "attacker.example:8025",
+        "127.0.0.1.attacker.example",
+    ] {
+        for target in ["/status", "/health"] {
+            let headers = [auth[0], ("Host", host)];
+            let (status, body) = d.request("GET", target, &headers, "");
+            assert_eq!(status, 421, "{host}{target}: {body}");
+            assert!(!body.contains("ceo@"), "{body}");
+        }
+    }
+    for host in [
+        "localhost".to_owned(),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        "news.example.com".to_owned(),
+    ] {
+        let headers = [auth[0], ("Host", host.as_str())];
+        let (status, body) = d.request("GET", "/status", &headers, "");
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    let (status, body) = d.request("POST", "/send?group=columns", &auth, "");
+    assert_eq!(status, 200, "a lower-case bearer sends too: {body}");
+    assert_eq!(smtp.messages().len(), 1);
+}
+
+/// What a day's briefing is built from, once per build: the line each parse of the
+/// dump logs.
+fn builds(log: &str, dump: &std::path::Path) -> usize {
+    let origin = format!("{}: ", dump.display());
+    log.lines()
+        .filter(|l| l.contains(&origin) && l.contains(" articles ("))
+        .count()
+}
+
+/// Six `/preview`s at once build the briefing once; a new dump, or a reload, builds it
+/// again.
+#[test]
+fn concurrent_previews_build_the_briefing_once() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&web_section(&smtp));
+    let dump = p.path("dump.txt");
+    std::fs::copy(crate::support::sample(), &dump).expect("copy the sample");
+    let config = std::fs::read_to_string(p.config()).expect("config");
+    let sample = crate::support::sample().display().to_string();
+    std::fs::write(
+        p.config(),
+        config.replace(&sample, &dump.display().to_string()),
+    )
+    .expect("write config");
+    let d = Web::start(&p);
+    let port = d.port;
+    let previews: Vec<_> = (0..6)
+        .map(|_| {
+            thread::spawn(move || {
+                http(
+                    port,
+                    "GET",
+                    "/preview?group=morning",
+                    &[("Authorization", &bearer(TOKEN))],
+                    "",
+                )
+            })
+        })
+        .collect();
+    let pages: Vec<(u16, String)> = previews
+        .into_iter()
+        .map(|t| t.join().expect("a preview"))
+        .collect();
+    for (status, page) in &pages {
+        assert_eq!(*status, 200, "{page}");
+        assert_eq!(page, &pages[0].1, "one briefing for all");
+    }
+    assert_eq!(builds(&d.log(), &dump), 1, "{}", d.log());
+
+    let auth = bearer(TOKEN);
+    let read = [("Authorization", auth.as_str())];
+    let (status, again) = d.request("GET", "/preview?group=columns", &read, "");
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(builds(&d.log(), &dump), 1, "another group, the same build");
+
+    let mut text = std::fs::read_to_string(&dump).expect("dump");
+    text.push_str("새벽에 들어온 기사 제목\n새벽에 들어온 기사의 첫 문장이다. 둘째 문장도 여기에 있다.\n2025-09-07 05:10:00\n-\n");
+    std::fs::write(&dump, text).expect("a new dump");
+    let (status, page) = d.request("GET", "/preview?group=morning", &read, "");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(builds(&d.log(), &dump), 2, "a new dump, a new build");
+
+    d.daemon.signal("HUP");
+    assert!(d.daemon.wait_log("config reloaded (SIGHUP)"), "{}", d.log());
+    let (status, _) = d.request("GET", "/preview?group=morning", &read, "");
+    assert_eq!(status, 200);
+    assert_eq!(builds(&d.log(), &dump), 3, "a reload, a new build");
+}
+
+/// A link scanner that POSTs the link unsubscribes nobody: only the RFC 8058 body does.
+#[test]
+fn a_one_click_post_without_its_body_unsubscribes_nobody() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&web_section(&smtp));
+    let d = Web::start(&p);
+    let token = unsubscribe_token(SECRET.as_bytes(), "morning", "cfo@example.com");
+    let link = format!(
+        "/unsubscribe?group=morning&address={}&token={token}",
+        percent("cfo@example.com")
+    );
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    for (headers, body) in [
+        (&[][..], ""),
+        (&[form][..], ""),
+        (&[form][..], "List-Unsubscribe=Yes"),
+        (&[form][..], "One-Click"),
+    ] {
+        let (status, page) = d.request("POST", &link, headers, body);
+        assert_eq!(status, 400, "{body:?}: {page}");
+    }
+    assert!(
+        !p.path("state/suppressed.jsonl").exists(),
+        "nothing recorded: {}",
+        std::fs::read_to_string(p.path("state/suppressed.jsonl")).unwrap_or_default()
+    );
+    assert_eq!(p.states("morning")["cfo@example.com"], "not_sent");
+
+    // What RFC 8058 asks mail clients to send.
+    let multipart = (
+        "Content-Type",
+        "multipart/form-data; boundary=----briefing7d1",
+    );
+    let body = "------briefing7d1\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n------briefing7d1--\r\n";
+    let (status, page) = d.request("POST", &link, &[multipart], body);
+    assert_eq!(status, 200, "{page}\n{}", d.log());
+    let recorded = std::fs::read_to_string(p.path("state/suppressed.jsonl")).expect("recorded");
+    assert_eq!(recorded.lines().count(), 1, "{recorded}");
+    assert!(recorded.contains("cfo@example.com"), "{recorded}");
+}
+
+/// The README's web example, on the shipped config.toml plus the lines it shows.
+#[test]
+fn the_readme_web_example_works_on_the_shipped_config() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).expect("README");
+    let section = readme
+        .split("\n## The web endpoint\n")
+        .nth(1)
+        .expect("a web endpoint section");
+    let lines = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|block| block.split("```").next())
+        .expect("a toml block in the web endpoint section");
+    let shipped =
+        std::fs::read_to_string(crate::support::root().join("config.toml")).expect("config.toml");
+    let sample = crate::support::sample().display().to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n{lines}",
+            shipped.replace("\"samples/dump-2025-09-07.txt\"", &format!("{sample:?}"))
+        ),
+    )
+    .expect("write config");
+    let config = config.display().to_string();
+    let (out, stdout, stderr) =
+        crate::support::run(crate::support::briefing().args(["check", "--config", &config]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("no one-click unsubscribe link"), "{stdout}");
+
+    let port = free_port();
+    // After the catch-up window of 07:00: only the POST sends.
+    let daemon = Daemon::spawn(
+        crate::support::briefing()
+            .args([
+                "run",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--config",
+                &config,
+            ])
+            .env("BRIEFING_NOW", "2025-09-07T20:00:00+09:00")
+            .env("BRIEFING_SEND_TOKEN", TOKEN),
+    );
+    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let d = Web { daemon, port };
+    let (status, body) = d.request(
+        "POST",
+        "/send?group=morning",
+        &[("Authorization", &bearer(TOKEN))],
+        "",
+    );
+    assert_eq!(status, 200, "{body}\n{}", d.log());
+    assert_eq!(group(&json(&body), "morning")["delivered"], 2, "{body}");
+    let outbox = std::fs::read_dir(dir.path().join("outbox"))
+        .expect("outbox")
+        .count();
+    assert_eq!(outbox, 2);
 }

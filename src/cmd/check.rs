@@ -15,6 +15,7 @@ use crate::dump::Article;
 use crate::schedule::next_runs;
 use crate::select::Selection;
 use crate::summary::Summary;
+use crate::suppress::Suppressed;
 
 /// Recipients named in the summary; the rest are counted.
 const SHOWN_RECIPIENTS: usize = 3;
@@ -45,12 +46,24 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let problems = problems(&config);
+    let mut problems = problems(&config);
+    // A line of the list that cannot be read costs that line only, and the send goes
+    // out: a warning, not a problem. A list that cannot be read at all stops the send.
+    let unreadable = match Suppressed::load(&config.state_dir) {
+        Ok(list) => list.unreadable,
+        Err(e) => {
+            problems.push(super::one_line(&e));
+            Vec::new()
+        }
+    };
     if !problems.is_empty() {
         for p in &problems {
             stderr_line(format_args!("briefing: {p}"));
         }
         return Ok(ExitCode::FAILURE);
+    }
+    for line in &unreadable {
+        stderr_line(format_args!("briefing: warning: {line}"));
     }
     super::write_stdout(|out| out.write_all(summary(&config).as_bytes()))?;
     Ok(ExitCode::SUCCESS)
@@ -171,6 +184,9 @@ fn summary(config: &Config) -> String {
         config.groups.len(),
         crate::job::plural(recipients, "recipient")
     );
+    if let Some(line) = web(config) {
+        let _ = writeln!(out, "  web: {line}");
+    }
     let now = crate::clock::now();
     for g in &config.groups {
         let named: Vec<String> = g
@@ -222,6 +238,29 @@ fn summary(config: &Config) -> String {
         }
     }
     out
+}
+
+/// What `[web]` gives: the endpoint's tokens and the one-click links. Notes, never
+/// problems: `run` without `--listen` needs no token, and without `base_url` the
+/// messages go out all the same, only without the one-click link.
+fn web(config: &Config) -> Option<String> {
+    let web = config.web.as_ref()?;
+    let unset = |env: &str| match std::env::var_os(env) {
+        Some(_) => "",
+        None => " (not set in this environment)",
+    };
+    let mut parts = vec![match &web.token_env {
+        Some(env) => format!("run --listen takes the bearer token in {env}{}", unset(env)),
+        None => "no token_env, so run --listen will not start".to_owned(),
+    }];
+    if let Some(env) = &web.read_token_env {
+        parts.push(format!("the read-only token in {env}{}", unset(env)));
+    }
+    parts.push(match config.unsubscribe_links() {
+        Some(links) => format!("one-click unsubscribe links to {}/unsubscribe", links.base_url),
+        None => "note: no base_url and secret_env, so the messages carry no one-click unsubscribe link (they are needed only for it)".to_owned(),
+    });
+    Some(parts.join("; "))
 }
 
 /// The group's filters, limit and lines per article, in a line.

@@ -13,7 +13,7 @@ use super::{load_config, write_stdout};
 use crate::cli::Format;
 use crate::clock;
 use crate::config::{Config, Group, Skip};
-use crate::ledger::{self, Record, Standing};
+use crate::ledger::{self, DeferredRun, Record, Standing};
 use crate::schedule::{is_late, last_due, next_run, send_command};
 use crate::suppress;
 
@@ -24,6 +24,9 @@ pub(crate) struct Briefing {
     /// Sources that gave nothing to this briefing, as its first delivering run found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     failed_sources: Vec<crate::day::SourceFailure>,
+    /// Today's briefing only: the lines of the suppression list its sends skip.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unreadable_suppressions: Vec<suppress::Unreadable>,
     groups: Vec<GroupStatus>,
 }
 
@@ -50,6 +53,9 @@ enum Today {
     Pending,
     /// Its time passed more than `catch_up` ago: only this command sends it now.
     Missed { due: String, send_with: String },
+    /// The daemon's run stopped on a passing cause and is tried again at `next_try`
+    /// (RFC 3339, the group's zone), within `catch_up`.
+    Deferred { reason: String, next_try: String },
     /// No briefing today.
     Skipped { reason: Skip },
 }
@@ -109,6 +115,7 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
     }
     on_record.sort_by(|a, b| b.cmp(a));
     let suppressed = suppress::Suppressed::load(&config.state_dir)?;
+    let deferred = ledger::deferred_runs(&config.state_dir);
     let mut out = Vec::new();
     for date in on_record.into_iter().take(days) {
         let mut groups = ledger::groups(&config.state_dir, &date)?;
@@ -149,7 +156,10 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
             let (today, next_run) = match config.group(&group) {
                 Some(g) if todays.iter().any(|t| t.name == g.name) => {
                     let next = next_run(&g.schedule, now).map(|t| t.to_rfc3339());
-                    (Some(standing_today(config, g, &recipients, now)), next)
+                    let run = deferred
+                        .iter()
+                        .find(|r| r.date == date && r.groups.contains(&g.name));
+                    (Some(standing_today(config, g, &recipients, run, now)), next)
                 }
                 _ => (None, None),
             };
@@ -160,8 +170,13 @@ pub(crate) fn collect(config: &Config, days: usize) -> Result<Vec<Briefing>> {
                 next_run,
             });
         }
+        let unreadable_suppressions = match todays.is_empty() {
+            true => Vec::new(),
+            false => suppressed.unreadable.clone(),
+        };
         out.push(Briefing {
             failed_sources: crate::day::failed_sources(&config.state_dir, &date)?,
+            unreadable_suppressions,
             date,
             groups: statuses,
         });
@@ -173,6 +188,7 @@ fn standing_today(
     config: &Config,
     group: &Group,
     recipients: &[RecipientStatus],
+    deferred: Option<&DeferredRun>,
     now: DateTime<Utc>,
 ) -> Today {
     let local = now.with_timezone(&group.schedule.timezone).date_naive();
@@ -193,7 +209,16 @@ fn standing_today(
             due: due.to_rfc3339(),
             send_with: send_command(config, &[&group.name]).replace('`', ""),
         },
-        _ => Today::Pending,
+        _ => match deferred {
+            Some(run) => Today::Deferred {
+                reason: run.reason.clone(),
+                next_try: run
+                    .next_try
+                    .with_timezone(&group.schedule.timezone)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            },
+            None => Today::Pending,
+        },
     }
 }
 
@@ -211,6 +236,9 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
                 s.source, s.error
             );
         }
+        for line in &b.unreadable_suppressions {
+            let _ = writeln!(out, "  {line}");
+        }
         for g in &b.groups {
             let count = |f: fn(&State) -> bool| g.recipients.iter().filter(|r| f(&r.state)).count();
             let delivered = count(|s| matches!(s, State::Ledger(Standing::Delivered { .. })));
@@ -227,6 +255,9 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
                     ", {missed} missed: due at {due}, past schedule.catch_up, so no run sends it; `{send_with}` does"
                 ),
                 Some(Today::Skipped { reason }) => format!("; skipped ({reason})"),
+                Some(Today::Deferred { reason, next_try }) => format!(
+                    "; the run is deferred: {reason}; next try at {next_try}, by the daemon within schedule.catch_up"
+                ),
                 _ => String::new(),
             };
             let _ = writeln!(
@@ -239,7 +270,8 @@ fn render(config: &Config, briefings: &[Briefing]) -> String {
             }
             let skipped = matches!(g.today, Some(Today::Skipped { .. }));
             for r in &g.recipients {
-                if let Some(line) = recipient_line(r, skipped, missed > 0, &time) {
+                let deferred = matches!(g.today, Some(Today::Deferred { .. }));
+                if let Some(line) = recipient_line(r, skipped, missed > 0, deferred, &time) {
                     let _ = writeln!(out, "    {line}");
                 }
             }
@@ -263,6 +295,7 @@ fn recipient_line(
     r: &RecipientStatus,
     skipped: bool,
     missed: bool,
+    deferred: bool,
     time: &dyn Fn(&DateTime<Utc>) -> String,
 ) -> Option<String> {
     let standing = match &r.state {
@@ -302,6 +335,9 @@ fn recipient_line(
         ),
         Standing::NotSent if skipped => return None,
         Standing::NotSent if missed => format!("missed   {}: not sent", r.address),
+        Standing::NotSent if deferred => {
+            format!("pending  {}: not sent yet, the run is deferred", r.address)
+        }
         Standing::NotSent => format!("pending  {}: not sent yet", r.address),
     })
 }

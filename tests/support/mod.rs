@@ -488,6 +488,11 @@ impl Daemon {
         }
     }
 
+    /// The daemon's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits (bounded) until the log has `needle`: the daemon has got that far.
     pub fn wait_log(&self, needle: &str) -> bool {
         let start = Instant::now();
