@@ -584,7 +584,16 @@ fn default_tls() -> Tls {
     Tls::Starttls
 }
 
+/// The name of a briefing whose group has no `title`.
+pub const DEFAULT_TITLE: &str = "아침 브리핑";
+
 impl Group {
+    /// What readers call this briefing: its `title`, else [`DEFAULT_TITLE`]. The group's
+    /// name is an id for the ledger and the config, not for readers.
+    pub fn masthead(&self) -> &str {
+        self.title.as_deref().unwrap_or(DEFAULT_TITLE)
+    }
+
     /// The recipients' addresses as written; the ledger keys them by [`address_key`].
     pub fn addresses(&self) -> Vec<String> {
         self.recipients

@@ -43,9 +43,6 @@ pub const MAX_LINE_CHARS: usize = 300;
 /// "외 N건" need room too.
 const SUBJECT_TITLE_CHARS: usize = 40;
 
-/// The name of a briefing whose group has no `title`.
-pub const MASTHEAD: &str = "아침 브리핑";
-
 /// Inbox previews show about a hundred characters after the subject.
 const PREHEADER_CHARS: usize = 110;
 /// Stories listed in the table of contents: on a phone, more than ten fill the first
@@ -77,7 +74,7 @@ pub struct Digest {
     pub group: String,
     /// The group's `title`, when it has one: the default subject names it.
     pub title: Option<String>,
-    /// What the masthead reads: the group's `title`, else [`MASTHEAD`].
+    /// What the masthead reads ([`Group::masthead`]).
     pub masthead: String,
     /// Number of items shown.
     pub count: usize,
@@ -580,7 +577,7 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         ),
         group: group.name.clone(),
         title: group.title.clone(),
-        masthead: group.title.clone().unwrap_or_else(|| MASTHEAD.to_owned()),
+        masthead: group.masthead().to_owned(),
         count: items.len(),
         toc_more: items.len().saturating_sub(TOC_ITEMS),
         left_out,

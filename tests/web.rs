@@ -668,6 +668,12 @@ fn a_one_click_post_without_its_body_unsubscribes_nobody() {
     let recorded = std::fs::read_to_string(p.path("state/suppressed.jsonl")).expect("recorded");
     assert_eq!(recorded.lines().count(), 1, "{recorded}");
     assert!(recorded.contains("cfo@example.com"), "{recorded}");
+    // The page names the briefing as readers know it, not by the config's id, and is
+    // dressed as the email is: Korean words kept whole, light and dark.
+    assert!(page.contains("‘아침 브리핑’"), "{page}");
+    assert!(!page.contains("morning"), "{page}");
+    assert!(page.contains("word-break:keep-all"), "{page}");
+    assert!(page.contains("prefers-color-scheme:dark"), "{page}");
 }
 
 /// The README's web example, on the shipped config.toml plus the lines it shows.
