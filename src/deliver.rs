@@ -720,6 +720,14 @@ pub fn footer_link(config: &Config, group: &str) -> Option<String> {
     }
 }
 
+/// The briefing's own page in the archive (`crate::archive`), served by `run --listen`
+/// at `[web] base_url`: the mail's "웹에서 보기".
+pub fn archive_link(config: &Config, date: &str, group: &str) -> Option<String> {
+    config
+        .unsubscribe_links()
+        .map(|web| format!("{}/archive/{date}/{}.html", web.base_url, percent(group)))
+}
+
 /// The key of one-click links: HMAC-SHA256 over the group (its length first, so that
 /// no other pair of texts gives the same bytes) and the address's key, in hex. The web
 /// endpoint recomputes it from the link's `group` and `address`.
@@ -761,8 +769,8 @@ fn list_id(group: &str, from: &Mailbox) -> String {
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters, for URL query
-/// values and mailto subjects.
-fn percent(s: &str) -> String {
+/// values, path segments and mailto subjects.
+pub fn percent(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -102,6 +102,8 @@ pub struct Digest {
     pub description: Option<String>,
     pub contact: Option<String>,
     pub unsubscribe_url: Option<String>,
+    /// This briefing's page in the archive ("웹에서 보기"), when `[web] base_url` is set.
+    pub archive_url: Option<String>,
     /// The newest article time among the items: what a delivered briefing carried.
     #[serde(skip)]
     pub newest: Option<DateTime<FixedOffset>>,
@@ -591,6 +593,7 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         description: group.description.clone(),
         contact: None,
         unsubscribe_url: None,
+        archive_url: None,
     }
 }
 

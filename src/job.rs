@@ -12,10 +12,13 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use lettre::message::Mailbox;
 
+use crate::archive;
 use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty, SourceConfig};
 use crate::day::{self, SourceFailure};
-use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
+use crate::deliver::{
+    archive_link, compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport,
+};
 use crate::digest::{self, Digest, Rendered, Retold, Templates};
 use crate::dump::Article;
 use crate::feed::{self, SourceText};
@@ -359,6 +362,7 @@ pub fn render_group(
 pub fn add_footer(config: &Config, digest: &mut Digest) {
     digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
     digest.unsubscribe_url = footer_link(config, &digest.group);
+    digest.archive_url = archive_link(config, &digest.date_iso, &digest.group);
 }
 
 /// One day's briefing of every group, built from one dump: what `send`, its dry run
@@ -876,6 +880,17 @@ pub async fn send(config: &Config, opts: &Options<'_>) -> Result<Report, Error> 
         match (&transport, &report.fatal) {
             _ if skip => {}
             (Some(transport), None) => {
+                // The page "웹에서 보기" links to; a page that cannot be written costs
+                // the archive, not the briefing.
+                if let Err(e) =
+                    archive::keep(&config.state_dir, &report.date, &group.name, &rendered.html)
+                {
+                    tracing::warn!(
+                        "{}: the archive page of {} not written: {e}",
+                        config.state_dir.display(),
+                        group.name
+                    );
+                }
                 let courier = Courier {
                     config,
                     date: &report.date,

@@ -40,6 +40,7 @@
 // a closed pipe (`| head`) where `println!` and `eprintln!` panic.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod archive;
 pub mod cli;
 pub mod clock;
 pub mod cmd;

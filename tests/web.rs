@@ -737,3 +737,61 @@ fn the_readme_web_example_works_on_the_shipped_config() {
         .count();
     assert_eq!(outbox, 2);
 }
+
+/// Every delivered briefing is kept as a web page, served at `/archive` without a
+/// token (a reader follows the mail's "웹에서 보기" link), listed newest first under the
+/// briefings' titles; a path no briefing can have is not read.
+#[test]
+fn delivered_briefings_are_kept_and_served_as_web_pages() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&web_section(&smtp));
+    let d = Web::start(&p);
+    let (status, body) = d.request("GET", "/archive", &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("아직 보내 드린 브리핑이 없습니다"), "{body}");
+
+    let (status, body) = d.request("POST", "/send", &[("Authorization", &bearer(TOKEN))], "");
+    assert_eq!(status, 200, "{body}\n{}", d.log());
+    let link = "https://news.example.com/archive/2025-09-07/morning.html";
+    let messages = smtp.messages();
+    assert!(!messages.is_empty());
+    for (_, raw) in &messages {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("a message");
+        let html = message.body_html(0).expect("an HTML part");
+        let text = message.body_text(0).expect("a text part");
+        let page = if html.contains("/columns.html") {
+            "columns"
+        } else {
+            "morning"
+        };
+        let own = link.replace("morning", page);
+        assert!(html.contains(&format!("href=\"{own}\"")), "{html}");
+        assert!(html.contains("웹에서 보기"), "{html}");
+        assert!(text.contains(&format!("웹에서 보기: {own}")), "{text}");
+    }
+
+    let (status, index) = d.request("GET", "/archive", &[], "");
+    assert_eq!(status, 200, "{index}");
+    assert!(index.contains("2025년 9월 7일"), "{index}");
+    assert!(
+        index.contains("<a href=\"/archive/2025-09-07/morning.html\">아침 브리핑</a>"),
+        "{index}"
+    );
+    let (status, page) = d.request("GET", "/archive/2025-09-07/morning.html", &[], "");
+    assert_eq!(status, 200, "{page}");
+    let kept = std::fs::read_to_string(p.path("state/archive/2025-09-07/morning.html"))
+        .expect("the kept page");
+    assert_eq!(page, kept);
+    assert!(page.contains("<h1"), "{page}");
+    for path in [
+        "/archive/2025-09-07/..%2Fledger.html",
+        "/archive/..%2F..%2Fetc/passwd.html",
+        "/archive/2025-09-08/morning.html",
+        "/archive/2025-09-07/morning.txt",
+    ] {
+        let (status, body) = d.request("GET", path, &[], "");
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+}

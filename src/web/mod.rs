@@ -1,7 +1,8 @@
 //! `briefing run --listen ADDR`: a small HTTP endpoint beside the scheduler, on the same
 //! runtime, for what an operator or a mail client does by hand: send now, look at
-//! today's briefing, read the ledger, check the daemon is alive, and the one-click
-//! unsubscribe (RFC 8058) the `List-Unsubscribe` links point to.
+//! today's briefing, read the ledger, check the daemon is alive, the one-click
+//! unsubscribe (RFC 8058) the `List-Unsubscribe` links point to, and the archive of
+//! delivered briefings each mail links as "웹에서 보기".
 //!
 //! It shares the daemon's run mutex and stop flag, so a send from here and a scheduled
 //! one never overlap, and a shutdown ends both the same way. Every request sees the
@@ -14,6 +15,7 @@
 //! does not wait for clients (`conn`, `guard`); what reads the ledger or the
 //! recipients needs a token, and `/preview` builds each day's briefing once (`preview`).
 
+mod archive;
 mod conn;
 mod descriptors;
 mod guard;
@@ -155,6 +157,8 @@ pub async fn serve(
         .route("/preview", get(preview))
         .route("/status", get(status))
         .route("/health", get(health))
+        .route("/archive", get(archive::index))
+        .route("/archive/{date}/{file}", get(archive::briefing))
         .route(
             "/unsubscribe",
             get(unsubscribe::get).post(unsubscribe::post),

@@ -34,7 +34,7 @@ pub struct UnsubscribeQuery {
 /// A short page in Korean, the readers' language, dressed as the briefing is: a
 /// reader who taps the email's link should land on the same paper, in the same light
 /// or dark, with Korean words kept whole.
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+pub(super) fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title><style>{PAGE_CSS}</style></head>\n<body><main><h1>{title}</h1>\n{body}\n</main></body></html>\n"
     );
@@ -45,7 +45,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 const PAGE_CSS: &str = "body{margin:0;background:#f4f5f7;color:#1f2328;font-family:'Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR',sans-serif;font-size:16px;line-height:1.65;word-break:keep-all;overflow-wrap:anywhere}main{max-width:600px;margin:0 auto;padding:24px 16px;background:#fff;border-bottom:3px solid #1f2328}h1{font-size:22px;line-height:1.35;margin:0 0 12px 0}a{color:#0969da}button{font:inherit;font-size:16px;padding:10px 20px;border:0;border-radius:6px;background:#0969da;color:#fff;cursor:pointer}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}main{background:#161b22;border-bottom-color:#e6edf3}a{color:#58a6ff}button{background:#1f6feb}}";
 
 /// What readers call the briefing of `group`: its title, not the config's id.
-fn briefing_name<'a>(config: &'a Config, group: &'a str) -> &'a str {
+pub(super) fn briefing_name<'a>(config: &'a Config, group: &'a str) -> &'a str {
     config
         .groups
         .iter()
