@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hmac::{KeyInit, Mac};
@@ -801,7 +803,7 @@ pub fn compose(
     let mut builder = Message::builder()
         .from(from.clone())
         .to(to.clone())
-        .subject(parts.subject.clone())
+        .raw_header(subject(&parts.subject))
         .message_id(Some(message_id))
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")).to_owned())
         .raw_header(raw("List-Id", head.list_id.clone()))
@@ -832,6 +834,43 @@ pub fn compose(
     }
     Ok(message)
 }
+
+/// The `Subject` header, in EUC-KR when every character has a place in it (CP949, as
+/// Korean mail has long been sent and every mail client reads), else in UTF-8 as lettre
+/// writes it. SpamAssassin's `SUBJ_ALL_CAPS` reads a subject whose Latin letters are
+/// all capitals as shouting, and a Korean headline's only Latin letters are acronyms
+/// (`AI`, `SK`); the rule skips CJK charsets, knowing it misreads them, but not UTF-8.
+fn subject(text: &str) -> HeaderValue {
+    let name = HeaderName::new_from_ascii_str("Subject");
+    let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(text);
+    if unmappable || text.is_ascii() {
+        return HeaderValue::new(name, text.to_owned());
+    }
+    // Encoded words of at most 42 bytes (56 base64 characters): with `=?euc-kr?B?`
+    // and `?=` each line stays under 78 columns. A character is 1 byte (ASCII) or 2, and
+    // is never cut between two words.
+    let mut words = Vec::new();
+    let (mut start, mut len) = (0, 0);
+    for c in text.chars() {
+        let n = if c.is_ascii() { 1 } else { 2 };
+        if len + n > SUBJECT_WORD_BYTES {
+            words.push(&bytes[start..start + len]);
+            start += len;
+            len = 0;
+        }
+        len += n;
+    }
+    words.push(&bytes[start..start + len]);
+    let encoded: Vec<String> = words
+        .iter()
+        .map(|w| format!("=?euc-kr?B?{}?=", BASE64.encode(w)))
+        .collect();
+    // Only base64 and the encoded-word marks: nothing a subject holds can end the line.
+    HeaderValue::dangerous_new_pre_encoded(name, text.to_owned(), encoded.join("\r\n "))
+}
+
+/// Bytes of one encoded word of [`subject`].
+const SUBJECT_WORD_BYTES: usize = 42;
 
 /// `s` with every character other than a letter, a digit or one of `@.+-` written as
 /// `%XX` per UTF-8 byte: `%` itself is escaped, so different texts stay different.
@@ -1120,7 +1159,8 @@ mod tests {
         let to: Mailbox = "김하늘 <ceo@example.com>".parse().unwrap();
         let (_, m) = morning_message(&from, &to);
         let raw = String::from_utf8(m.formatted()).unwrap();
-        assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
+        // Korean in EUC-KR, which SpamAssassin's all-caps check knows to skip.
+        assert!(raw.contains("Subject: =?euc-kr?B?"), "{raw}");
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("Message-ID: <briefing.2025-09-07.morning."));
         assert!(!raw.contains("cfo@"), "only the one recipient");
