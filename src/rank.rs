@@ -163,12 +163,10 @@ pub struct Ranked {
     pub signals: Signals,
 }
 
-/// The stories of `articles`, each with its signals, in the order `order` asks for.
-/// In rank order the news (with features and round-up items) come by score, then the
-/// opinion pieces by score; equal scores keep the sources' order.
-pub fn rank(articles: &[Article], stories: &[Story], order: Order) -> Vec<Ranked> {
-    let signals = signals(articles, stories);
-    let mut ranked: Vec<Ranked> = signals
+/// Every story of `articles` with its signals and score, in the stories' order: worked
+/// out once a day, whatever order each group asks for.
+pub fn rank(articles: &[Article], stories: &[Story]) -> Vec<Ranked> {
+    signals(articles, stories)
         .into_iter()
         .enumerate()
         .map(|(story, signals)| Ranked {
@@ -176,22 +174,29 @@ pub fn rank(articles: &[Article], stories: &[Story], order: Order) -> Vec<Ranked
             score: signals.score(),
             signals,
         })
-        .collect();
+        .collect()
+}
+
+/// The stories' indices in the order `order` asks for. By rank, the news (with
+/// features and round-up items) come by score, then the opinion pieces by score; equal
+/// scores, and `Source`, keep the sources' order; `Time` is newest first.
+pub fn order(ranked: &[Ranked], order: Order) -> Vec<usize> {
+    let mut by: Vec<&Ranked> = ranked.iter().collect();
     match order {
         Order::Source => {}
-        Order::Rank => ranked.sort_by(|a, b| {
+        Order::Rank => by.sort_by(|a, b| {
             let opinion = |r: &Ranked| r.signals.kind == Kind::Opinion;
             opinion(a)
                 .cmp(&opinion(b))
                 .then(b.score.total_cmp(&a.score))
                 .then(a.story.cmp(&b.story))
         }),
-        Order::Time => ranked.sort_by(|a, b| {
+        Order::Time => by.sort_by(|a, b| {
             let hours = |r: &Ranked| r.signals.hours_old.unwrap_or(f64::INFINITY);
             hours(a).total_cmp(&hours(b)).then(a.story.cmp(&b.story))
         }),
     }
-    ranked
+    by.into_iter().map(|r| r.story).collect()
 }
 
 /// The signals of every story, in the stories' order.
@@ -365,32 +370,26 @@ mod tests {
         let articles = day();
         let stories = stories(&articles, 0.4);
         assert_eq!(stories.len(), 3, "{stories:?}");
-        let ranked = rank(&articles, &stories, Order::Rank);
-        let titles: Vec<&str> = ranked
+        let ranked = rank(&articles, &stories);
+        let by_rank = order(&ranked, Order::Rank);
+        let titles: Vec<&str> = by_rank
             .iter()
-            .map(|r| articles[stories[r.story].lead].title.as_str())
+            .map(|&s| articles[stories[s].lead].title.as_str())
             .collect();
         assert!(titles[0].contains("기준금리"), "{titles:?}");
-        assert_eq!(ranked[0].signals.outlets, 3);
+        assert_eq!(ranked[by_rank[0]].signals.outlets, 3);
         assert_eq!(titles[1], "구립도서관 야간 개관 확대");
         assert_eq!(titles[2], "출근길 지하철 혼잡 여전");
-        assert_eq!(ranked[2].signals.kind, Kind::Opinion);
+        assert_eq!(ranked[by_rank[2]].signals.kind, Kind::Opinion);
     }
 
     #[test]
     fn source_and_time_orders_keep_their_promise() {
         let articles = day();
         let stories = stories(&articles, 0.4);
-        let source: Vec<usize> = rank(&articles, &stories, Order::Source)
-            .iter()
-            .map(|r| r.story)
-            .collect();
-        assert_eq!(source, [0, 1, 2]);
-        let time: Vec<usize> = rank(&articles, &stories, Order::Time)
-            .iter()
-            .map(|r| r.story)
-            .collect();
-        assert_eq!(time, [2, 1, 0]);
+        let ranked = rank(&articles, &stories);
+        assert_eq!(order(&ranked, Order::Source), [0, 1, 2]);
+        assert_eq!(order(&ranked, Order::Time), [2, 1, 0]);
     }
 
     #[test]
