@@ -574,4 +574,90 @@ timezone = "Asia/Tokyo"
         assert_eq!(send_command(&seoul, &["a", "b"]), "`briefing send`");
         assert_eq!(send_command(&seoul, &["b"]), "`briefing send --group b`");
     }
+
+    /// The runs a timer firing at `fires` starts for `schedule` (every fire asks what is
+    /// due, as [`Timetable::fire`] does): each as "due at, started at".
+    fn runs_of(schedule: &Schedule, fires: &[DateTime<Utc>]) -> Vec<String> {
+        let mut ran = HashMap::new();
+        let tz = schedule.timezone;
+        fires
+            .iter()
+            .filter_map(|&t| {
+                let (slot, due) = due_slot(schedule, t)?;
+                claim(&mut ran, schedule, slot).then(|| {
+                    format!("{} at {}", due.to_rfc3339(), t.with_timezone(&tz).to_rfc3339())
+                })
+            })
+            .collect()
+    }
+
+    /// A fire every `step` seconds from `from` for a day.
+    fn every(from: &str, step: i64) -> Vec<DateTime<Utc>> {
+        (0..24 * 3600 / step)
+            .map(|n| at(from) + chrono::Duration::seconds(n * step))
+            .collect()
+    }
+
+    /// What croner, asked in the zone, gives as the next times (what the crate's jobs
+    /// would fire at on their own).
+    fn croner_in_zone(schedule: &Schedule, from: &str, n: usize) -> Vec<DateTime<Utc>> {
+        let start = at(from).with_timezone(&schedule.timezone);
+        std::iter::successors(Some(start), |t| {
+            schedule.cron.find_next_occurrence(t, false).ok()
+        })
+        .skip(1)
+        .take(n)
+        .map(|t| t.to_utc())
+        .collect()
+    }
+
+    #[test]
+    fn whatever_the_timer_fires_a_daily_slot_runs_once_on_the_days_clocks_change() {
+        let schedule = |cron: &str, tz: Tz| Schedule {
+            cron_text: cron.into(),
+            cron: crate::config::parse_cron(cron).unwrap(),
+            timezone: tz,
+            ..Schedule::for_test()
+        };
+        let new_york = chrono_tz::America::New_York;
+        let one_thirty = schedule("0 30 1 * * *", new_york);
+        let two_thirty = schedule("0 30 2 * * *", new_york);
+        // Spring forward (2025-03-09, 02:00 EST -> 03:00 EDT), a fire every minute.
+        let spring = every("2025-03-09T00:00:00-05:00", 60);
+        assert_eq!(
+            runs_of(&one_thirty, &spring),
+            ["2025-03-09T01:30:00-05:00 at 2025-03-09T01:30:00-05:00"]
+        );
+        assert_eq!(
+            runs_of(&two_thirty, &spring),
+            ["2025-03-09T03:00:00-04:00 at 2025-03-09T03:00:00-04:00"]
+        );
+        // croner in the zone fires 01:30 at 01:30 EST and again at 03:00 EDT: one run.
+        let fires = croner_in_zone(&one_thirty, "2025-03-09T00:00:00-05:00", 3);
+        assert_eq!(fires[..2], [at("2025-03-09T01:30:00-05:00"), at("2025-03-09T03:00:00-04:00")]);
+        assert_eq!(runs_of(&one_thirty, &fires).len(), 2, "the 9th's and the 10th's");
+        // Fall back (2025-11-02, 02:00 EDT -> 01:00 EST): the hour 01:00-02:00 twice.
+        let fall = every("2025-11-02T00:00:00-04:00", 60);
+        assert_eq!(
+            runs_of(&one_thirty, &fall),
+            ["2025-11-02T01:30:00-04:00 at 2025-11-02T01:30:00-04:00"]
+        );
+        assert_eq!(
+            runs_of(&two_thirty, &fall),
+            ["2025-11-02T02:30:00-05:00 at 2025-11-02T02:30:00-05:00"]
+        );
+        // A zone without changes of clocks, on the same days: each run once, on time.
+        let seoul = schedule("0 30 1 * * *", chrono_tz::Asia::Seoul);
+        for from in ["2025-03-09T00:00:00+09:00", "2025-11-02T00:00:00+09:00"] {
+            let runs = runs_of(&seoul, &every(from, 60));
+            assert_eq!(runs.len(), 1, "{runs:?}");
+            assert!(runs[0].ends_with("T01:30:00+09:00"), "{runs:?}");
+        }
+        // A second-level cron: every slot once, however often the timer fires.
+        let each_second = schedule("*/2 * * * * *", chrono_tz::Asia::Seoul);
+        let fires: Vec<_> = (0..20)
+            .map(|n| at("2025-09-07T07:00:00+09:00") + chrono::Duration::milliseconds(n * 500))
+            .collect();
+        assert_eq!(runs_of(&each_second, &fires).len(), 5);
+    }
 }

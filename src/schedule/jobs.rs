@@ -228,3 +228,42 @@ impl MetaDataStorage for Ticks {
         self.inner.time_till_next_job()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_store_keeps_the_daemons_next_tick_in_place_of_the_crates() {
+        let schedule = Schedule::for_test();
+        let mut job = Job::new_async_tz("0 0 7 * * *", schedule.timezone, |_, _| {
+            Box::pin(async {})
+        })
+        .unwrap();
+        let id = job.guid();
+        let plans = Plans::default();
+        let planned = Planned {
+            schedule: schedule.clone(),
+            groups: "morning".into(),
+        };
+        plans.lock().unwrap().insert(id, planned);
+        let mut ticks = Ticks {
+            inner: SimpleMetadataStore::default(),
+            plans,
+        };
+        let stored = |data: Option<JobStoredData>| data.unwrap().next_tick_utc().unwrap();
+        let want = next_run(&schedule, clock::now()).unwrap().to_utc();
+        let mut data = job.job_data().unwrap();
+        data.next_tick = 1;
+        ticks.add_or_update(data).await.unwrap();
+        assert_eq!(stored(ticks.get(id).await.unwrap()), want);
+        // After a fire the crate computes its next tick in the UTC offset the zone had
+        // when the job was made: an hour off after a change of clocks.
+        let off = want + chrono::Duration::hours(1);
+        ticks
+            .set_next_and_last_tick(id, Some(off), Some(clock::now()))
+            .await
+            .unwrap();
+        assert_eq!(stored(ticks.get(id).await.unwrap()), want);
+    }
+}

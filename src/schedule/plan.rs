@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    pub fn schedule(cron: &str, tz: Tz) -> Schedule {
+    fn schedule(cron: &str, tz: Tz) -> Schedule {
         Schedule {
             cron_text: cron.into(),
             cron: crate::config::parse_cron(cron).unwrap(),
