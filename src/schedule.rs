@@ -231,6 +231,7 @@ pub async fn run(
     });
     let fire = timetable.clone();
     let mut jobs = jobs::Jobs::start(Arc::new(move |s: &Schedule| fire.fire(s))).await?;
+    timetable.log_skips(config);
     jobs.follow(config).await?;
     let reloading = tokio::spawn(reload::watch(config_path.to_owned(), publish));
     timetable.catch_up(config);
@@ -261,6 +262,7 @@ pub async fn run(
 async fn follow(mut live: watch::Receiver<Arc<Config>>, jobs: &mut jobs::Jobs, timetable: &Timetable) {
     while live.changed().await.is_ok() {
         let config = live.borrow_and_update().clone();
+        timetable.log_skips(&config);
         if let Err(e) = jobs.follow(&config).await {
             tracing::error!("{e:#}");
         }
@@ -311,7 +313,6 @@ impl Timetable {
     /// made up within `catch_up` (one run per schedule), and reported past it. The
     /// ledger, not what has run, says who still needs the briefing.
     fn catch_up(&self, config: &Config) {
-        self.log_skips(config);
         let now = clock::now();
         let missed = match missed(config, now) {
             Ok(missed) => missed,
