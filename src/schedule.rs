@@ -68,11 +68,11 @@ pub fn send_command(config: &Config, groups: &[&str]) -> String {
 }
 
 /// The groups whose time today has passed and whose briefing has not reached every
-/// recipient (per the ledger), with that time (its slot, and when it was).
-fn missed(config: &Config, now: DateTime<Utc>) -> Result<Vec<(&Group, Slot, DateTime<Tz>)>, LedgerError> {
+/// recipient (per the ledger).
+fn missed(config: &Config, now: DateTime<Utc>) -> Result<Vec<&Group>, LedgerError> {
     let mut out = Vec::new();
     for group in &config.groups {
-        let Some((slot, due)) = due_slot(&group.schedule, now) else {
+        let Some(due) = last_due(&group.schedule, now) else {
             continue;
         };
         let date = due.date_naive().to_string();
@@ -82,7 +82,7 @@ fn missed(config: &Config, now: DateTime<Utc>) -> Result<Vec<(&Group, Slot, Date
             .iter()
             .any(|(_, s)| !matches!(s, Standing::Delivered { .. }))
         {
-            out.push((group, slot, due));
+            out.push(group);
         }
     }
     Ok(out)
@@ -259,7 +259,11 @@ pub async fn run(
 /// runs due today are made up as a restart would make them up (a new schedule whose
 /// time today has passed, a recipient added to a group already sent: the ledger leaves
 /// out whoever has today's briefing already). Never returns.
-async fn follow(mut live: watch::Receiver<Arc<Config>>, jobs: &mut jobs::Jobs, timetable: &Timetable) {
+async fn follow(
+    mut live: watch::Receiver<Arc<Config>>,
+    jobs: &mut jobs::Jobs,
+    timetable: &Timetable,
+) {
     while live.changed().await.is_ok() {
         let config = live.borrow_and_update().clone();
         timetable.log_skips(&config);
@@ -306,7 +310,11 @@ impl Timetable {
 
     /// True if `slot` is later than the last slot `schedule` ran, which it becomes.
     fn claim(&self, schedule: &Schedule, slot: Slot) -> bool {
-        claim(&mut self.ran.lock().unwrap_or_else(PoisonError::into_inner), schedule, slot)
+        claim(
+            &mut self.ran.lock().unwrap_or_else(PoisonError::into_inner),
+            schedule,
+            slot,
+        )
     }
 
     /// At start-up and after a reload: today's runs that have not reached everyone are
@@ -320,15 +328,15 @@ impl Timetable {
         };
         let catch_up = format_duration(config.schedule.catch_up);
         for (schedule, groups) in schedules(config) {
-            let due: Vec<(&str, Slot, DateTime<Tz>)> = missed
+            let names: Vec<&str> = missed
                 .iter()
-                .filter(|(g, _, _)| groups.iter().any(|s| s.name == g.name))
-                .map(|(g, slot, at)| (g.name.as_str(), *slot, *at))
+                .filter(|g| groups.iter().any(|s| s.name == g.name))
+                .map(|g| g.name.as_str())
                 .collect();
-            let Some(&(_, slot, at)) = due.first() else {
+            let due = due_slot(schedule, now).filter(|_| !names.is_empty());
+            let Some((slot, at)) = due else {
                 continue;
             };
-            let names: Vec<&str> = due.iter().map(|(g, _, _)| *g).collect();
             if is_late(config, at, now) {
                 tracing::warn!(
                     "missed: the briefing due at {} has not reached everyone, and it is past schedule.catch_up = {catch_up}; {} sends it by hand",
@@ -344,7 +352,8 @@ impl Timetable {
                 );
                 self.claim(schedule, slot);
                 let names = names.into_iter().map(str::to_owned).collect();
-                self.runner.start(Arc::new(config.clone()), names, at.to_utc());
+                self.runner
+                    .start(Arc::new(config.clone()), names, at.to_utc());
             }
         }
     }
@@ -542,7 +551,9 @@ timezone = "Asia/Tokyo"
         // runs, one per zone's schedule), the evening one later.
         let next = |group: &str| {
             let schedule = &c.group(group).unwrap().schedule;
-            next_run(schedule, at("2025-09-09T06:30:00+09:00")).unwrap().to_utc()
+            next_run(schedule, at("2025-09-09T06:30:00+09:00"))
+                .unwrap()
+                .to_utc()
         };
         assert_eq!(next("morning"), at("2025-09-09T07:00:00+09:00"));
         assert_eq!(next("tokyo"), at("2025-09-09T07:00:00+09:00"));
@@ -586,7 +597,11 @@ timezone = "Asia/Tokyo"
             .filter_map(|&t| {
                 let (slot, due) = due_slot(schedule, t)?;
                 claim(&mut ran, schedule, slot).then(|| {
-                    format!("{} at {}", due.to_rfc3339(), t.with_timezone(&tz).to_rfc3339())
+                    format!(
+                        "{} at {}",
+                        due.to_rfc3339(),
+                        t.with_timezone(&tz).to_rfc3339()
+                    )
                 })
             })
             .collect()
@@ -635,8 +650,18 @@ timezone = "Asia/Tokyo"
         );
         // croner in the zone fires 01:30 at 01:30 EST and again at 03:00 EDT: one run.
         let fires = croner_in_zone(&one_thirty, "2025-03-09T00:00:00-05:00", 3);
-        assert_eq!(fires[..2], [at("2025-03-09T01:30:00-05:00"), at("2025-03-09T03:00:00-04:00")]);
-        assert_eq!(runs_of(&one_thirty, &fires).len(), 2, "the 9th's and the 10th's");
+        assert_eq!(
+            fires[..2],
+            [
+                at("2025-03-09T01:30:00-05:00"),
+                at("2025-03-09T03:00:00-04:00")
+            ]
+        );
+        assert_eq!(
+            runs_of(&one_thirty, &fires).len(),
+            2,
+            "the 9th's and the 10th's"
+        );
         // Fall back (2025-11-02, 02:00 EDT -> 01:00 EST): the hour 01:00-02:00 twice.
         let fall = every("2025-11-02T00:00:00-04:00", 60);
         assert_eq!(

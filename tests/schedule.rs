@@ -89,7 +89,11 @@ cron = "5 0 7 * * *"
     ] {
         assert!(daemon.wait_log(line), "{line}: {}", daemon.log());
     }
-    assert!(daemon.wait_count("briefing 2025-09-07 (", 2), "{}", daemon.log());
+    assert!(
+        daemon.wait_count("briefing 2025-09-07 (", 2),
+        "{}",
+        daemon.log()
+    );
     let (clean, log) = daemon.stop();
     assert!(clean, "{log}");
     assert!(
@@ -554,7 +558,11 @@ timezone = "America/New_York"
     );
     let tomorrow = "next briefing at 2025-03-10T02:30:00-04:00 (night)";
     assert!(daemon.wait_log(tomorrow), "{}", daemon.log());
-    assert!(daemon.wait_count("briefing 2025-03-09 (", 2), "{}", daemon.log());
+    assert!(
+        daemon.wait_count("briefing 2025-03-09 (", 2),
+        "{}",
+        daemon.log()
+    );
     let (clean, log) = daemon.stop();
     assert!(clean, "{log}");
     for line in [
@@ -564,7 +572,10 @@ timezone = "America/New_York"
     ] {
         assert!(log.contains(line), "{line}: {log}");
     }
-    assert!(!log.contains("at 2025-03-09T03:00:00-04:00 (early)"), "{log}");
+    assert!(
+        !log.contains("at 2025-03-09T03:00:00-04:00 (early)"),
+        "{log}"
+    );
     let mut got = received(&smtp);
     got.sort();
     let want = [

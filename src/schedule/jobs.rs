@@ -159,7 +159,11 @@ fn tick(planned: &Planned) -> Option<DateTime<Utc>> {
         );
         return None;
     };
-    tracing::info!("next briefing at {} ({})", next.to_rfc3339(), planned.groups);
+    tracing::info!(
+        "next briefing at {} ({})",
+        next.to_rfc3339(),
+        planned.groups
+    );
     let real = clock::on_real_clock(next.to_utc());
     let rounded = real.timestamp() + i64::from(real.timestamp_subsec_nanos() > 0);
     DateTime::from_timestamp(rounded, 0)
@@ -236,10 +240,8 @@ mod tests {
     #[tokio::test]
     async fn the_store_keeps_the_daemons_next_tick_in_place_of_the_crates() {
         let schedule = Schedule::for_test();
-        let mut job = Job::new_async_tz("0 0 7 * * *", schedule.timezone, |_, _| {
-            Box::pin(async {})
-        })
-        .unwrap();
+        let mut job =
+            Job::new_async_tz("0 0 7 * * *", schedule.timezone, |_, _| Box::pin(async {})).unwrap();
         let id = job.guid();
         let plans = Plans::default();
         let planned = Planned {

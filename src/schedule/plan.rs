@@ -65,11 +65,10 @@ pub fn due_slot(schedule: &Schedule, now: DateTime<Utc>) -> Option<(Slot, DateTi
     let tz = schedule.timezone;
     let (slot, at) = last_slot(&schedule.cron, tz, now)?;
     let today = now.with_timezone(&tz).date_naive();
-    (slot.date() == today && schedule.skips(today).is_none())
-        .then(|| (slot, at.with_timezone(&tz)))
+    (slot.date() == today && schedule.skips(today).is_none()).then(|| (slot, at.with_timezone(&tz)))
 }
 
-/// When today's last run of `schedule` up to `now` was due (see [`due_slot`]).
+/// When today's last run of `schedule` up to `now` was due, unless today is skipped.
 pub fn last_due(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateTime<Tz>> {
     due_slot(schedule, now).map(|(_, at)| at)
 }
@@ -232,9 +231,15 @@ mod tests {
         );
         // After the gap, today's 02:30 was due at 03:00 EDT (croner's previous 02:30 is
         // 01:59:59 EST).
-        let due = last_due(&schedule("0 30 2 * * *", NEW_YORK), at("2025-03-09T04:00:00-04:00"));
+        let due = last_due(
+            &schedule("0 30 2 * * *", NEW_YORK),
+            at("2025-03-09T04:00:00-04:00"),
+        );
         assert_eq!(due.unwrap().to_rfc3339(), "2025-03-09T03:00:00-04:00");
-        let due = last_due(&schedule("0 30 2 * * *", NEW_YORK), at("2025-03-09T01:59:59-05:00"));
+        let due = last_due(
+            &schedule("0 30 2 * * *", NEW_YORK),
+            at("2025-03-09T01:59:59-05:00"),
+        );
         assert_eq!(due, None);
     }
 
@@ -265,7 +270,10 @@ mod tests {
         );
         // At 01:40 EST, 01:45 (EDT, an hour ago) is the last run due, though the wall
         // clock has not reached 01:45 again.
-        let due = last_due(&schedule("0 45 1 * * *", NEW_YORK), at("2025-11-02T01:40:00-05:00"));
+        let due = last_due(
+            &schedule("0 45 1 * * *", NEW_YORK),
+            at("2025-11-02T01:40:00-05:00"),
+        );
         assert_eq!(due.unwrap().to_rfc3339(), "2025-11-02T01:45:00-04:00");
         assert_eq!(
             next("0 0 7 * * *", NEW_YORK, "2025-11-01T12:00:00-04:00", 2),
@@ -278,9 +286,15 @@ mod tests {
         let seoul = chrono_tz::Asia::Seoul;
         for after in ["2025-03-08T12:00:00+09:00", "2025-11-01T12:00:00+09:00"] {
             let runs = next("0 30 1 * * *", seoul, after, 3);
-            assert!(runs.iter().all(|r| r.ends_with("T01:30:00+09:00")), "{runs:?}");
+            assert!(
+                runs.iter().all(|r| r.ends_with("T01:30:00+09:00")),
+                "{runs:?}"
+            );
             let runs = next("0 30 2 * * *", seoul, after, 3);
-            assert!(runs.iter().all(|r| r.ends_with("T02:30:00+09:00")), "{runs:?}");
+            assert!(
+                runs.iter().all(|r| r.ends_with("T02:30:00+09:00")),
+                "{runs:?}"
+            );
         }
         assert_eq!(
             next("0 */30 * * * *", seoul, "2025-03-09T00:45:00+09:00", 4),
