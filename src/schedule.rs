@@ -303,7 +303,7 @@ impl Timetable {
         };
         // No groups: the job of a schedule a reload has just dropped.
         if groups.is_empty() || !self.claim(schedule, slot) {
-            return tracing::debug!("{:?}: the run of {slot} is not due", schedule.cron_text);
+            return tracing::debug!("{:?}: nothing new to run at {slot}", schedule.cron_text);
         }
         self.runner.start(config, groups, due.to_utc());
     }
