@@ -29,6 +29,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
+use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -192,6 +193,14 @@ pub async fn run(
     listen: Option<SocketAddr>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
+    // Polled once before anything starts, so that its signal handlers are in place
+    // before the web endpoint answers anyone or the jobs are made: a SIGTERM meanwhile
+    // is a shutdown, not the end of the process.
+    let mut shutdown = std::pin::pin!(shutdown);
+    let poll_once = std::future::poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx)));
+    if poll_once.await.is_ready() {
+        return Ok(());
+    }
     if clock::follow_real_time() {
         let pinned = whole_seconds(clock::now()).with_timezone(&config.schedule.timezone);
         tracing::info!(
@@ -236,7 +245,7 @@ pub async fn run(
     let reloading = tokio::spawn(reload::watch(config_path.to_owned(), publish));
     timetable.catch_up(config);
     tokio::select! {
-        () = shutdown => {}
+        () = &mut shutdown => {}
         () = follow(live, &mut jobs, &timetable) => {}
     }
     tracing::info!("shutting down");
