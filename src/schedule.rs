@@ -232,6 +232,9 @@ pub async fn run(
             Some((tell, serving))
         }
     };
+    // Before the jobs are made, to listen for SIGHUP soon: a reload meanwhile is
+    // followed once they are.
+    let reloading = tokio::spawn(reload::watch(config_path.to_owned(), publish));
     let timetable = Arc::new(Timetable {
         live: live.clone(),
         runner: runner.clone(),
@@ -242,7 +245,6 @@ pub async fn run(
     let mut jobs = jobs::Jobs::start(Arc::new(move |s: &Schedule| fire.fire(s))).await?;
     timetable.log_skips(config);
     jobs.follow(config).await?;
-    let reloading = tokio::spawn(reload::watch(config_path.to_owned(), publish));
     timetable.catch_up(config);
     tokio::select! {
         () = &mut shutdown => {}

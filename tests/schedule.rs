@@ -148,7 +148,9 @@ skip_dates = ["2025-09-07", "2025-10-03"]
     );
     let daemon = Daemon::spawn(p.cmd(&["run"]).env("BRIEFING_NOW", crate::support::NOW));
     assert!(daemon.wait_log("next briefing at"));
-    // A reload looks at the day again: still said once.
+    // A reload (once the daemon listens for SIGHUP) looks at the day again: still said
+    // once.
+    assert!(daemon.wait_log("watching "), "{}", daemon.log());
     daemon.signal("HUP");
     assert!(daemon.wait_count("next briefing at", 2), "{}", daemon.log());
     let (clean, log) = daemon.stop();
@@ -411,6 +413,7 @@ fn a_reload_during_a_send_applies_from_the_next_run() {
         "{}",
         daemon.log()
     );
+    assert!(daemon.wait_log("watching "), "{}", daemon.log());
     let config = std::fs::read_to_string(p.config()).unwrap();
     let start = config.find("[groups.morning]").unwrap();
     let edited = groups("[고친 판] {{date}}", "\"a@example.com\"");
