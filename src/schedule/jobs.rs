@@ -1,9 +1,9 @@
 //! The timer: one tokio-cron-scheduler job per distinct schedule (cron and zone) of the
 //! config in force, made with [`Job::new_async_tz`], removed and made again on a reload.
 //!
-//! The crate waits and fires; when is the daemon's own [`next_run`], which the crate's
-//! job store ([`Ticks`]) puts in place of the crate's next tick every time it stores
-//! one. What the crate does with 0.15.1's in-memory store, read in its source:
+//! The crate waits and fires; the instant it waits for is the daemon's own
+//! [`next_run`], which the crate's job store ([`Ticks`]) puts in place of the crate's
+//! next tick every time it stores one. What the crate does with 0.15.1's in-memory store, read in its source:
 //!
 //! - a job's first tick is croner's next time in the job's zone, from `Utc::now()`;
 //! - after each fire the next is croner's next in a *fixed* UTC offset, the one the zone
@@ -17,7 +17,7 @@
 //! daemon's plan instead, placed on the real clock by [`clock::on_real_clock`]: a daemon
 //! pinned at 06:59:58 fires its 07:00 run two seconds later, as an unpinned one does at
 //! 07:00. Whatever the crate fires, a fire starts a run only for a slot not run yet
-//! (`Runner::claim` in the parent module).
+//! (`Timetable::claim` in the parent module).
 
 use std::collections::HashMap;
 use std::future::Future;
