@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use briefing::deliver::unsubscribe_token;
 
-use crate::support::{free_port, Daemon, Project, Smtp};
+use crate::support::{Daemon, Project, Smtp};
 
 const TOKEN: &str = "아침-보내기-토큰-7f3a";
 const SECRET: &str = "구독취소-비밀-열쇠-91c2";
@@ -31,17 +31,13 @@ struct Web {
 
 impl Web {
     fn start(p: &Project) -> Web {
-        let port = free_port();
         let daemon = Daemon::spawn(
-            p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+            p.cmd(&["run", "--listen", "127.0.0.1:0"])
                 .env("BRIEFING_TEST_TOKEN", TOKEN)
                 .env("BRIEFING_TEST_SECRET", SECRET),
         );
-        assert!(
-            daemon.wait_log("listening on http://"),
-            "the listener did not start: {}",
-            daemon.log()
-        );
+        let port = daemon.listening_port();
+        let port = port.unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
         Web { daemon, port }
     }
 
@@ -355,7 +351,7 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&web_section(&smtp));
     let (out, _, stderr) = crate::support::run(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{}", free_port())])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env_remove("BRIEFING_TEST_TOKEN")
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
@@ -366,7 +362,7 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
     );
 
     let (out, _, stderr) = crate::support::run(
-        p.cmd(&["run", "--listen", &format!("0.0.0.0:{}", free_port())])
+        p.cmd(&["run", "--listen", "0.0.0.0:0"])
             .env("BRIEFING_TEST_TOKEN", TOKEN)
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
