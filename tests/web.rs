@@ -434,19 +434,16 @@ fn idle_clients_cannot_take_the_descriptors_of_the_scheduled_run() {
     let smtp = Smtp::start(&[]);
     // Every day at 07:00, not only on New Year's Day.
     let p = Project::new(&web_section(&smtp).replace("0 0 7 1 1 *", "0 0 7 * * *"));
-    let port = free_port();
-    let mut cmd = p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")]);
+    let mut cmd = p.cmd(&["run", "--listen", "127.0.0.1:0"]);
     cmd.env("BRIEFING_NOW", "2025-09-07T06:59:54+09:00")
         .env("BRIEFING_TEST_TOKEN", TOKEN)
         .env("BRIEFING_TEST_SECRET", SECRET);
     limit_open_files(&mut cmd, 1024);
     let started = Instant::now();
     let daemon = Daemon::spawn(&mut cmd);
-    assert!(
-        daemon.wait_log("listening on http://"),
-        "the listener did not start: {}",
-        daemon.log()
-    );
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let clients: Vec<TcpStream> = (0..CLIENTS).filter_map(|_| half_sent(port)).collect();
     let opened = started.elapsed();
     // Held until the run is over: the clients never finish their requests.
@@ -502,14 +499,15 @@ fn reads_need_a_token_and_other_hosts_are_misdirected() {
         "[web]\n",
         "[web]\nread_token_env = \"BRIEFING_TEST_READ_TOKEN\"\n",
     ));
-    let port = free_port();
     let daemon = Daemon::spawn(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env("BRIEFING_TEST_TOKEN", TOKEN)
             .env("BRIEFING_TEST_READ_TOKEN", "읽기만-토큰")
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let d = Web { daemon, port };
 
     for target in ["/status", "/preview"] {
@@ -698,21 +696,16 @@ fn the_readme_web_example_works_on_the_shipped_config() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("no one-click unsubscribe link"), "{stdout}");
 
-    let port = free_port();
     // After the catch-up window of 07:00: only the POST sends.
     let daemon = Daemon::spawn(
         crate::support::briefing()
-            .args([
-                "run",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--config",
-                &config,
-            ])
+            .args(["run", "--listen", "127.0.0.1:0", "--config", &config])
             .env("BRIEFING_NOW", "2025-09-07T20:00:00+09:00")
             .env("BRIEFING_SEND_TOKEN", TOKEN),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let d = Web { daemon, port };
     let (status, body) = d.request(
         "POST",
