@@ -4,7 +4,8 @@
 //! ledgers, and an operator can rebuild the briefing of a past day. Everything else
 //! asks [`now`]: `clippy.toml` forbids the clock functions of std and chrono elsewhere,
 //! so a pinned run cannot carry the real date anywhere. In the daemon a pinned clock
-//! starts at the pinned instant and advances with real time ([`follow_real_time`]).
+//! starts at the pinned instant and advances with real time ([`follow_real_time`]), and
+//! its timer fires at the pinned schedule ([`on_real_clock`]).
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -85,6 +86,17 @@ pub fn now() -> DateTime<Utc> {
             t + chrono::Duration::from_std(run).unwrap_or_default()
         }
         None => Utc::now(),
+    }
+}
+
+/// When the real clock shows what [`now`] shows at `t`: `t` itself, unless the clock is
+/// pinned. The daemon's timer (tokio-cron-scheduler) waits on the real clock, so that is
+/// where a pinned daemon's runs are placed.
+#[allow(clippy::disallowed_methods)] // the distance of the pinned clock from the real one
+pub fn on_real_clock(t: DateTime<Utc>) -> DateTime<Utc> {
+    match pinned() {
+        Some(_) => t + (Utc::now() - now()),
+        None => t,
     }
 }
 

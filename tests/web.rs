@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use briefing::deliver::unsubscribe_token;
 
-use crate::support::{free_port, Daemon, Project, Smtp};
+use crate::support::{Daemon, Project, Smtp};
 
 const TOKEN: &str = "아침-보내기-토큰-7f3a";
 const SECRET: &str = "구독취소-비밀-열쇠-91c2";
@@ -31,17 +31,13 @@ struct Web {
 
 impl Web {
     fn start(p: &Project) -> Web {
-        let port = free_port();
         let daemon = Daemon::spawn(
-            p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+            p.cmd(&["run", "--listen", "127.0.0.1:0"])
                 .env("BRIEFING_TEST_TOKEN", TOKEN)
                 .env("BRIEFING_TEST_SECRET", SECRET),
         );
-        assert!(
-            daemon.wait_log("listening on http://"),
-            "the listener did not start: {}",
-            daemon.log()
-        );
+        let port = daemon.listening_port();
+        let port = port.unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
         Web { daemon, port }
     }
 
@@ -355,7 +351,7 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&web_section(&smtp));
     let (out, _, stderr) = crate::support::run(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{}", free_port())])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env_remove("BRIEFING_TEST_TOKEN")
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
@@ -366,7 +362,7 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
     );
 
     let (out, _, stderr) = crate::support::run(
-        p.cmd(&["run", "--listen", &format!("0.0.0.0:{}", free_port())])
+        p.cmd(&["run", "--listen", "0.0.0.0:0"])
             .env("BRIEFING_TEST_TOKEN", TOKEN)
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
@@ -438,19 +434,16 @@ fn idle_clients_cannot_take_the_descriptors_of_the_scheduled_run() {
     let smtp = Smtp::start(&[]);
     // Every day at 07:00, not only on New Year's Day.
     let p = Project::new(&web_section(&smtp).replace("0 0 7 1 1 *", "0 0 7 * * *"));
-    let port = free_port();
-    let mut cmd = p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")]);
+    let mut cmd = p.cmd(&["run", "--listen", "127.0.0.1:0"]);
     cmd.env("BRIEFING_NOW", "2025-09-07T06:59:54+09:00")
         .env("BRIEFING_TEST_TOKEN", TOKEN)
         .env("BRIEFING_TEST_SECRET", SECRET);
     limit_open_files(&mut cmd, 1024);
     let started = Instant::now();
     let daemon = Daemon::spawn(&mut cmd);
-    assert!(
-        daemon.wait_log("listening on http://"),
-        "the listener did not start: {}",
-        daemon.log()
-    );
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let clients: Vec<TcpStream> = (0..CLIENTS).filter_map(|_| half_sent(port)).collect();
     let opened = started.elapsed();
     // Held until the run is over: the clients never finish their requests.
@@ -506,14 +499,15 @@ fn reads_need_a_token_and_other_hosts_are_misdirected() {
         "[web]\n",
         "[web]\nread_token_env = \"BRIEFING_TEST_READ_TOKEN\"\n",
     ));
-    let port = free_port();
     let daemon = Daemon::spawn(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env("BRIEFING_TEST_TOKEN", TOKEN)
             .env("BRIEFING_TEST_READ_TOKEN", "읽기만-토큰")
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let d = Web { daemon, port };
 
     for target in ["/status", "/preview"] {
@@ -708,21 +702,16 @@ fn the_readme_web_example_works_on_the_shipped_config() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("no one-click unsubscribe link"), "{stdout}");
 
-    let port = free_port();
     // After the catch-up window of 07:00: only the POST sends.
     let daemon = Daemon::spawn(
         crate::support::briefing()
-            .args([
-                "run",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--config",
-                &config,
-            ])
+            .args(["run", "--listen", "127.0.0.1:0", "--config", &config])
             .env("BRIEFING_NOW", "2025-09-07T20:00:00+09:00")
             .env("BRIEFING_SEND_TOKEN", TOKEN),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let d = Web { daemon, port };
     let (status, body) = d.request(
         "POST",
