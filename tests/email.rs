@@ -227,9 +227,12 @@ fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
     let p = Project::new("");
     let (out, text, stderr) = p.run(&["preview", "--group", "morning"]);
     assert!(out.status.success(), "{stderr}");
-    assert!(text.contains("오늘의 키워드: 글로벌 3건"), "{text}");
+    // Words every news day uses (글로벌, 시장, 국내) are no keywords; a figure is a
+    // whole quantity with what it counts, never a date.
+    assert!(text.contains("오늘의 키워드: 임상 2건"), "{text}");
+    assert!(!text.contains("글로벌 3건"), "{text}");
     assert!(
-        text.contains("숫자로 본 오늘: 생후 12개월~12세 (2번)"),
+        text.contains("숫자로 본 오늘: 국내외 생후 12개월~12세 (2번) / 업무 20% (4번)"),
         "{text}"
     );
     let html = p.path("b.html");
@@ -245,8 +248,14 @@ fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
     assert!(html.contains("#item-2\""), "figures link to their story");
     let (out, why, stderr) = p.run(&["explain", "--day"]);
     assert!(out.status.success(), "{stderr}");
-    assert!(why.contains("  글로벌 in 3 stories: 1, 2, 3"), "{why}");
-    assert!(why.contains("  생후 12개월~12세 from story 2: "), "{why}");
+    assert!(
+        why.contains("  임상 in 2 articles, of stories 2, 3"),
+        "{why}"
+    );
+    assert!(
+        why.contains("  국내외 생후 12개월~12세 from story 2: "),
+        "{why}"
+    );
 
     let off = Project::with_groups(
         "",

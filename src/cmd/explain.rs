@@ -83,12 +83,12 @@ fn explain_day(config: &Config, articles: &[Article], origin: &str) -> Result<()
             "the day at a glance of {origin} ({} articles)",
             articles.len()
         )?;
-        writeln!(out, "keywords: content words in at least two stories' titles and key lines, the most widely carried first")?;
+        writeln!(out, "keywords: content words of the top stories' titles and key lines that at least two articles carry (each telling of a story counts), never a word common to any day; the most widely carried first")?;
         for k in &g.keywords {
             let items: Vec<String> = k.items.iter().map(usize::to_string).collect();
             writeln!(
                 out,
-                "  {} in {} stories: {}",
+                "  {} in {} articles, of stories {}",
                 k.word,
                 k.articles,
                 items.join(", ")
