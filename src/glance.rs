@@ -244,12 +244,35 @@ fn notable(line: &str, wanted: impl Fn(figure::Kind) -> bool) -> Option<String> 
         // A figure glued to the word before it (`연2.50%`) already has its context.
         let glued = !head.is_empty() && !head.ends_with(char::is_whitespace);
         let context = subject(head.trim_end());
+        let figure = with_change(line, &figure);
         Some(match (context.is_empty(), glued) {
-            (true, _) => figure.text.to_owned(),
-            (false, true) => format!("{context}{}", figure.text),
-            (false, false) => format!("{context} {}", figure.text),
+            (true, _) => figure.to_owned(),
+            (false, true) => format!("{context}{figure}"),
+            (false, false) => format!("{context} {figure}"),
         })
     })
+}
+
+/// `figure` with the figure it changed to, when the line says so (`2.50%에서 2.25%로`):
+/// a rate cut's figure is the new rate, and the old one alone would mislead.
+fn with_change<'a>(line: &'a str, figure: &figure::Figure<'a>) -> &'a str {
+    let end = figure.start + figure.text.len();
+    let Some(rest) = line[end..].strip_prefix("에서 ") else {
+        return figure.text;
+    };
+    let to = end + "에서 ".len();
+    match figure::quantities(rest).next() {
+        Some(next) if next.start == 0 && next.kind == figure.kind => {
+            let next_end = to + next.text.len();
+            let tail = &line[next_end..];
+            let particle = ["으로", "로"].into_iter().find(|p| tail.starts_with(p));
+            match particle {
+                Some(p) => &line[figure.start..next_end + p.len()],
+                None => figure.text,
+            }
+        }
+        _ => figure.text,
+    }
 }
 
 /// What a figure counts: the up to [`CONTEXT_WORDS`] words of its clause before it,
@@ -392,6 +415,10 @@ mod tests {
             ("시범경기에서 붉은매를 7대 3으로 꺾었다.", None),
             ("3호선 연장 구간이 개통했다.", None),
             ("사장은 업무의 20%를 교육에 쓴다.", Some("업무 20%")),
+            (
+                "금통위는 기준금리를 연 2.50%에서 2.25%로 내렸다.",
+                Some("기준금리 연 2.50%에서 2.25%로"),
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(notable(line, |_| true).as_deref(), *want, "{line}");
