@@ -21,6 +21,11 @@ const CONTEXT_WORDS: usize = 2;
 pub struct Glance {
     pub keywords: Vec<Keyword>,
     pub figures: Vec<Figure>,
+    /// Every word at least two stories carry, in the order met: what `keywords` are
+    /// chosen from again when the briefing is cut for size, so that a keyword counts the
+    /// stories the reader is shown.
+    #[serde(skip)]
+    carried: Vec<Keyword>,
 }
 
 /// A word and how many of the briefing's stories carry it.
@@ -44,9 +49,26 @@ pub struct Figure {
 }
 
 impl Glance {
-    /// Figures of stories the briefing no longer shows (cut for size) are dropped.
+    /// Only the first `shown` stories stay (the briefing was cut for size): the figures
+    /// of the others are dropped, and the keywords counted again over those shown.
     pub fn keep_items(&mut self, shown: usize) {
         self.figures.retain(|f| f.item <= shown);
+        let mut keywords: Vec<(&str, Vec<usize>)> = self
+            .carried
+            .iter()
+            .map(|k| {
+                let items = k.items.iter().copied().filter(|&n| n <= shown).collect();
+                (k.word.as_str(), items)
+            })
+            .filter(|(_, items): &(&str, Vec<usize>)| items.len() >= 2)
+            .collect();
+        // Stable: among equals, the word met first.
+        keywords.sort_by_key(|(_, items)| std::cmp::Reverse(items.len()));
+        self.keywords = keywords
+            .into_iter()
+            .take(KEYWORDS)
+            .map(|(word, items)| keyword(word, items))
+            .collect();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,20 +95,15 @@ pub fn glance(shown: &[&Summary]) -> Glance {
                 .push(n + 1);
         }
     }
-    let mut keywords: Vec<(&str, usize, Vec<usize>)> = carried
+    let mut met: Vec<(usize, &str, Vec<usize>)> = carried
         .into_iter()
         .filter(|(_, (_, items))| items.len() >= 2)
-        .map(|(word, (first, items))| (word, first, items))
+        .map(|(word, (first, items))| (first, word, items))
         .collect();
-    keywords.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then(a.1.cmp(&b.1)));
-    let keywords = keywords
+    met.sort_unstable_by_key(|&(first, _, _)| first);
+    let carried: Vec<Keyword> = met
         .into_iter()
-        .take(KEYWORDS)
-        .map(|(word, _, items)| Keyword {
-            word: word.to_owned(),
-            articles: items.len(),
-            items,
-        })
+        .map(|(_, word, items)| keyword(word, items))
         .collect();
     let figures = shown
         .iter()
@@ -98,7 +115,21 @@ pub fn glance(shown: &[&Summary]) -> Glance {
         })
         .take(FIGURES)
         .collect();
-    Glance { keywords, figures }
+    let mut glance = Glance {
+        keywords: Vec::new(),
+        figures,
+        carried,
+    };
+    glance.keep_items(shown.len());
+    glance
+}
+
+fn keyword(word: &str, items: Vec<usize>) -> Keyword {
+    Keyword {
+        word: word.to_owned(),
+        articles: items.len(),
+        items,
+    }
 }
 
 /// The first figure of `line` that counts something (not a date or a time of day, not

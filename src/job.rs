@@ -1,7 +1,7 @@
 //! The morning job, end to end: fetch, parse, summarize, render per group, deliver per
 //! recipient, record. `briefing send` runs it once; the daemon runs it on the schedule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -16,14 +16,14 @@ use crate::clock;
 use crate::config::{address_key, Config, Group, OnEmpty, SourceConfig};
 use crate::day::{self, SourceFailure};
 use crate::deliver::{compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport};
-use crate::digest::{self, Digest, Rendered, Retold, Templates};
+use crate::digest::{self, Cut, Digest, Rendered, Retold, Templates};
 use crate::dump::Article;
 use crate::feed::{self, SourceText};
 use crate::fetch::{self, FetchError};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::merge::{self, Story};
 use crate::schedule::retry_pause;
-use crate::summary::{summarize_stories, Summary};
+use crate::summary::{Leads, Summary};
 use crate::suppress::{SuppressError, Suppressed};
 
 /// How one run was asked to behave.
@@ -277,66 +277,6 @@ fn parse(text: &SourceText, age_of: Option<&SourceConfig>) -> Result<Vec<Article
     Ok(articles)
 }
 
-/// Summaries by lines-per-article, for the stories some group shows. The leads are split
-/// and scored once, with the most lines any group asks for: picking is greedy, so a
-/// group that wants fewer takes the first of them ([`crate::select::Selection::first`]).
-pub fn summaries_by_k<'a>(
-    config: &Config,
-    articles: &'a [Article],
-    stories: &[Story],
-) -> BTreeMap<usize, Vec<Summary<'a>>> {
-    let ks: BTreeSet<usize> = config
-        .groups
-        .iter()
-        .map(|g| config.lines_per_article(g))
-        .collect();
-    let Some(&most) = ks.last() else {
-        return BTreeMap::new();
-    };
-    let mut cfg = config.summary.clone();
-    cfg.lines_per_article = most;
-    let wanted = |a: &Article| config.groups.iter().any(|g| digest::accepts(&g.filter, a));
-    let all = summarize_stories(articles, stories, &cfg, wanted);
-    ks.into_iter()
-        .map(|k| {
-            let summaries = all
-                .iter()
-                .map(|s| Summary {
-                    selection: s.selection.first(k),
-                    ..s.clone()
-                })
-                .collect();
-            (k, summaries)
-        })
-        .collect()
-}
-
-/// The briefing of `group` on `date`.
-pub fn render_group(
-    config: &Config,
-    templates: &Templates,
-    by_k: &BTreeMap<usize, Vec<Summary>>,
-    retold: &[Retold],
-    group: &Group,
-    date: NaiveDate,
-) -> Result<Rendered> {
-    let k = config.lines_per_article(group);
-    let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
-    let mut digest = digest::build(summaries, retold, group, date);
-    add_footer(config, &mut digest);
-    let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
-    templates
-        .render(digest, subject)
-        .with_context(|| format!("group {}", group.name))
-}
-
-/// The footer's contact and unsubscribe link, from the config (the group's own
-/// description is `digest::build`'s).
-pub fn add_footer(config: &Config, digest: &mut Digest) {
-    digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
-    digest.unsubscribe_url = footer_link(config, &digest.group);
-}
-
 /// One day's briefing of every group, built from one dump: what `send`, its dry run
 /// and `preview` all show, so that none of them can tell a different story.
 pub struct Day {
@@ -457,12 +397,102 @@ fn build(
 fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
     let (told, retold) = stories(config, articles, date)?;
-    let by_k = summaries_by_k(config, articles, &told);
+    let leads = leads_for(config, articles, &in_briefing_order(told));
     config
         .groups
         .iter()
-        .map(|group| render_group(config, &templates, &by_k, &retold, group, date))
+        .map(|group| render_group(config, &templates, &leads, &retold, group, date))
         .collect()
+}
+
+/// The order the briefings tell the day's stories in, decided here and nowhere else:
+/// the sources' order, a story standing where its first article does. Every cut
+/// (`max_articles`, the size limit) takes the stories from the front of this order.
+fn in_briefing_order(mut told: Vec<Story>) -> Vec<Story> {
+    told.sort_by_key(|s| s.members().min());
+    told
+}
+
+/// The summaries of the day's `stories`, made as the groups ask for them. A lead is
+/// split and picked once, with the most lines any group asks for: picking is greedy, so
+/// a group that wants fewer takes the first of them
+/// ([`crate::select::Selection::first`]).
+pub fn leads_for<'a>(config: &Config, articles: &'a [Article], stories: &[Story]) -> Leads<'a> {
+    let mut cfg = config.summary.clone();
+    cfg.lines_per_article = config
+        .groups
+        .iter()
+        .map(|g| config.lines_per_article(g))
+        .max()
+        .unwrap_or(cfg.lines_per_article);
+    Leads::new(articles, stories, cfg)
+}
+
+/// Stories summarised and rendered at first for a group that can show more: the
+/// built-in templates fit about 170 stories as titles in [`digest::MAX_HTML_BYTES`].
+/// A template that fits more is given four times as many, as often as it asks.
+const FIRST_CUT: usize = 256;
+
+/// The briefing of `group` on `date`. Only as many of the stories it wants as it can
+/// show are summarised and rendered, the rest counted as left out: a day of tens of
+/// thousands of stories costs what the reader gets. The cut is exact: the size limit
+/// shortens a briefing from its end ([`Templates::render`]), so once the stories given
+/// do not all fit, more would not have fitted either, and the same ones are shown.
+pub fn render_group(
+    config: &Config,
+    templates: &Templates,
+    leads: &Leads,
+    retold: &[Retold],
+    group: &Group,
+    date: NaiveDate,
+) -> Result<Rendered> {
+    let k = config.lines_per_article(group);
+    let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
+    let wanted: Vec<usize> = (0..leads.len())
+        .filter(|&i| digest::wants(&group.filter, leads.articles(i)))
+        .collect();
+    let newest = wanted
+        .iter()
+        .flat_map(|&i| leads.articles(i))
+        .filter_map(|a| a.published_at)
+        .max();
+    let most = group
+        .max_articles
+        .map_or(wanted.len(), |m| m.min(wanted.len()));
+    let mut built = FIRST_CUT.min(most);
+    loop {
+        let summaries: Vec<Summary> = wanted[..built]
+            .iter()
+            .map(|&i| {
+                let s = leads.summary(i);
+                Summary {
+                    selection: s.selection.first(k),
+                    ..s.clone()
+                }
+            })
+            .collect();
+        let cut = Cut {
+            shown: summaries.iter().collect(),
+            after: wanted.len() - built,
+            newest,
+        };
+        let mut digest = digest::assemble(cut, retold, group, date);
+        add_footer(config, &mut digest);
+        let rendered = templates
+            .render(digest, subject)
+            .with_context(|| format!("group {}", group.name))?;
+        if built == most || rendered.items < built {
+            return Ok(rendered);
+        }
+        built = built.saturating_mul(4).min(most);
+    }
+}
+
+/// The footer's contact and unsubscribe link, from the config (the group's own
+/// description is `digest::assemble`'s).
+pub fn add_footer(config: &Config, digest: &mut Digest) {
+    digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
+    digest.unsubscribe_url = footer_link(config, &digest.group);
 }
 
 /// The day's articles as stories ([`merge::stories`]): those to tell, and those one of
@@ -1401,21 +1431,25 @@ mod tests {
                 others: vec![],
             })
             .collect();
-        let by_k = summaries_by_k(&config, &articles, &alone);
-        for (k, summaries) in &by_k {
+        let leads = leads_for(&config, &articles, &alone);
+        for k in [1, 4] {
             let mut cfg = config.summary.clone();
-            cfg.lines_per_article = *k;
+            cfg.lines_per_article = k;
             let alone = crate::summary::summarize(&articles, &cfg);
-            for (s, a) in summaries.iter().zip(&alone) {
-                assert_eq!(s.selection.picks, a.selection.picks, "k = {k}");
+            for (i, a) in alone.iter().enumerate() {
+                let picks = leads.summary(i).selection.first(k).picks;
+                assert_eq!(picks, a.selection.picks, "k = {k}");
             }
         }
-        assert_eq!(by_k.keys().copied().collect::<Vec<_>>(), [1, 4]);
         // With only the columns group, the other article is never split or scored.
         config.groups.retain(|g| g.name == "columns");
-        let only = summaries_by_k(&config, &articles, &alone);
-        assert_eq!(only[&4].len(), 1);
-        assert_eq!(only[&4][0].article.title, "골목길이 밝아지면");
+        let leads = leads_for(&config, &articles, &alone);
+        let templates = Templates::load(None).unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let r = render_group(&config, &templates, &leads, &[], &config.groups[0], date).unwrap();
+        assert_eq!(r.items, 1);
+        assert!(r.text.contains("골목길이 밝아지면"), "{}", r.text);
+        assert_eq!(leads.made(), 1);
     }
 
     /// One warehouse fire told by three outlets, and a fire drill in the same district.
@@ -1479,12 +1513,13 @@ mod tests {
         let (told, retold) = stories(&config, &articles, date).unwrap();
         assert!(retold.is_empty(), "no earlier briefing");
         assert_eq!(told.len(), 2, "{told:?}");
-        let by_k = summaries_by_k(&config, &articles, &told);
-        let leads: Vec<&str> = by_k[&3].iter().map(|s| s.article.title.as_str()).collect();
-        assert_eq!(leads.len(), 2, "only the leads are summarized: {leads:?}");
+        let leads = leads_for(&config, &articles, &told);
+        let summaries: Vec<Summary> = (0..leads.len()).map(|i| leads.summary(i).clone()).collect();
+        let titles: Vec<&str> = summaries.iter().map(|s| s.article.title.as_str()).collect();
+        assert_eq!(titles.len(), 2, "only the leads are summarized: {titles:?}");
         let digest = |name: &str| {
             let group = config.groups.iter().find(|g| g.name == name).unwrap();
-            digest::build(&by_k[&3], &[], group, date)
+            digest::build(&summaries, &[], group, date)
         };
 
         let all = digest("all");
