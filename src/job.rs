@@ -176,6 +176,36 @@ fn origins(texts: &[SourceText]) -> String {
     origins.join("; ")
 }
 
+/// The day's sources as a build holds them until delivery: where they came from, which
+/// gave nothing, and the texts to keep.
+pub struct Sources {
+    origin: String,
+    /// The texts a delivery keeps ([`day::keep`]), deflated: from the parse on, the
+    /// articles are what the build reads. None when the day was built from its kept
+    /// copy, which is never kept again.
+    pub texts: Vec<day::Held>,
+    pub failed: Vec<SourceFailure>,
+}
+
+impl Sources {
+    /// The texts of `loaded`, held to be kept unless they were `kept` already.
+    fn hold(loaded: Loaded, kept: bool) -> Sources {
+        Sources {
+            origin: loaded.origin(),
+            texts: match kept {
+                true => Vec::new(),
+                false => loaded.texts.iter().map(day::Held::new).collect(),
+            },
+            failed: loaded.failed,
+        }
+    }
+
+    /// Where the articles came from, for reports: every answering source's origin.
+    pub fn origin(&self) -> String {
+        self.origin.clone()
+    }
+}
+
 /// Fetches and parses the day's sources, or the one named by `dump`.
 pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
     let sources = sources(config, dump);
@@ -281,8 +311,8 @@ fn parse(text: &SourceText, age_of: Option<&SourceConfig>) -> Result<Vec<Article
 /// and `preview` all show, so that none of them can tell a different story.
 pub struct Day {
     pub date: NaiveDate,
-    /// What the sources gave and which gave nothing.
-    pub sources: Loaded,
+    /// Where the day came from and which sources gave nothing.
+    pub sources: Sources,
     /// The sources came from the copy kept by an earlier run of the same day.
     pub kept: bool,
     /// Articles in this briefing.
@@ -371,6 +401,7 @@ fn build(
         }
     };
     let articles = std::mem::take(&mut sources.articles);
+    let sources = Sources::hold(sources, kept);
     clock::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
     let mut stale = None;
     let articles = match since {

@@ -958,8 +958,9 @@ mod tests {
             outlet: None,
         };
         let dump = "최신기사\n---\n어제의 제목\n어제의 본문이다.\n2025-09-06 06:00:00\n";
-        crate::day::keep(dir.path(), "2025-09-06", &[kept(dump)], &[]).unwrap();
-        crate::day::keep(dir.path(), "2025-09-07", &[kept(dump)], &[]).unwrap();
+        let held = [crate::day::Held::new(&kept(dump))];
+        crate::day::keep(dir.path(), "2025-09-06", &held, &[]).unwrap();
+        crate::day::keep(dir.path(), "2025-09-07", &held, &[]).unwrap();
         let past = recent(dir.path(), "2025-09-07").unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].0, "2025-09-06");
