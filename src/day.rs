@@ -73,10 +73,11 @@ impl Held {
     pub fn new(text: &SourceText) -> Held {
         let mut deflater = DeflateEncoder::new(Vec::new(), Compression::fast());
         // Into a Vec, a write cannot fail.
-        let deflated = deflater
+        let mut deflated = deflater
             .write_all(text.fetched.text.as_bytes())
             .and_then(|()| deflater.finish())
             .unwrap_or_default();
+        deflated.shrink_to_fit();
         Held {
             origin: text.fetched.origin.clone(),
             format: text.format,

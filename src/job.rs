@@ -428,7 +428,7 @@ fn build(
 fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
     let (told, retold) = stories(config, articles, date)?;
-    let leads = leads_for(config, articles, &in_briefing_order(told));
+    let leads = leads_for(config, articles, in_briefing_order(told));
     config
         .groups
         .iter()
@@ -448,7 +448,7 @@ fn in_briefing_order(mut told: Vec<Story>) -> Vec<Story> {
 /// split and picked once, with the most lines any group asks for: picking is greedy, so
 /// a group that wants fewer takes the first of them
 /// ([`crate::select::Selection::first`]).
-pub fn leads_for<'a>(config: &Config, articles: &'a [Article], stories: &[Story]) -> Leads<'a> {
+pub fn leads_for<'a>(config: &Config, articles: &'a [Article], stories: Vec<Story>) -> Leads<'a> {
     let mut cfg = config.summary.clone();
     cfg.lines_per_article = config
         .groups
@@ -1462,7 +1462,7 @@ mod tests {
                 others: vec![],
             })
             .collect();
-        let leads = leads_for(&config, &articles, &alone);
+        let leads = leads_for(&config, &articles, alone.clone());
         for k in [1, 4] {
             let mut cfg = config.summary.clone();
             cfg.lines_per_article = k;
@@ -1474,7 +1474,7 @@ mod tests {
         }
         // With only the columns group, the other article is never split or scored.
         config.groups.retain(|g| g.name == "columns");
-        let leads = leads_for(&config, &articles, &alone);
+        let leads = leads_for(&config, &articles, alone);
         let templates = Templates::load(None).unwrap();
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let r = render_group(&config, &templates, &leads, &[], &config.groups[0], date).unwrap();
@@ -1544,7 +1544,7 @@ mod tests {
         let (told, retold) = stories(&config, &articles, date).unwrap();
         assert!(retold.is_empty(), "no earlier briefing");
         assert_eq!(told.len(), 2, "{told:?}");
-        let leads = leads_for(&config, &articles, &told);
+        let leads = leads_for(&config, &articles, told);
         let summaries: Vec<Summary> = (0..leads.len()).map(|i| leads.summary(i).clone()).collect();
         let titles: Vec<&str> = summaries.iter().map(|s| s.article.title.as_str()).collect();
         assert_eq!(titles.len(), 2, "only the leads are summarized: {titles:?}");

@@ -66,21 +66,22 @@ pub fn summarize_stories<'a>(
 pub struct Leads<'a> {
     articles: &'a [Article],
     /// In the order the briefing tells them.
-    stories: Vec<Vec<usize>>,
+    stories: Vec<Story>,
     idf: Idf,
     cfg: SummaryConfig,
-    made: Vec<OnceCell<Summary<'a>>>,
+    /// Boxed: a day of tens of thousands of stories makes a few hundred.
+    made: Vec<OnceCell<Box<Summary<'a>>>>,
 }
 
 impl<'a> Leads<'a> {
     /// The `stories` of `articles` (in the order they are to be told), picked with `cfg`.
-    pub fn new(articles: &'a [Article], stories: &[Story], cfg: SummaryConfig) -> Leads<'a> {
+    pub fn new(articles: &'a [Article], stories: Vec<Story>, cfg: SummaryConfig) -> Leads<'a> {
         Leads {
             articles,
-            stories: stories.iter().map(|s| s.members().collect()).collect(),
+            made: stories.iter().map(|_| OnceCell::new()).collect(),
+            stories,
             idf: day_idf(articles),
             cfg,
-            made: stories.iter().map(|_| OnceCell::new()).collect(),
         }
     }
 
@@ -97,7 +98,7 @@ impl<'a> Leads<'a> {
     /// The articles of story `i`, its lead first: a group that wants any of them wants
     /// the story.
     pub fn articles(&self, i: usize) -> impl Iterator<Item = &'a Article> + '_ {
-        self.stories[i].iter().map(|&m| &self.articles[m])
+        self.stories[i].members().map(|m| &self.articles[m])
     }
 
     /// Stories split and picked so far.
@@ -108,7 +109,10 @@ impl<'a> Leads<'a> {
 
     /// The summary of story `i`, split and picked once, with the `cfg`'s lines.
     pub fn summary(&self, i: usize) -> &Summary<'a> {
-        self.made[i].get_or_init(|| tell(self.articles, &self.stories[i], &self.idf, &self.cfg))
+        self.made[i].get_or_init(|| {
+            let members: Vec<usize> = self.stories[i].members().collect();
+            Box::new(tell(self.articles, &members, &self.idf, &self.cfg))
+        })
     }
 }
 
