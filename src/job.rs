@@ -263,7 +263,12 @@ fn read_all(
             .and_then(|text| Ok((parse(&text, Some(source))?, text)));
         match read {
             Ok((articles, text)) => {
-                loaded.articles.extend(articles);
+                // The first source's articles are moved, not copied: on a big day the
+                // copy beside them would be the largest thing in memory for a moment.
+                match loaded.articles.is_empty() {
+                    true => loaded.articles = articles,
+                    false => loaded.articles.extend(articles),
+                }
                 loaded.texts.push(text);
             }
             Err(e) => {
@@ -285,6 +290,8 @@ fn read_all(
             }
         }
     }
+    // Grown by doubling: held for the whole day.
+    loaded.articles.shrink_to_fit();
     match (loaded.texts.is_empty(), first_error) {
         (true, Some(e)) => Err(e),
         _ => Ok(loaded),
