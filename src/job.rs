@@ -486,7 +486,7 @@ pub fn render_group(
 ) -> Result<Rendered> {
     let k = config.lines_per_article(group);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
-    let wanted: Vec<usize> = (0..leads.len())
+    let wanted: Vec<usize> = (0..leads.count())
         .filter(|&i| digest::wants(&group.filter, leads.articles(i)))
         .collect();
     let newest = wanted
@@ -1552,7 +1552,9 @@ mod tests {
         assert!(retold.is_empty(), "no earlier briefing");
         assert_eq!(told.len(), 2, "{told:?}");
         let leads = leads_for(&config, &articles, told);
-        let summaries: Vec<Summary> = (0..leads.len()).map(|i| leads.summary(i).clone()).collect();
+        let summaries: Vec<Summary> = (0..leads.count())
+            .map(|i| leads.summary(i).clone())
+            .collect();
         let titles: Vec<&str> = summaries.iter().map(|s| s.article.title.as_str()).collect();
         assert_eq!(titles.len(), 2, "only the leads are summarized: {titles:?}");
         let digest = |name: &str| {

@@ -478,8 +478,8 @@ pub fn repeats(today: &[Article], past: &[(String, Vec<Article>)], threshold: f6
 
 /// The articles of the briefings before `today` whose dumps the state folder still
 /// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first, each body cut
-/// to the part a comparison reads ([`profiled`]): a day compares with three whole dumps
-/// before it, held for the whole build.
+/// to the part a comparison reads (its first 750 bytes or so): a day is compared with
+/// up to three dumps before it, which whole would be held for the whole build.
 pub fn recent(state_dir: &Path, today: &str) -> Result<Vec<(String, Vec<Article>)>> {
     let mut out = Vec::new();
     for date in crate::ledger::dates(state_dir)? {

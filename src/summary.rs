@@ -86,13 +86,8 @@ impl<'a> Leads<'a> {
     }
 
     /// Stories of the day.
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.stories.len()
-    }
-
-    /// Whether the day has no story.
-    pub fn is_empty(&self) -> bool {
-        self.stories.is_empty()
     }
 
     /// The articles of story `i`, its lead first: a group that wants any of them wants

@@ -37,6 +37,10 @@ fn generate(out: &Path, mb: f64, articles: Option<usize>) -> u64 {
 /// and its standard output. The child is reaped with wait4, whose rusage is that
 /// child's alone: RUSAGE_CHILDREN would take the largest of every child the test
 /// binary has reaped, those of other tests included.
+#[expect(
+    clippy::zombie_processes,
+    reason = "reaped by wait4, which std's wait would not give the rusage of"
+)]
 fn peak_rss(cmd: &mut Command, stdout: &Path) -> (ExitStatus, u64, String) {
     let child = cmd
         .stdout(std::fs::File::create(stdout).unwrap())
