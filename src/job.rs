@@ -1592,6 +1592,68 @@ mod tests {
         assert_eq!((one.count, one.left_out, one.more), (1, 1, 1));
     }
 
+    /// A day of `n` articles, each a story of its own, in the dump's order.
+    fn numbered_day(n: usize) -> (Vec<Article>, Vec<Story>) {
+        let articles: Vec<Article> = (0..n)
+            .map(|i| {
+                let body = format!(
+                    "항만공사는 {i}번 부두의 하역 물량이 {}% 늘었다고 밝혔다. 새 크레인 {}대가 다음 달 들어온다.",
+                    i % 40 + 1,
+                    i % 7 + 2
+                );
+                let title = format!("{i}번 부두 하역 물량 늘어, 새 크레인도 다음 달 들어와");
+                article(&title, None, &body)
+            })
+            .collect();
+        let alone = (0..n)
+            .map(|lead| Story {
+                lead,
+                others: vec![],
+            })
+            .collect();
+        (articles, alone)
+    }
+
+    /// The cut is exact: a group given only as many stories as its briefing can show
+    /// gets the briefing the whole day rendered and cut for size would be, with the
+    /// built-in templates (about 170 fit) and with one that fits thousands, for which
+    /// the stories built grow until they no longer all fit.
+    #[test]
+    fn a_briefing_built_from_what_fits_is_the_whole_day_cut_for_size() {
+        let config = Config::parse(
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
+            std::path::Path::new("/x/config.toml"),
+        )
+        .unwrap();
+        let group = &config.groups[0];
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let dense = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dense.path().join("briefing.html.hbs"),
+            "{{#each items}}<p>{{number}} {{title}}: {{title}}</p>{{/each}}{{#if left_out}}외 {{left_out}}건{{/if}}",
+        )
+        .unwrap();
+        for (n, dir, most_built) in [(1000, None, FIRST_CUT), (1500, Some(dense.path()), 1024)] {
+            let templates = Templates::load(dir).unwrap();
+            let (articles, stories) = numbered_day(n);
+            let leads = leads_for(&config, &articles, stories);
+            let cut = render_group(&config, &templates, &leads, &[], group, date).unwrap();
+            assert!(cut.items < n, "{n}: {} items", cut.items);
+            assert_eq!(leads.made(), most_built, "{n} stories");
+
+            let whole: Vec<Summary> = (0..n).map(|i| leads.summary(i).clone()).collect();
+            let mut digest = digest::build(&whole, &[], group, date);
+            add_footer(&config, &mut digest);
+            let whole = templates.render(digest, &config.mail.subject).unwrap();
+            assert_eq!(
+                (&cut.subject, cut.items, cut.newest),
+                (&whole.subject, whole.items, whole.newest)
+            );
+            assert_eq!(cut.text, whole.text);
+            assert_eq!(cut.html, whole.html);
+        }
+    }
+
     #[test]
     fn backoff_doubles_with_jitter_and_never_overflows() {
         let cases = [
