@@ -70,25 +70,19 @@ pub struct Held {
 }
 
 impl Held {
-    pub fn new(text: &SourceText) -> Held {
+    /// `text`, deflated. Writing into memory does not fail, but were it to, the day must
+    /// not be kept as an empty text: the error is the build's.
+    pub fn new(text: &SourceText) -> std::io::Result<Held> {
         let mut deflater = DeflateEncoder::new(Vec::new(), Compression::fast());
-        // Into a Vec, a write cannot fail.
-        let mut deflated = deflater
-            .write_all(text.fetched.text.as_bytes())
-            .and_then(|()| deflater.finish())
-            .unwrap_or_default();
+        deflater.write_all(text.fetched.text.as_bytes())?;
+        let mut deflated = deflater.finish()?;
         deflated.shrink_to_fit();
-        Held {
+        Ok(Held {
             origin: text.fetched.origin.clone(),
             format: text.format,
             outlet: text.outlet.clone(),
             deflated,
-        }
-    }
-
-    /// Where the text came from.
-    pub fn origin(&self) -> &str {
-        &self.origin
+        })
     }
 
     /// The text, inflated again.
@@ -273,7 +267,7 @@ mod tests {
             source: "하늘방송".into(),
             error: "the server answered 500".into(),
         }];
-        let held: Vec<Held> = texts.iter().map(Held::new).collect();
+        let held: Vec<Held> = texts.iter().map(|t| Held::new(t).unwrap()).collect();
         keep(dir.path(), "2025-09-07", &held, &failed).unwrap();
         let back = kept(dir.path(), "2025-09-07").unwrap().unwrap();
         assert_eq!(back.texts.len(), 2);
@@ -312,8 +306,8 @@ mod tests {
         let texts = |day: u32| {
             let body = format!("최신기사\n{day}일 기사\n");
             [
-                Held::new(&text(&format!("덤프 {day}"), &body, Format::Dump, None)),
-                Held::new(&text(&format!("둘째 {day}"), &body, Format::Dump, None)),
+                Held::new(&text(&format!("덤프 {day}"), &body, Format::Dump, None)).unwrap(),
+                Held::new(&text(&format!("둘째 {day}"), &body, Format::Dump, None)).unwrap(),
             ]
         };
         for day in 1..=6 {

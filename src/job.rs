@@ -189,15 +189,21 @@ pub struct Sources {
 
 impl Sources {
     /// The texts of `loaded`, held to be kept unless they were `kept` already.
-    fn hold(loaded: Loaded, kept: bool) -> Sources {
-        Sources {
+    fn hold(loaded: Loaded, kept: bool) -> Result<Sources> {
+        let texts = match kept {
+            true => Vec::new(),
+            false => loaded
+                .texts
+                .iter()
+                .map(day::Held::new)
+                .collect::<std::io::Result<_>>()
+                .context("holding the day's text to keep it")?,
+        };
+        Ok(Sources {
             origin: loaded.origin(),
-            texts: match kept {
-                true => Vec::new(),
-                false => loaded.texts.iter().map(day::Held::new).collect(),
-            },
+            texts,
             failed: loaded.failed,
-        }
+        })
     }
 
     /// Where the articles came from, for reports: every answering source's origin.
@@ -408,7 +414,7 @@ fn build(
         }
     };
     let articles = std::mem::take(&mut sources.articles);
-    let sources = Sources::hold(sources, kept);
+    let sources = Sources::hold(sources, kept)?;
     clock::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
     let mut stale = None;
     let articles = match since {

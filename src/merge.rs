@@ -965,7 +965,7 @@ mod tests {
         };
         let body = "어제의 본문이다. ".repeat(100);
         let dump = format!("최신기사\n---\n어제의 제목\n{body}\n2025-09-06 06:00:00\n");
-        let held = [crate::day::Held::new(&kept(&dump))];
+        let held = [crate::day::Held::new(&kept(&dump)).unwrap()];
         crate::day::keep(dir.path(), "2025-09-06", &held, &[]).unwrap();
         crate::day::keep(dir.path(), "2025-09-07", &held, &[]).unwrap();
         let past = recent(dir.path(), "2025-09-07").unwrap();
