@@ -224,6 +224,31 @@ mod tests {
         );
     }
 
+    /// Cut for size, a briefing's keywords count the stories it still shows.
+    #[test]
+    fn keywords_count_again_the_stories_left_after_a_cut() {
+        let articles = [
+            article("항만 파업 사흘째", "부두 하역이 줄었다."),
+            article("항만 물동량 회복", "부두 물동량이 늘었다."),
+            article("도서관 야간 개관", "부두 옆 도서관이 밤까지 연다."),
+        ];
+        let summaries: Vec<Summary> = articles.iter().map(summary).collect();
+        let shown: Vec<&Summary> = summaries.iter().collect();
+        let mut g = glance(&shown);
+        let count = |g: &Glance, word: &str| {
+            g.keywords
+                .iter()
+                .find(|k| k.word == word)
+                .map(|k| (k.articles, k.items.clone()))
+        };
+        assert_eq!(count(&g, "부두"), Some((3, vec![1, 2, 3])));
+        g.keep_items(2);
+        assert_eq!(count(&g, "부두"), Some((2, vec![1, 2])));
+        assert_eq!(count(&g, "항만"), Some((2, vec![1, 2])));
+        g.keep_items(1);
+        assert!(g.keywords.is_empty(), "{:?}", g.keywords);
+    }
+
     #[test]
     fn one_story_has_no_day_to_sum_up() {
         let a = article("단독 기사", "시는 예산 42억 원을 편성했다.");
