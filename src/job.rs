@@ -349,9 +349,6 @@ pub async fn prepare(
     stop: Option<&AtomicBool>,
 ) -> Result<Day, Error> {
     let date_text = date.to_string();
-    // Each parsed whole, then cut to what a comparison reads: read before today's dump,
-    // so that no dump is in memory whole beside another.
-    let past = unless_stopped(past(config, &date_text), stop, "reading the last briefings").await?;
     let gathered = match day::kept(&config.state_dir, &date_text)? {
         Some(kept) => {
             if let Some(dump) = dump {
@@ -378,28 +375,12 @@ pub async fn prepare(
     // own, so that a shutdown does not wait for it.
     let building = {
         let config = config.clone();
-        tokio::task::spawn_blocking(move || build(&config, gathered, since, date, &past))
+        tokio::task::spawn_blocking(move || build(&config, gathered, since, date))
     };
     let day = unless_stopped(building, stop, "building the briefing")
         .await?
         .context("the briefing build stopped")??;
     Ok(day)
-}
-
-/// The articles of the last briefings' kept dumps ([`merge::recent`]), on a thread of
-/// its own: parsing them is CPU. Only the days before `date` count, so a retry of
-/// `date` is built as its first run was; a kept day that no longer reads costs the
-/// closing section, not the briefing.
-async fn past(config: &Config, date: &str) -> Vec<(String, Vec<Article>)> {
-    let (state_dir, date) = (config.state_dir.clone(), date.to_owned());
-    let read = tokio::task::spawn_blocking(move || merge::recent(&state_dir, &date)).await;
-    match read.map_err(anyhow::Error::from).and_then(|past| past) {
-        Ok(past) => past,
-        Err(e) => {
-            tracing::warn!("{e:#}; stories of the last briefings are not looked for");
-            Vec::new()
-        }
-    }
 }
 
 /// What the day is built from: the sources as fetched now, or as an earlier run of the
@@ -416,7 +397,6 @@ fn build(
     gathered: Gathered,
     since: Option<(String, DateTime<FixedOffset>)>,
     date: NaiveDate,
-    past: &[(String, Vec<Article>)],
 ) -> Result<Day> {
     let (mut sources, kept) = match gathered {
         Gathered::Fresh(sources, answers) => (read_all(&sources, answers)?, false),
@@ -453,19 +433,14 @@ fn build(
         kept,
         articles: articles.len(),
         stale,
-        rendered: render_all(config, &articles, date, past)?,
+        rendered: render_all(config, &articles, date)?,
         sources,
     })
 }
 
-fn render_all(
-    config: &Config,
-    articles: &[Article],
-    date: NaiveDate,
-    past: &[(String, Vec<Article>)],
-) -> Result<Vec<Rendered>> {
+fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
-    let (told, retold) = stories(config, articles, past)?;
+    let (told, retold) = stories(config, articles, date)?;
     let leads = leads_for(config, articles, in_briefing_order(told));
     config
         .groups
@@ -565,14 +540,20 @@ pub fn add_footer(config: &Config, digest: &mut Digest) {
 }
 
 /// The day's articles as stories ([`merge::stories`]): those to tell, and those one of
-/// the `past` briefings told already ([`merge::repeats`]), named at the end instead.
+/// the last briefings told already ([`merge::repeats`]), named at the end instead. Only
+/// the days before `date` count, so a retry of `date` is built as its first run was.
 fn stories<'a>(
     config: &Config,
     articles: &'a [Article],
-    past: &[(String, Vec<Article>)],
+    date: NaiveDate,
 ) -> Result<(Vec<Story>, Vec<Retold<'a>>)> {
     let threshold = config.merge.threshold;
-    let briefed: BTreeMap<usize, String> = merge::repeats(articles, past, threshold)
+    // A kept day that no longer reads costs the closing section, not the briefing.
+    let past = merge::recent(&config.state_dir, &date.to_string()).unwrap_or_else(|e| {
+        tracing::warn!("{e:#}; stories of the last briefings are not looked for");
+        Vec::new()
+    });
+    let briefed: BTreeMap<usize, String> = merge::repeats(articles, &past, threshold)
         .into_iter()
         .map(|r| (r.today, r.date))
         .collect();
@@ -1573,7 +1554,7 @@ mod tests {
         let config = Config::parse(&text, std::path::Path::new("/x/config.toml")).unwrap();
         let articles = fire_day();
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let (told, retold) = stories(&config, &articles, &[]).unwrap();
+        let (told, retold) = stories(&config, &articles, date).unwrap();
         assert!(retold.is_empty(), "no earlier briefing");
         assert_eq!(told.len(), 2, "{told:?}");
         let leads = leads_for(&config, &articles, told);
