@@ -113,11 +113,17 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
             entry.1.push((n + 1, tellings));
         }
     }
+    let whole = whole_words(
+        shown
+            .iter()
+            .take(TOP_STORIES)
+            .map(|s| s.article.title.as_str()),
+    );
     let mut met: Vec<(&str, (usize, Carriers))> = carried.into_iter().collect();
     met.sort_unstable_by_key(|&(_, (first, _))| first);
     let carried: Vec<(String, Carriers)> = met
         .into_iter()
-        .map(|(word, (_, items))| (word.to_owned(), items))
+        .map(|(stem, (_, items))| (whole.get(stem).copied().unwrap_or(stem).to_owned(), items))
         .collect();
     let figures = shown
         .iter()
@@ -139,6 +145,29 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
     };
     glance.keep_items(shown.len());
     glance
+}
+
+/// Per content-word stem, the word as a title writes it: titles drop particles, so a
+/// title's word is the whole noun where the stemmer may have cut a syllable that only
+/// looks like a particle (`공항철도` read as `공항철` + `도`). The shortest such word
+/// is taken, the first of equals.
+fn whole_words<'t>(titles: impl Iterator<Item = &'t str>) -> HashMap<&'t str, &'t str> {
+    let mut whole: HashMap<&str, &str> = HashMap::new();
+    for title in titles {
+        // `인하…연 2.25%`: a title's words are parted by its punctuation too.
+        for word in title.split(|c: char| !c.is_alphanumeric()) {
+            let [stem] = terms(word)[..] else {
+                continue;
+            };
+            let shorter = whole
+                .get(stem)
+                .is_none_or(|w| word.chars().count() < w.chars().count());
+            if shorter && word.starts_with(stem) {
+                whole.insert(stem, word);
+            }
+        }
+    }
+    whole
 }
 
 /// Words that say nothing of any one day: the nouns news uses every day (`동안`,
@@ -503,6 +532,15 @@ mod tests {
             words.iter().all(|(w, _)| !["관계자", "동안"].contains(w)),
             "{words:?}"
         );
+    }
+
+    #[test]
+    fn a_keyword_is_the_whole_word_a_title_writes() {
+        let a = article("공항철도 신호 장애", "공항철도가 멈췄다.");
+        let b = article("공항철도 운행 재개", "공항철도도 다시 달린다.");
+        let (sa, sb) = (summary(&a), summary(&b));
+        let g = glance(&[&sa, &sb], &Common::default());
+        assert_eq!(g.keywords[0].word, "공항철도", "{:?}", g.keywords);
     }
 
     #[test]
