@@ -22,10 +22,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::merge::MergeConfig;
-use crate::select::SummaryConfig;
 
 mod sources;
+pub mod summary;
 pub use sources::{Format, SourceConfig};
+pub use summary::SummaryConfig;
 
 // The accepted values of each numeric key, as config.toml and the README document
 // them. A value outside is a typo or a misunderstanding (`timeout_secs = 0` is "never

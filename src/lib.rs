@@ -20,9 +20,9 @@
 //! fetch.rs     file / newest in folder / URL -> decoded text
 //! dump.rs      text -> Vec<Article>
 //! feed.rs      one source's text (dump, JSON lines, RSS, Atom) -> Vec<Article>
-//! split.rs     text -> sentences (Korean rules)
+//! split/       text -> sentences (Korean rules)
 //! score.rs     sentence features: keyword and number density
-//! select.rs    key lines per article
+//! select/      key lines per article
 //! digest.rs    Digest -> subject, text and HTML (handlebars)
 //! glance.rs    the day at a glance: the day's keywords and figures
 //! merge.rs     one story told once: which articles report the same event
