@@ -51,7 +51,7 @@ pub enum DeliverError {
     #[error("{0}")]
     Auth(String),
     /// A local file the delivery needs (the outbox, `smtp.ca_file`, the DKIM key) could
-    /// not be used: a retry helps if the cause passes ([`crate::job::is_passing`]: a
+    /// not be used: a retry helps if the cause passes ([`crate::retry::is_passing`]: a
     /// full disk, too many open files), not if a path or a permission is wrong.
     #[error("{what}: {source}")]
     Local {
@@ -98,7 +98,7 @@ impl DeliverError {
     pub fn is_transient(&self) -> bool {
         match self {
             DeliverError::Transient(_) | DeliverError::Unavailable(_) => true,
-            DeliverError::Local { source, .. } => crate::job::is_passing(source),
+            DeliverError::Local { source, .. } => crate::retry::is_passing(source),
             DeliverError::Permanent(_) | DeliverError::Fatal(_) | DeliverError::Auth(_) => false,
         }
     }

@@ -25,7 +25,8 @@ use crate::feed::{self, SourceText};
 use crate::fetch::{self, FetchError};
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::merge::{self, Story};
-use crate::schedule::retry_pause;
+use crate::report::{one_line, plural, redact};
+use crate::retry::{backoff, daemon_pause, is_passing, pause_unless_stopped};
 use crate::summary::{summarize_stories, Summary};
 use crate::suppress::{SuppressError, Suppressed, Unreadable};
 
@@ -142,21 +143,6 @@ impl From<anyhow::Error> for Error {
     }
 }
 
-/// A local cause that passes by itself, as a relay's 4xx does: the process or the
-/// system is out of file descriptors (EMFILE, ENFILE) or of memory for a moment
-/// (ENOMEM, ENOBUFS, an allocation refused), the disk or the quota is full (ENOSPC,
-/// EDQUOT: someone clears it), a lock or a device is busy (EWOULDBLOCK, EBUSY). Worth
-/// another try within `schedule.catch_up`; a wrong path or a permission is not.
-pub fn is_passing(e: &std::io::Error) -> bool {
-    use std::io::ErrorKind as K;
-    matches!(
-        e.kind(),
-        K::OutOfMemory | K::StorageFull | K::QuotaExceeded | K::ResourceBusy | K::WouldBlock
-    ) || e
-        .raw_os_error()
-        .is_some_and(|n| [libc::EMFILE, libc::ENFILE, libc::ENOBUFS].contains(&n))
-}
-
 macro_rules! job_error_from {
     ($($t:ty),*) => {$(
         impl From<$t> for Error {
@@ -261,7 +247,7 @@ fn read_all(
                 // Reported beside the source's label, which would say it twice.
                 let failure = SourceFailure {
                     source: source.label(),
-                    error: crate::cmd::one_line(e.as_ref()),
+                    error: one_line(e.as_ref()),
                 };
                 // A named source is one of several: say which. A lone `[source]`'s
                 // error names its location already.
@@ -274,7 +260,7 @@ fn read_all(
                 }
                 // A lone source's error is the run's: said once, by whoever reports it.
                 if sources.len() > 1 {
-                    let error = crate::cmd::one_line(e.as_ref());
+                    let error = one_line(e.as_ref());
                     tracing::warn!("{error}; the briefing is built from the other sources");
                 }
                 loaded.failed.push(failure);
@@ -411,7 +397,7 @@ pub async fn gather(
             if let Some(dump) = dump {
                 tracing::warn!(
                     "--dump {} ignored: today's briefing was started from {}, and is finished from it",
-                    fetch::redact(dump),
+                    redact(dump),
                     origins(&kept.texts)
                 );
             }
@@ -712,14 +698,6 @@ impl Report {
             .iter()
             .flat_map(|g| g.deferred.iter().map(|d| d.2))
             .min()
-    }
-}
-
-/// `1 item`, `2 items`: the report is read by people.
-pub fn plural(n: usize, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        n => format!("{n} {noun}s"),
     }
 }
 
@@ -1258,7 +1236,8 @@ impl Courier<'_> {
         if e.is_transient() {
             // Greylisting and busy servers answer 4xx for minutes: kept for the
             // daemon's later tries, like an MTA's queue.
-            let next = clock::now() + retry_pause(letter.deferrals, self.config.schedule.catch_up);
+            let pause = daemon_pause(letter.deferrals, self.config.schedule.catch_up, address);
+            let next = clock::now() + pause;
             tracing::warn!(
                 "{}: {address}: {e}; deferred to {}",
                 group.name,
@@ -1381,20 +1360,6 @@ impl Courier<'_> {
     }
 }
 
-/// Sleeps for `pause`, in short steps so a shutdown is noticed; false if it was.
-pub async fn pause_unless_stopped(pause: Duration, stop: Option<&AtomicBool>) -> bool {
-    const STEP: Duration = Duration::from_millis(100);
-    let stopping = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
-    let deadline = tokio::time::Instant::now() + pause;
-    while tokio::time::Instant::now() < deadline {
-        if stopping() {
-            return false;
-        }
-        tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + STEP)).await;
-    }
-    !stopping()
-}
-
 fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record {
     Record {
         recipient: address_key(&letter.address),
@@ -1405,16 +1370,6 @@ fn record(letter: &Letter, event: Event, attempt: u32, detail: String) -> Record
         message_id: letter.message_id.clone(),
         next_try: None,
     }
-}
-
-/// Exponential backoff with jitter, so that many clients retrying a busy server do not
-/// come back in step. The jitter is derived from the address: no RNG needed.
-fn backoff(base_ms: u64, retry: u32, address: &str) -> Duration {
-    let exp = base_ms.saturating_mul(1 << retry.saturating_sub(1).min(10));
-    let seed = address.bytes().fold(u64::from(retry), |h, b| {
-        h.wrapping_mul(31).wrapping_add(u64::from(b))
-    });
-    Duration::from_millis(exp.saturating_add(seed % (exp / 2 + 1)))
 }
 
 #[cfg(test)]
@@ -1669,23 +1624,5 @@ mod tests {
             source: Io::from_raw_os_error(libc::EACCES),
         };
         assert!(Error::from(denied).is_permanent());
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_never_overflows() {
-        let cases = [
-            // (base, retry, at least, at most)
-            (2000, 1, 2000, 3000),
-            (2000, 2, 4000, 6000),
-            (0, 3, 0, 0),
-            (600_000, 20, 600_000 << 10, (600_000 << 10) * 3 / 2),
-            (u64::MAX / 2, 2, u64::MAX, u64::MAX),
-            (u64::MAX, u32::MAX, u64::MAX, u64::MAX),
-        ];
-        for (base, retry, lo, hi) in cases {
-            let pause = backoff(base, retry, "김하늘@example.com");
-            let ms = u64::try_from(pause.as_millis()).unwrap();
-            assert!((lo..=hi).contains(&ms), "{base} {retry}: {ms}");
-        }
     }
 }

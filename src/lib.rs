@@ -58,6 +58,8 @@ pub mod job;
 pub mod ledger;
 pub mod merge;
 pub mod rank;
+pub mod report;
+pub mod retry;
 pub mod schedule;
 pub mod score;
 pub mod select;

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     match briefing::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let line = briefing::cmd::one_line(err.as_ref());
+            let line = briefing::report::one_line(err.as_ref());
             stderr_line(format_args!("briefing: {line}"));
             ExitCode::FAILURE
         }

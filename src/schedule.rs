@@ -41,6 +41,7 @@ use crate::clock;
 use crate::config::{format_duration, Config, Group, Schedule};
 use crate::job::{self, Options};
 use crate::ledger::{self, Deferrals, DeferredRun, LedgerError, Standing};
+use crate::retry::{daemon_pause, pause_unless_stopped};
 use crate::web;
 use plan::{due_slot, whole_seconds, Slot};
 
@@ -175,7 +176,7 @@ impl Runner {
                         reason,
                         next_try: then,
                     });
-                    if job::pause_unless_stopped(pause, Some(&self.stop)).await {
+                    if pause_unless_stopped(pause, Some(&self.stop)).await {
                         continue;
                     }
                     return;
@@ -372,7 +373,7 @@ impl Timetable {
                 tracing::info!(
                     "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up = {catch_up}; {} on {:?})",
                     at.to_rfc3339(),
-                    crate::job::plural(names.len(), "group"),
+                    crate::report::plural(names.len(), "group"),
                     schedule.cron_text
                 );
                 self.claim(schedule, slot);
@@ -414,16 +415,6 @@ fn claim(ran: &mut HashMap<String, Slot>, schedule: &Schedule, slot: Slot) -> bo
     new
 }
 
-/// How long to wait before the `n`th retry (from 0) of a run or a deferred recipient:
-/// 1, 5, 15, 30, then every 60 minutes, as MTAs space their queue runs, but never more
-/// than an eighth of the window (`schedule.catch_up`), so that even a short window gets
-/// several tries.
-pub fn retry_pause(n: u32, window: Duration) -> Duration {
-    const MINUTES: [u64; 5] = [1, 5, 15, 30, 60];
-    let step = MINUTES[(n as usize).min(MINUTES.len() - 1)];
-    Duration::from_secs(step * 60).min((window / 8).max(Duration::from_secs(1)))
-}
-
 /// What the daemon does after one try of a scheduled run.
 enum Next {
     Done,
@@ -437,6 +428,12 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         ..Options::default()
     };
     let grace = config.schedule.catch_up;
+    let key = config
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     match job::send(config, &opts).await {
         Ok(report) if report.complete() => {
             tracing::info!("{}", report.summary());
@@ -447,7 +444,7 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
             let first_deferred = report.groups.iter().flat_map(|g| &g.deferred).next();
             if report.server_down {
                 Next::Retry(
-                    retry_pause(round, grace),
+                    daemon_pause(round, grace, &key),
                     "the mail server could not be reached",
                     report.fatal.unwrap_or_default(),
                 )
@@ -464,10 +461,14 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         }
         Err(e) if e.is_shutdown() => Next::Done,
         Err(e) => {
-            let line = crate::cmd::one_line(&e);
+            let line = crate::report::one_line(&e);
             tracing::error!("scheduled run failed: {line}");
             match e.is_transient() {
-                true => Next::Retry(retry_pause(round, grace), "the run could not start", line),
+                true => Next::Retry(
+                    daemon_pause(round, grace, &key),
+                    "the run could not start",
+                    line,
+                ),
                 false => Next::Done,
             }
         }

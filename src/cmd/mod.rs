@@ -194,24 +194,6 @@ fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
     Ok(out)
 }
 
-/// An error as one line: the outermost message, then each cause after a colon. Many
-/// messages already end with their source's own: each cause is said once.
-pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = String::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let cause = e.to_string();
-        if !line.ends_with(&cause) {
-            if !line.is_empty() {
-                line.push_str(": ");
-            }
-            line.push_str(&cause);
-        }
-        next = e.source();
-    }
-    line
-}
-
 /// Writes a command's output through one buffered lock of stdout: every command's
 /// output goes through here (the crate denies `print!`). A reader that stops early
 /// (`| head`) ends the output quietly, with the command's own exit code, not the

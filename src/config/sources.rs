@@ -63,7 +63,7 @@ impl SourceConfig {
     pub fn label(&self) -> String {
         match &self.name {
             Some(name) => name.clone(),
-            None => crate::fetch::redact(&self.location),
+            None => crate::report::redact(&self.location),
         }
     }
 }

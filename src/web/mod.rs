@@ -38,9 +38,10 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::clock;
-use crate::cmd::{one_line, status};
+use crate::cmd::status;
 use crate::config::Config;
 use crate::job::{self, Options};
+use crate::report::one_line;
 use crate::schedule::{next_run, schedules};
 
 /// What the handlers share with the scheduler.
