@@ -35,27 +35,6 @@ use anyhow::{Context, Result};
 use crate::dump::Article;
 use crate::score::{self, term_hash, PreHashed};
 
-/// `[merge]` in config.toml.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MergeConfig {
-    /// Two articles scoring this or more are one story. `scripts/eval-merge` chooses
-    /// 0.31 and 0.36 on the two halves of the pair set; 0.40 sits above both, on the
-    /// side of precision (1.00 at a recall of 0.92 on the whole set), because a false
-    /// merge hides an event.
-    pub threshold: f64,
-}
-
-impl Default for MergeConfig {
-    fn default() -> Self {
-        MergeConfig {
-            threshold: DEFAULT_THRESHOLD,
-        }
-    }
-}
-
-/// See [`MergeConfig::threshold`].
-pub const DEFAULT_THRESHOLD: f64 = 0.40;
-
 /// The share of the title's own similarity in the score: a headline names the event in
 /// few words, the body tells it in many, and each alone is fooled differently.
 const TITLE_SHARE: f64 = 0.3;
@@ -177,7 +156,7 @@ impl<'a> Corpus<'a> {
         }
         let n = profiles.len();
         for (df, weight) in grams.values_mut() {
-            *weight = idf(n, *df).powi(2);
+            *weight = score::idf(n, *df).powi(2);
         }
         let norm = |s: &[Gram]| {
             s.iter()
@@ -204,7 +183,7 @@ impl<'a> Corpus<'a> {
         self.profiles.len()
     }
 
-    /// The squared [`idf`] of `gram` in this corpus.
+    /// The squared [`score::idf`] of `gram` in this corpus.
     fn weight(&self, gram: Gram) -> f64 {
         self.grams.get(&gram).map_or(0.0, |w| w.1)
     }
@@ -684,12 +663,6 @@ fn compare_figures(a: &[Figure], b: &[Figure]) -> (usize, i32) {
     (shared, i32::try_from(conflicts).unwrap_or(MAX_CONFLICTS))
 }
 
-/// Smoothed inverse document frequency of a gram in `df` of `docs` articles, the
-/// formula of [`score::Idf`].
-fn idf(docs: usize, df: u32) -> f64 {
-    ((1.0 + docs as f64) / (1.0 + f64::from(df))).ln() + 1.0
-}
-
 /// The common elements of two sorted slices.
 fn intersect<'a, T: Ord + Copy>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = T> + 'a {
     let (mut i, mut j) = (0, 0);
@@ -712,6 +685,7 @@ fn intersect<'a, T: Ord + Copy>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DEFAULT_THRESHOLD;
 
     fn article(title: &str, body: &str) -> Article {
         Article::of(title, None, body)
