@@ -123,7 +123,7 @@ pub struct Item {
     /// `9월 7일 10:47`, with the year when it is not the briefing's year.
     pub time: Option<String>,
     /// The original article: the title links to it. Only ever http(s), whatever the
-    /// source wrote ([`crate::feed::web_url`]): a `javascript:` link must not reach an
+    /// source wrote ([`crate::dump::web_url`]): a `javascript:` link must not reach an
     /// `href`.
     pub url: Option<String>,
     /// Who published it, named beside the time.
@@ -544,7 +544,7 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
             title,
             label: a.label.clone(),
             time,
-            url: a.url.as_deref().and_then(crate::feed::web_url),
+            url: a.url.as_deref().and_then(crate::dump::web_url),
             outlet: a.outlet.clone(),
             roundup: a.roundup.clone(),
             roundup_heading,
@@ -648,7 +648,7 @@ fn short_title(title: &str) -> std::borrow::Cow<'_, str> {
 /// `article` named under the lead of its story.
 fn also(article: &Article) -> Also {
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
-    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let url = article.url.as_deref().and_then(crate::dump::web_url);
     let named = match &article.outlet {
         Some(outlet) => format!("{outlet} 「{title}」"),
         None => format!("「{title}」"),
@@ -668,7 +668,7 @@ fn also(article: &Article) -> Also {
 fn earlier(retold: &Retold, date: NaiveDate) -> Option<Earlier> {
     let (article, told) = (retold.articles.first()?, retold.date);
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
-    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let url = article.url.as_deref().and_then(crate::dump::web_url);
     let when = day_label(told, date);
     let beside: Vec<String> = article
         .outlet

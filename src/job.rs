@@ -468,7 +468,7 @@ fn build(
         }
     };
     let articles = std::mem::take(&mut sources.articles);
-    clock::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
+    crate::dump::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
     let mut stale = None;
     let articles = match since {
         Some((earlier, newest)) => {
