@@ -64,6 +64,7 @@ pub mod schedule;
 pub mod score;
 pub mod select;
 pub mod split;
+pub mod status;
 pub mod summary;
 pub mod suppress;
 pub mod web;

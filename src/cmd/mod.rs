@@ -6,7 +6,7 @@ mod pick;
 mod preview;
 mod send;
 mod split;
-pub(crate) mod status;
+mod status;
 mod subscription;
 mod summarize;
 

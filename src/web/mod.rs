@@ -38,11 +38,11 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::clock;
-use crate::cmd::status;
 use crate::config::Config;
 use crate::job::{self, Options};
 use crate::report::one_line;
 use crate::schedule::{next_run, schedules};
+use crate::status;
 
 /// What the handlers share with the scheduler.
 pub struct Daemon {
