@@ -11,6 +11,7 @@ mod subscription;
 mod summarize;
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -171,15 +172,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run { listen } => {
             let path = config;
             let config = load_config(&path)?;
-            block_on(crate::schedule::run(
-                &path,
-                &config,
-                listen,
-                crate::schedule::signals(),
-            ))??;
+            block_on(daemon(&path, &config, listen))??;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `briefing run`: the scheduler until SIGINT or SIGTERM, with the web endpoint beside
+/// it when `--listen` asks, sharing its run mutex and stop flag.
+async fn daemon(path: &Path, config: &Config, listen: Option<SocketAddr>) -> Result<()> {
+    crate::schedule::run(
+        path,
+        config,
+        crate::schedule::signals(),
+        |daemon| async move {
+            match listen {
+                Some(addr) => crate::web::start(config, addr, daemon).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    )
+    .await
 }
 
 /// Runs `work` on a new runtime. A build abandoned by a shutdown may still be running
