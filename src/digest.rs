@@ -475,27 +475,56 @@ fn newest(items: &[Item], repeats: &[Earlier]) -> Option<DateTime<FixedOffset>> 
         .max()
 }
 
-/// The digest of `summaries` (one per story) for `group` on `date` (Korea time), with
-/// the stories an earlier briefing told (`retold`) named at the end. A group wants a
-/// story when its filter accepts any of the story's articles.
+/// The stories a group wants, in the order the briefing tells them, cut where the
+/// briefing can show no more: those after the cut are counted ("외 N건"), never
+/// summarised or rendered.
+#[derive(Debug)]
+pub struct Cut<'s, 'a> {
+    /// The first stories the group wants, at most its `max_articles`.
+    pub shown: Vec<&'s Summary<'a>>,
+    /// The stories the group wants after them.
+    pub after: usize,
+    /// The newest article time among every story the group wants, cut or not: the
+    /// stale note is about the dump, not about how much of it fits.
+    pub newest: Option<DateTime<FixedOffset>>,
+}
+
+/// The digest of `summaries` (one per story, in the briefing's order) for `group` on
+/// `date` (Korea time), with the stories an earlier briefing told (`retold`) named at
+/// the end: [`assemble`] with the cut at the group's `max_articles`.
 pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
-    let mut items: Vec<Item> = Vec::new();
-    let mut last_roundup: Option<&str> = None;
-    let mut newest_wanted = None;
-    let mut left_out = 0;
-    let mut shown: Vec<&Summary> = Vec::new();
-    for s in summaries
+    let mut shown: Vec<&Summary> = summaries
         .iter()
         .filter(|s| wants(&group.filter, s.articles()))
-    {
+        .collect();
+    let newest = shown
+        .iter()
+        .flat_map(|s| s.articles())
+        .filter_map(|a| a.published_at)
+        .max();
+    let wanted = shown.len();
+    shown.truncate(group.max_articles.unwrap_or(wanted));
+    let after = wanted - shown.len();
+    assemble(
+        Cut {
+            shown,
+            after,
+            newest,
+        },
+        retold,
+        group,
+        date,
+    )
+}
+
+/// The digest of the stories `cut` shows for `group` on `date` (Korea time), with the
+/// stories an earlier briefing told (`retold`) that the group wants named at the end.
+pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
+    let mut items: Vec<Item> = Vec::new();
+    let mut last_roundup: Option<&str> = None;
+    for &s in &cut.shown {
         let a = s.article;
         let published_at = s.articles().filter_map(|a| a.published_at).max();
-        newest_wanted = newest_wanted.max(published_at);
-        if group.max_articles.is_some_and(|max| items.len() >= max) {
-            left_out += 1;
-            continue;
-        }
-        shown.push(s);
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
                 a.label.clone().unwrap_or_else(|| r.to_owned())
@@ -562,30 +591,25 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         .filter(|r| wants(&group.filter, r.articles.iter().copied()))
         .filter_map(|r| earlier(r, date))
         .collect();
-    let lead = summaries
-        .iter()
-        .find(|s| wants(&group.filter, s.articles()));
+    let lead = cut.shown.first();
     Digest {
         subject: String::new(),
         date: korean_date(date),
         date_iso: date.to_string(),
         short_date: short_date(date),
         top_title: lead.map(|s| bound(&s.article.title, SUBJECT_TITLE_CHARS).into_owned()),
-        more: (items.len() + left_out).saturating_sub(1),
-        preheader: preheader(
-            summaries
-                .iter()
-                .filter(|s| wants(&group.filter, s.articles())),
-        ),
+        more: (items.len() + cut.after).saturating_sub(1),
+        preheader: preheader(&cut.shown, cut.after),
         group: group.name.clone(),
         title: group.title.clone(),
         masthead: group.masthead().to_owned(),
         count: items.len(),
         toc_more: items.len().saturating_sub(TOC_ITEMS),
-        left_out,
+        left_out: cut.after,
         shortened: 0,
-        stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
-        glance: Some(glance(&shown, &Common::default())).filter(|g| group.glance && !g.is_empty()),
+        stale_note: cut.newest.and_then(|t| stale_note(t, date)),
+        glance: Some(glance(&cut.shown, &Common::default()))
+            .filter(|g| group.glance && !g.is_empty()),
         newest: newest(&items, &repeats),
         items,
         repeats,
@@ -601,10 +625,9 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
 /// titles, then how many more (`공항철도 1시간 운행 중단 · 누리항공 신규 노선 3곳 외
 /// 6건`). The subject names the lead already; a preview that restated it would spend
 /// the row's second line on nothing. A day of one story previews its first key line.
-fn preheader<'a>(mut wanted: impl Iterator<Item = &'a Summary<'a>>) -> Option<String> {
-    let lead = wanted.next()?;
-    let rest: Vec<&Summary> = wanted.collect();
-    if rest.is_empty() {
+fn preheader(shown: &[&Summary], after: usize) -> Option<String> {
+    let (lead, rest) = shown.split_first()?;
+    if rest.is_empty() && after == 0 {
         return lead
             .key_lines()
             .next()
@@ -612,7 +635,7 @@ fn preheader<'a>(mut wanted: impl Iterator<Item = &'a Summary<'a>>) -> Option<St
     }
     let mut named: Vec<String> = Vec::new();
     let mut chars = 0;
-    for s in &rest {
+    for s in rest {
         let title = short_title(&s.article.title);
         let n = title.chars().count() + 3;
         // Room for ` 외 NN건` after the last title.
@@ -623,8 +646,12 @@ fn preheader<'a>(mut wanted: impl Iterator<Item = &'a Summary<'a>>) -> Option<St
         named.push(title.into_owned());
     }
     let mut preview = named.join(" · ");
-    if rest.len() > named.len() {
-        preview.push_str(&format!(" 외 {}건", rest.len() - named.len()));
+    let unnamed = rest.len() - named.len() + after;
+    if unnamed > 0 {
+        match named.is_empty() {
+            true => preview.push_str(&format!("외 {unnamed}건")),
+            false => preview.push_str(&format!(" 외 {unnamed}건")),
+        }
     }
     Some(preview)
 }
@@ -804,7 +831,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
 }
 
 /// Whether a group with `filter` wants a story of `articles`: any of them will do.
-fn wants<'a>(filter: &Filter, mut articles: impl Iterator<Item = &'a Article>) -> bool {
+pub fn wants<'a>(filter: &Filter, mut articles: impl Iterator<Item = &'a Article>) -> bool {
     articles.any(|a| accepts(filter, a))
 }
 

@@ -197,7 +197,10 @@ fn read_file(path: &Path, limit: u64) -> Result<(Vec<u8>, Metadata), FetchError>
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized to the file: grown by doubling as it is read, a dump's buffer would be up to
+    // twice its size, beside the text decoded from it.
+    let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
     // Read one byte past the limit to tell "exactly at" from "over".
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {

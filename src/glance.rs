@@ -25,7 +25,16 @@ const CONTEXT_WORDS: usize = 2;
 pub struct Glance {
     pub keywords: Vec<Keyword>,
     pub figures: Vec<Figure>,
+    /// Every word of the top stories, in the order met, with the stories (1-based) that
+    /// carry it and how many of each story's tellings do: what `keywords` are chosen
+    /// from again when the briefing is cut for size, so that a keyword counts the
+    /// articles the reader is shown.
+    #[serde(skip)]
+    carried: Vec<(String, Carriers)>,
 }
+
+/// The stories (1-based) that carry a word, each with how many of its tellings do.
+type Carriers = Vec<(usize, usize)>;
 
 /// A word and how many of the top stories' articles carry it.
 #[derive(Debug, Clone, Serialize)]
@@ -48,9 +57,31 @@ pub struct Figure {
 }
 
 impl Glance {
-    /// Figures of stories the briefing no longer shows (cut for size) are dropped.
+    /// Only the first `shown` stories stay (the briefing was cut for size): the figures
+    /// of the others are dropped, and the keywords counted again over those shown.
     pub fn keep_items(&mut self, shown: usize) {
         self.figures.retain(|f| f.item <= shown);
+        let mut keywords: Vec<(&str, usize, Vec<usize>)> = self
+            .carried
+            .iter()
+            .map(|(word, items)| {
+                let kept = items.iter().filter(|&&(n, _)| n <= shown);
+                let articles = kept.clone().map(|&(_, tellings)| tellings).sum();
+                (word.as_str(), articles, kept.map(|&(n, _)| n).collect())
+            })
+            .filter(|&(_, articles, _)| articles >= 2)
+            .collect();
+        // Stable: among equals, the word met first.
+        keywords.sort_by_key(|&(_, articles, _)| std::cmp::Reverse(articles));
+        self.keywords = keywords
+            .into_iter()
+            .take(KEYWORDS)
+            .map(|(word, articles, items)| Keyword {
+                word: word.to_owned(),
+                articles,
+                items,
+            })
+            .collect();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -64,7 +95,8 @@ impl Glance {
 /// counting every telling of a story whose title carries it, so the words of the story
 /// most outlets told come first; a word [`Common`] to any day is never one.
 pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
-    let mut carried: HashMap<&str, (usize, usize, Vec<usize>)> = HashMap::new();
+    // Per word: where it was first met, and the stories carrying it with their tellings.
+    let mut carried: HashMap<&str, (usize, Carriers)> = HashMap::new();
     for (n, s) in shown.iter().take(TOP_STORIES).enumerate() {
         let mut words = terms(&s.article.title);
         words.extend(s.key_lines().flat_map(terms));
@@ -77,25 +109,15 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
             }
             let tellings = 1 + other_titles.iter().filter(|t| t.contains(&word)).count();
             let first = carried.len();
-            let entry = carried.entry(word).or_insert((first, 0, Vec::new()));
-            entry.1 += tellings;
-            entry.2.push(n + 1);
+            let entry = carried.entry(word).or_insert((first, Vec::new()));
+            entry.1.push((n + 1, tellings));
         }
     }
-    let mut keywords: Vec<(&str, usize, usize, Vec<usize>)> = carried
+    let mut met: Vec<(&str, (usize, Carriers))> = carried.into_iter().collect();
+    met.sort_unstable_by_key(|&(_, (first, _))| first);
+    let carried: Vec<(String, Carriers)> = met
         .into_iter()
-        .filter(|(_, (_, articles, _))| *articles >= 2)
-        .map(|(word, (first, articles, items))| (word, first, articles, items))
-        .collect();
-    keywords.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
-    let keywords = keywords
-        .into_iter()
-        .take(KEYWORDS)
-        .map(|(word, _, articles, items)| Keyword {
-            word: word.to_owned(),
-            articles,
-            items,
-        })
+        .map(|(word, (_, items))| (word.to_owned(), items))
         .collect();
     let figures = shown
         .iter()
@@ -110,7 +132,13 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
         })
         .take(FIGURES)
         .collect();
-    Glance { keywords, figures }
+    let mut glance = Glance {
+        keywords: Vec::new(),
+        figures,
+        carried,
+    };
+    glance.keep_items(shown.len());
+    glance
 }
 
 /// Words that say nothing of any one day: the nouns news uses every day (`동안`,
@@ -374,6 +402,31 @@ mod tests {
             figures,
             [("반도체 수출 98억 달러", 1), ("반도체 설비 12조 원", 2)]
         );
+    }
+
+    /// Cut for size, a briefing's keywords count the stories it still shows.
+    #[test]
+    fn keywords_count_again_the_stories_left_after_a_cut() {
+        let articles = [
+            article("항만 파업 사흘째", "부두 하역이 줄었다."),
+            article("항만 물동량 회복", "부두 물동량이 늘었다."),
+            article("도서관 야간 개관", "부두 옆 도서관이 밤까지 연다."),
+        ];
+        let summaries: Vec<Summary> = articles.iter().map(summary).collect();
+        let shown: Vec<&Summary> = summaries.iter().collect();
+        let mut g = glance(&shown, &Common::default());
+        let count = |g: &Glance, word: &str| {
+            g.keywords
+                .iter()
+                .find(|k| k.word == word)
+                .map(|k| (k.articles, k.items.clone()))
+        };
+        assert_eq!(count(&g, "부두"), Some((3, vec![1, 2, 3])));
+        g.keep_items(2);
+        assert_eq!(count(&g, "부두"), Some((2, vec![1, 2])));
+        assert_eq!(count(&g, "항만"), Some((2, vec![1, 2])));
+        g.keep_items(1);
+        assert!(g.keywords.is_empty(), "{:?}", g.keywords);
     }
 
     #[test]

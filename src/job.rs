@@ -1,7 +1,7 @@
 //! The morning job, end to end: fetch, parse, summarize, render per group, deliver per
 //! recipient, record. `briefing send` runs it once; the daemon runs it on the schedule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -19,7 +19,7 @@ use crate::day::{self, SourceFailure};
 use crate::deliver::{
     archive_link, compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport,
 };
-use crate::digest::{self, Digest, Rendered, Retold, Templates};
+use crate::digest::{self, Cut, Digest, Rendered, Retold, Templates};
 use crate::dump::Article;
 use crate::feed::{self, SourceText};
 use crate::fetch::{self, FetchError};
@@ -27,7 +27,7 @@ use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, S
 use crate::merge::{self, Story};
 use crate::report::{one_line, plural, redact};
 use crate::retry::{backoff, daemon_pause, is_passing, pause_unless_stopped};
-use crate::summary::{summarize_stories, Summary};
+use crate::summary::{Leads, Summary};
 use crate::suppress::{SuppressError, Suppressed, Unreadable};
 
 /// How one run was asked to behave.
@@ -183,6 +183,42 @@ fn origins(texts: &[SourceText]) -> String {
     origins.join("; ")
 }
 
+/// The day's sources as a build holds them until delivery: where they came from, which
+/// gave nothing, and the texts to keep.
+pub struct Sources {
+    origin: String,
+    /// The texts a delivery keeps ([`day::keep`]), deflated: from the parse on, the
+    /// articles are what the build reads. None when the day was built from its kept
+    /// copy, which is never kept again.
+    pub texts: Vec<day::Held>,
+    pub failed: Vec<SourceFailure>,
+}
+
+impl Sources {
+    /// The texts of `loaded`, held to be kept unless they were `kept` already.
+    fn hold(loaded: Loaded, kept: bool) -> Result<Sources> {
+        let texts = match kept {
+            true => Vec::new(),
+            false => loaded
+                .texts
+                .iter()
+                .map(day::Held::new)
+                .collect::<std::io::Result<_>>()
+                .context("holding the day's text to keep it")?,
+        };
+        Ok(Sources {
+            origin: loaded.origin(),
+            texts,
+            failed: loaded.failed,
+        })
+    }
+
+    /// Where the articles came from, for reports: every answering source's origin.
+    pub fn origin(&self) -> String {
+        self.origin.clone()
+    }
+}
+
 /// Fetches and parses the day's sources, or the one named by `dump`.
 pub async fn load(config: &Config, dump: Option<&str>) -> Result<Loaded> {
     let sources = sources(config, dump);
@@ -240,7 +276,12 @@ fn read_all(
             .and_then(|text| Ok((parse(&text, Some(source))?, text)));
         match read {
             Ok((articles, text)) => {
-                loaded.articles.extend(articles);
+                // The first source's articles are moved, not copied: on a big day the
+                // copy beside them would be the largest thing in memory for a moment.
+                match loaded.articles.is_empty() {
+                    true => loaded.articles = articles,
+                    false => loaded.articles.extend(articles),
+                }
                 loaded.texts.push(text);
             }
             Err(e) => {
@@ -268,6 +309,8 @@ fn read_all(
             }
         }
     }
+    // Grown by doubling: held for the whole day.
+    loaded.articles.shrink_to_fit();
     match (loaded.texts.is_empty(), first_error) {
         (true, Some(e)) => Err(e),
         _ => Ok(loaded),
@@ -290,73 +333,12 @@ fn parse(text: &SourceText, age_of: Option<&SourceConfig>) -> Result<Vec<Article
     Ok(articles)
 }
 
-/// Summaries by lines-per-article, for the stories some group shows. The leads are split
-/// and scored once, with the most lines any group asks for: picking is greedy, so a
-/// group that wants fewer takes the first of them ([`crate::select::Selection::first`]).
-pub fn summaries_by_k<'a>(
-    config: &Config,
-    articles: &'a [Article],
-    stories: &[Story],
-) -> BTreeMap<usize, Vec<Summary<'a>>> {
-    let ks: BTreeSet<usize> = config
-        .groups
-        .iter()
-        .map(|g| config.lines_per_article(g))
-        .collect();
-    let Some(&most) = ks.last() else {
-        return BTreeMap::new();
-    };
-    let mut cfg = config.summary.clone();
-    cfg.lines_per_article = most;
-    let wanted = |a: &Article| config.groups.iter().any(|g| digest::accepts(&g.filter, a));
-    let all = summarize_stories(articles, stories, &cfg, wanted);
-    ks.into_iter()
-        .map(|k| {
-            let summaries = all
-                .iter()
-                .map(|s| Summary {
-                    selection: s.selection.first(k),
-                    ..s.clone()
-                })
-                .collect();
-            (k, summaries)
-        })
-        .collect()
-}
-
-/// The briefing of `group` on `date`.
-pub fn render_group(
-    config: &Config,
-    templates: &Templates,
-    by_k: &BTreeMap<usize, Vec<Summary>>,
-    retold: &[Retold],
-    group: &Group,
-    date: NaiveDate,
-) -> Result<Rendered> {
-    let k = config.lines_per_article(group);
-    let summaries = by_k.get(&k).map(Vec::as_slice).unwrap_or_default();
-    let mut digest = digest::build(summaries, retold, group, date);
-    add_footer(config, &mut digest);
-    let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
-    templates
-        .render(digest, subject)
-        .with_context(|| format!("group {}", group.name))
-}
-
-/// The footer's contact and unsubscribe link, from the config (the group's own
-/// description is `digest::build`'s).
-pub fn add_footer(config: &Config, digest: &mut Digest) {
-    digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
-    digest.unsubscribe_url = footer_link(config, &digest.group);
-    digest.archive_url = archive_link(config, &digest.date_iso, &digest.group);
-}
-
 /// One day's briefing of every group, built from one dump: what `send`, its dry run
 /// and `preview` all show, so that none of them can tell a different story.
 pub struct Day {
     pub date: NaiveDate,
-    /// What the sources gave and which gave nothing.
-    pub sources: Loaded,
+    /// Where the day came from and which sources gave nothing.
+    pub sources: Sources,
     /// The sources came from the copy kept by an earlier run of the same day.
     pub kept: bool,
     /// Articles in this briefing.
@@ -468,6 +450,7 @@ fn build(
         }
     };
     let articles = std::mem::take(&mut sources.articles);
+    let sources = Sources::hold(sources, kept)?;
     crate::dump::warn_if_far_from_articles(date, config.schedule.timezone, &articles);
     let mut stale = None;
     let articles = match since {
@@ -494,12 +477,104 @@ fn build(
 fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
     let (told, retold) = stories(config, articles, date)?;
-    let by_k = summaries_by_k(config, articles, &told);
+    let leads = leads_for(config, articles, in_briefing_order(told));
     config
         .groups
         .iter()
-        .map(|group| render_group(config, &templates, &by_k, &retold, group, date))
+        .map(|group| render_group(config, &templates, &leads, &retold, group, date))
         .collect()
+}
+
+/// The order the briefings tell the day's stories in, decided here and nowhere else:
+/// the sources' order, a story standing where its first article does. Every cut
+/// (`max_articles`, the size limit) takes the stories from the front of this order.
+fn in_briefing_order(mut told: Vec<Story>) -> Vec<Story> {
+    told.sort_by_key(|s| s.members().min());
+    told
+}
+
+/// The summaries of the day's `stories`, made as the groups ask for them. A lead is
+/// split and picked once, with the most lines any group asks for: picking is greedy, so
+/// a group that wants fewer takes the first of them
+/// ([`crate::select::Selection::first`]).
+pub fn leads_for<'a>(config: &Config, articles: &'a [Article], stories: Vec<Story>) -> Leads<'a> {
+    let mut cfg = config.summary.clone();
+    cfg.lines_per_article = config
+        .groups
+        .iter()
+        .map(|g| config.lines_per_article(g))
+        .max()
+        .unwrap_or(cfg.lines_per_article);
+    Leads::new(articles, stories, cfg)
+}
+
+/// Stories summarised and rendered at first for a group that can show more: the
+/// built-in templates fit about 400 stories as titles in [`digest::MAX_HTML_BYTES`]
+/// (the table of contents lists ten).
+/// A template that fits more is given four times as many, as often as it asks.
+const FIRST_CUT: usize = 512;
+
+/// The briefing of `group` on `date`. Only as many of the stories it wants as it can
+/// show are summarised and rendered, the rest counted as left out: a day of tens of
+/// thousands of stories costs what the reader gets. The cut is exact: the size limit
+/// shortens a briefing from its end ([`Templates::render`]), so once the stories given
+/// do not all fit, more would not have fitted either, and the same ones are shown.
+pub fn render_group(
+    config: &Config,
+    templates: &Templates,
+    leads: &Leads,
+    retold: &[Retold],
+    group: &Group,
+    date: NaiveDate,
+) -> Result<Rendered> {
+    let k = config.lines_per_article(group);
+    let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
+    let wanted: Vec<usize> = (0..leads.count())
+        .filter(|&i| digest::wants(&group.filter, leads.articles(i)))
+        .collect();
+    let newest = wanted
+        .iter()
+        .flat_map(|&i| leads.articles(i))
+        .filter_map(|a| a.published_at)
+        .max();
+    let most = group
+        .max_articles
+        .map_or(wanted.len(), |m| m.min(wanted.len()));
+    let mut built = FIRST_CUT.min(most);
+    loop {
+        let summaries: Vec<Summary> = wanted[..built]
+            .iter()
+            .map(|&i| {
+                let s = leads.summary(i);
+                Summary {
+                    selection: s.selection.first(k),
+                    ..s.clone()
+                }
+            })
+            .collect();
+        let cut = Cut {
+            shown: summaries.iter().collect(),
+            after: wanted.len() - built,
+            newest,
+        };
+        let mut digest = digest::assemble(cut, retold, group, date);
+        add_footer(config, &mut digest);
+        let rendered = templates
+            .render(digest, subject)
+            .with_context(|| format!("group {}", group.name))?;
+        if built == most || rendered.items < built {
+            return Ok(rendered);
+        }
+        built = built.saturating_mul(4).min(most);
+    }
+}
+
+/// The footer's contact and unsubscribe link, from the config (the group's own
+/// description is `digest::assemble`'s).
+pub fn add_footer(config: &Config, digest: &mut Digest) {
+    digest.contact = config.mail.contact.as_ref().map(|c| c.email.to_string());
+    digest.unsubscribe_url = footer_link(config, &digest.group);
+    digest.archive_url = archive_link(config, &digest.date_iso, &digest.group);
 }
 
 /// The day's articles as stories ([`merge::stories`]): those to tell, and those one of
@@ -1468,21 +1543,25 @@ mod tests {
                 others: vec![],
             })
             .collect();
-        let by_k = summaries_by_k(&config, &articles, &alone);
-        for (k, summaries) in &by_k {
+        let leads = leads_for(&config, &articles, alone.clone());
+        for k in [1, 4] {
             let mut cfg = config.summary.clone();
-            cfg.lines_per_article = *k;
+            cfg.lines_per_article = k;
             let alone = crate::summary::summarize(&articles, &cfg);
-            for (s, a) in summaries.iter().zip(&alone) {
-                assert_eq!(s.selection.picks, a.selection.picks, "k = {k}");
+            for (i, a) in alone.iter().enumerate() {
+                let picks = leads.summary(i).selection.first(k).picks;
+                assert_eq!(picks, a.selection.picks, "k = {k}");
             }
         }
-        assert_eq!(by_k.keys().copied().collect::<Vec<_>>(), [1, 4]);
         // With only the columns group, the other article is never split or scored.
         config.groups.retain(|g| g.name == "columns");
-        let only = summaries_by_k(&config, &articles, &alone);
-        assert_eq!(only[&4].len(), 1);
-        assert_eq!(only[&4][0].article.title, "골목길이 밝아지면");
+        let leads = leads_for(&config, &articles, alone);
+        let templates = Templates::load(None).unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let r = render_group(&config, &templates, &leads, &[], &config.groups[0], date).unwrap();
+        assert_eq!(r.items, 1);
+        assert!(r.text.contains("골목길이 밝아지면"), "{}", r.text);
+        assert_eq!(leads.made(), 1);
     }
 
     /// One warehouse fire told by three outlets, and a fire drill in the same district.
@@ -1546,12 +1625,15 @@ mod tests {
         let (told, retold) = stories(&config, &articles, date).unwrap();
         assert!(retold.is_empty(), "no earlier briefing");
         assert_eq!(told.len(), 2, "{told:?}");
-        let by_k = summaries_by_k(&config, &articles, &told);
-        let leads: Vec<&str> = by_k[&3].iter().map(|s| s.article.title.as_str()).collect();
-        assert_eq!(leads.len(), 2, "only the leads are summarized: {leads:?}");
+        let leads = leads_for(&config, &articles, told);
+        let summaries: Vec<Summary> = (0..leads.count())
+            .map(|i| leads.summary(i).clone())
+            .collect();
+        let titles: Vec<&str> = summaries.iter().map(|s| s.article.title.as_str()).collect();
+        assert_eq!(titles.len(), 2, "only the leads are summarized: {titles:?}");
         let digest = |name: &str| {
             let group = config.groups.iter().find(|g| g.name == name).unwrap();
-            digest::build(&by_k[&3], &[], group, date)
+            digest::build(&summaries, &[], group, date)
         };
 
         let all = digest("all");
@@ -1624,5 +1706,67 @@ mod tests {
             source: Io::from_raw_os_error(libc::EACCES),
         };
         assert!(Error::from(denied).is_permanent());
+    }
+
+    /// A day of `n` articles, each a story of its own, in the dump's order.
+    fn numbered_day(n: usize) -> (Vec<Article>, Vec<Story>) {
+        let articles: Vec<Article> = (0..n)
+            .map(|i| {
+                let body = format!(
+                    "항만공사는 {i}번 부두의 하역 물량이 {}% 늘었다고 밝혔다. 새 크레인 {}대가 다음 달 들어온다.",
+                    i % 40 + 1,
+                    i % 7 + 2
+                );
+                let title = format!("{i}번 부두 하역 물량 늘어, 새 크레인도 다음 달 들어와");
+                article(&title, None, &body)
+            })
+            .collect();
+        let alone = (0..n)
+            .map(|lead| Story {
+                lead,
+                others: vec![],
+            })
+            .collect();
+        (articles, alone)
+    }
+
+    /// The cut is exact: a group given only as many stories as its briefing can show
+    /// gets the briefing the whole day rendered and cut for size would be, with the
+    /// built-in templates (about 400 fit) and with one that fits thousands, for which
+    /// the stories built grow until they no longer all fit.
+    #[test]
+    fn a_briefing_built_from_what_fits_is_the_whole_day_cut_for_size() {
+        let config = Config::parse(
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
+            std::path::Path::new("/x/config.toml"),
+        )
+        .unwrap();
+        let group = &config.groups[0];
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let dense = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dense.path().join("briefing.html.hbs"),
+            "{{#each items}}<p>{{number}} {{title}}: {{title}}</p>{{/each}}{{#if left_out}}외 {{left_out}}건{{/if}}",
+        )
+        .unwrap();
+        for (n, dir, most_built) in [(1000, None, FIRST_CUT), (2500, Some(dense.path()), 2048)] {
+            let templates = Templates::load(dir).unwrap();
+            let (articles, stories) = numbered_day(n);
+            let leads = leads_for(&config, &articles, stories);
+            let cut = render_group(&config, &templates, &leads, &[], group, date).unwrap();
+            assert!(cut.items < n, "{n}: {} items", cut.items);
+            assert_eq!(leads.made(), most_built, "{n} stories");
+
+            let whole: Vec<Summary> = (0..n).map(|i| leads.summary(i).clone()).collect();
+            let mut digest = digest::build(&whole, &[], group, date);
+            add_footer(&config, &mut digest);
+            let whole = templates.render(digest, &config.mail.subject).unwrap();
+            assert_eq!(
+                (&cut.subject, cut.items, cut.newest),
+                (&whole.subject, whole.items, whole.newest)
+            );
+            assert_eq!(cut.text, whole.text);
+            assert_eq!(cut.html, whole.html);
+        }
     }
 }

@@ -456,7 +456,9 @@ pub fn repeats(today: &[Article], past: &[(String, Vec<Article>)], threshold: f6
 }
 
 /// The articles of the briefings before `today` whose dumps the state folder still
-/// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first.
+/// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first, each body cut
+/// to the part a comparison reads (its first 750 bytes or so): a day is compared with
+/// up to three dumps before it, which whole would be held for the whole build.
 pub fn recent(state_dir: &Path, today: &str) -> Result<Vec<(String, Vec<Article>)>> {
     let mut out = Vec::new();
     for date in crate::ledger::dates(state_dir)? {
@@ -469,6 +471,10 @@ pub fn recent(state_dir: &Path, today: &str) -> Result<Vec<(String, Vec<Article>
                 articles.extend(crate::feed::read(text).with_context(|| {
                     format!("{}, kept for the briefing of {date}", text.fetched.origin)
                 })?);
+            }
+            for a in &mut articles {
+                a.body.truncate(profiled(&a.body).len());
+                a.body.shrink_to_fit();
             }
             out.push((date, articles));
         }
@@ -931,12 +937,16 @@ mod tests {
             format: crate::config::Format::Dump,
             outlet: None,
         };
-        let dump = "최신기사\n---\n어제의 제목\n어제의 본문이다.\n2025-09-06 06:00:00\n";
-        crate::day::keep(dir.path(), "2025-09-06", &[kept(dump)], &[]).unwrap();
-        crate::day::keep(dir.path(), "2025-09-07", &[kept(dump)], &[]).unwrap();
+        let body = "어제의 본문이다. ".repeat(100);
+        let dump = format!("최신기사\n---\n어제의 제목\n{body}\n2025-09-06 06:00:00\n");
+        let held = [crate::day::Held::new(&kept(&dump)).unwrap()];
+        crate::day::keep(dir.path(), "2025-09-06", &held, &[]).unwrap();
+        crate::day::keep(dir.path(), "2025-09-07", &held, &[]).unwrap();
         let past = recent(dir.path(), "2025-09-07").unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].0, "2025-09-06");
         assert_eq!(past[0].1[0].title, "어제의 제목");
+        // Only what a comparison reads is held.
+        assert_eq!(past[0].1[0].body, profiled(body.trim_end()));
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bigday;
 mod cli;
 mod clock_ledger;
 mod crash;
