@@ -105,19 +105,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Split { file } => split::run(file.as_deref()),
         Command::Pick { jsonl, k, features } => pick::run(&config, &jsonl, k, features),
         Command::Check => check::run(&config),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            // Into memory first: clap_complete panics on a failed write (a closed pipe).
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "briefing", &mut script);
-            write_stdout(|out| out.write_all(&script))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Man => {
-            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            write_stdout(|out| man.render(out))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
         Command::Unsubscribe { target } => {
             subscription::run(&config, Request::Unsubscribe, &target)
         }
@@ -176,6 +165,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `briefing completions SHELL`: the shell's completion script.
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Into memory first: clap_complete panics on a failed write (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "briefing", &mut script);
+    write_stdout(|out| out.write_all(&script))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `briefing man`: the manual page, roff.
+fn man() -> Result<ExitCode> {
+    let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+    write_stdout(|out| man.render(out))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `briefing run`: the scheduler until SIGINT or SIGTERM, with the web endpoint beside
