@@ -23,6 +23,7 @@ use crate::config::{Filter, Group};
 use crate::dump::Article;
 use crate::figure;
 use crate::glance::{glance, Common, Glance};
+use crate::rank::Kind;
 use crate::summary::Summary;
 
 const HTML: &str = "briefing.html.hbs";
@@ -45,6 +46,9 @@ const SUBJECT_TITLE_CHARS: usize = 40;
 
 /// Inbox previews show about a hundred characters after the subject.
 const PREHEADER_CHARS: usize = 110;
+/// The heading of the opinion pieces after the news.
+const OPINION: &str = "오피니언";
+
 /// Stories listed in the table of contents: on a phone, more than ten fill the first
 /// screen before the first story.
 const TOC_ITEMS: usize = 10;
@@ -133,6 +137,8 @@ pub struct Item {
     /// On the first story of a round-up, what its heading shows: the round-up's
     /// title, or its label when that title only repeats the first story's.
     pub roundup_heading: Option<String>,
+    /// The heading of the section this item opens (`오피니언`).
+    pub section: Option<String>,
     /// The key lines, in article order.
     pub lines: Vec<Line>,
     /// The text part's heading (`1. [label] title (time)`), wrapped.
@@ -487,6 +493,10 @@ pub struct Cut<'s, 'a> {
     /// The newest article time among every story the group wants, cut or not: the
     /// stale note is about the dump, not about how much of it fits.
     pub newest: Option<DateTime<FixedOffset>>,
+    /// Words the day at a glance never shows ([`Common::learn`]).
+    pub common: &'s Common,
+    /// The opinion pieces come after the news (the rank's order): they get a heading.
+    pub opinion_last: bool,
 }
 
 /// The digest of `summaries` (one per story, in the briefing's order) for `group` on
@@ -510,6 +520,8 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
             shown,
             after,
             newest,
+            common: &Common::default(),
+            opinion_last: false,
         },
         retold,
         group,
@@ -522,8 +534,14 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
 pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
     let mut items: Vec<Item> = Vec::new();
     let mut last_roundup: Option<&str> = None;
+    let mut in_opinion = false;
     for &s in &cut.shown {
         let a = s.article;
+        // The opinion pieces after the news, under a heading of their own: a reader
+        // should not take a column for a report.
+        let opinion = cut.opinion_last && Kind::of(a) == Kind::Opinion;
+        let section = (opinion && !in_opinion && !items.is_empty()).then(|| OPINION.to_owned());
+        in_opinion |= opinion;
         let published_at = s.articles().filter_map(|a| a.published_at).max();
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
@@ -576,6 +594,7 @@ pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> 
             url: a.url.as_deref().and_then(crate::dump::web_url),
             outlet: a.outlet.clone(),
             roundup: a.roundup.clone(),
+            section,
             roundup_heading,
             lines,
             text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
@@ -608,8 +627,7 @@ pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> 
         left_out: cut.after,
         shortened: 0,
         stale_note: cut.newest.and_then(|t| stale_note(t, date)),
-        glance: Some(glance(&cut.shown, &Common::default()))
-            .filter(|g| group.glance && !g.is_empty()),
+        glance: Some(glance(&cut.shown, cut.common)).filter(|g| group.glance && !g.is_empty()),
         newest: newest(&items, &repeats),
         items,
         repeats,

@@ -113,11 +113,17 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
             entry.1.push((n + 1, tellings));
         }
     }
+    let whole = whole_words(
+        shown
+            .iter()
+            .take(TOP_STORIES)
+            .map(|s| s.article.title.as_str()),
+    );
     let mut met: Vec<(&str, (usize, Carriers))> = carried.into_iter().collect();
     met.sort_unstable_by_key(|&(_, (first, _))| first);
     let carried: Vec<(String, Carriers)> = met
         .into_iter()
-        .map(|(word, (_, items))| (word.to_owned(), items))
+        .map(|(stem, (_, items))| (whole.get(stem).copied().unwrap_or(stem).to_owned(), items))
         .collect();
     let figures = shown
         .iter()
@@ -139,6 +145,29 @@ pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
     };
     glance.keep_items(shown.len());
     glance
+}
+
+/// Per content-word stem, the word as a title writes it: titles drop particles, so a
+/// title's word is the whole noun where the stemmer may have cut a syllable that only
+/// looks like a particle (`공항철도` read as `공항철` + `도`). The shortest such word
+/// is taken, the first of equals.
+fn whole_words<'t>(titles: impl Iterator<Item = &'t str>) -> HashMap<&'t str, &'t str> {
+    let mut whole: HashMap<&str, &str> = HashMap::new();
+    for title in titles {
+        // `인하…연 2.25%`: a title's words are parted by its punctuation too.
+        for word in title.split(|c: char| !c.is_alphanumeric()) {
+            let [stem] = terms(word)[..] else {
+                continue;
+            };
+            let shorter = whole
+                .get(stem)
+                .is_none_or(|w| word.chars().count() < w.chars().count());
+            if shorter && word.starts_with(stem) {
+                whole.insert(stem, word);
+            }
+        }
+    }
+    whole
 }
 
 /// Words that say nothing of any one day: the nouns news uses every day (`동안`,
@@ -272,12 +301,35 @@ fn notable(line: &str, wanted: impl Fn(figure::Kind) -> bool) -> Option<String> 
         // A figure glued to the word before it (`연2.50%`) already has its context.
         let glued = !head.is_empty() && !head.ends_with(char::is_whitespace);
         let context = subject(head.trim_end());
+        let figure = with_change(line, &figure);
         Some(match (context.is_empty(), glued) {
-            (true, _) => figure.text.to_owned(),
-            (false, true) => format!("{context}{}", figure.text),
-            (false, false) => format!("{context} {}", figure.text),
+            (true, _) => figure.to_owned(),
+            (false, true) => format!("{context}{figure}"),
+            (false, false) => format!("{context} {figure}"),
         })
     })
+}
+
+/// `figure` with the figure it changed to, when the line says so (`2.50%에서 2.25%로`):
+/// a rate cut's figure is the new rate, and the old one alone would mislead.
+fn with_change<'a>(line: &'a str, figure: &figure::Figure<'a>) -> &'a str {
+    let end = figure.start + figure.text.len();
+    let Some(rest) = line[end..].strip_prefix("에서 ") else {
+        return figure.text;
+    };
+    let to = end + "에서 ".len();
+    match figure::quantities(rest).next() {
+        Some(next) if next.start == 0 && next.kind == figure.kind => {
+            let next_end = to + next.text.len();
+            let tail = &line[next_end..];
+            let particle = ["으로", "로"].into_iter().find(|p| tail.starts_with(p));
+            match particle {
+                Some(p) => &line[figure.start..next_end + p.len()],
+                None => figure.text,
+            }
+        }
+        _ => figure.text,
+    }
 }
 
 /// What a figure counts: the up to [`CONTEXT_WORDS`] words of its clause before it,
@@ -445,6 +497,10 @@ mod tests {
             ("시범경기에서 붉은매를 7대 3으로 꺾었다.", None),
             ("3호선 연장 구간이 개통했다.", None),
             ("사장은 업무의 20%를 교육에 쓴다.", Some("업무 20%")),
+            (
+                "금통위는 기준금리를 연 2.50%에서 2.25%로 내렸다.",
+                Some("기준금리 연 2.50%에서 2.25%로"),
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(notable(line, |_| true).as_deref(), *want, "{line}");
@@ -476,6 +532,15 @@ mod tests {
             words.iter().all(|(w, _)| !["관계자", "동안"].contains(w)),
             "{words:?}"
         );
+    }
+
+    #[test]
+    fn a_keyword_is_the_whole_word_a_title_writes() {
+        let a = article("공항철도 신호 장애", "공항철도가 멈췄다.");
+        let b = article("공항철도 운행 재개", "공항철도도 다시 달린다.");
+        let (sa, sb) = (summary(&a), summary(&b));
+        let g = glance(&[&sa, &sb], &Common::default());
+        assert_eq!(g.keywords[0].word, "공항철도", "{:?}", g.keywords);
     }
 
     #[test]

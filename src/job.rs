@@ -14,7 +14,7 @@ use lettre::message::Mailbox;
 
 use crate::archive;
 use crate::clock;
-use crate::config::{address_key, Config, Group, OnEmpty, SourceConfig};
+use crate::config::{address_key, Config, Group, OnEmpty, Order, SourceConfig};
 use crate::day::{self, SourceFailure};
 use crate::deliver::{
     archive_link, compose, footer_link, DeliverError, Delivery, Letterhead, Parts, Transport,
@@ -23,8 +23,10 @@ use crate::digest::{self, Cut, Digest, Rendered, Retold, Templates};
 use crate::dump::Article;
 use crate::feed::{self, SourceText};
 use crate::fetch::{self, FetchError};
+use crate::glance::Common;
 use crate::ledger::{self, BriefingLog, Event, LedgerError, Recipients, Record, SendLock, Writer};
 use crate::merge::{self, Story};
+use crate::rank::{self, Ranked};
 use crate::report::{one_line, plural, redact};
 use crate::retry::{backoff, daemon_pause, is_passing, pause_unless_stopped};
 use crate::summary::{Leads, Summary};
@@ -476,21 +478,59 @@ fn build(
 
 fn render_all(config: &Config, articles: &[Article], date: NaiveDate) -> Result<Vec<Rendered>> {
     let templates = Templates::load(config.mail.templates.as_deref())?;
-    let (told, retold) = stories(config, articles, date)?;
-    let leads = leads_for(config, articles, in_briefing_order(told));
+    let edition = Edition::of(config, articles, date)?;
     config
         .groups
         .iter()
-        .map(|group| render_group(config, &templates, &leads, &retold, group, date))
+        .map(|group| render_group(config, &templates, &edition, group, date))
         .collect()
 }
 
-/// The order the briefings tell the day's stories in, decided here and nowhere else:
-/// the sources' order, a story standing where its first article does. Every cut
-/// (`max_articles`, the size limit) takes the stories from the front of this order.
-fn in_briefing_order(mut told: Vec<Story>) -> Vec<Story> {
-    told.sort_by_key(|s| s.members().min());
-    told
+/// What every group's briefing of a day draws on, worked out once: the stories with
+/// their summaries made as asked, each story's rank, the stories an earlier briefing
+/// told, and the words common to any day.
+pub struct Edition<'a> {
+    /// The stories in the sources' order, a story standing where its first article does.
+    pub leads: Leads<'a>,
+    /// Per story of `leads`, its rank and the signals behind it.
+    pub ranked: Vec<Ranked>,
+    pub retold: Vec<Retold<'a>>,
+    pub common: Common,
+}
+
+impl<'a> Edition<'a> {
+    /// The edition of `articles` on `date`.
+    pub fn of(config: &Config, articles: &'a [Article], date: NaiveDate) -> Result<Edition<'a>> {
+        let (told, retold, common) = stories(config, articles, date)?;
+        Ok(Edition::new(config, articles, told, retold, common))
+    }
+
+    pub fn new(
+        config: &Config,
+        articles: &'a [Article],
+        mut told: Vec<Story>,
+        retold: Vec<Retold<'a>>,
+        common: Common,
+    ) -> Edition<'a> {
+        told.sort_by_key(|s| s.members().min());
+        let ranked = rank::rank(articles, &told);
+        Edition {
+            leads: leads_for(config, articles, told),
+            ranked,
+            retold,
+            common,
+        }
+    }
+
+    /// The stories `group` wants, in the order it asks for (`[groups.NAME] order`),
+    /// decided here and nowhere else: every cut (`max_articles`, the size limit) takes
+    /// the stories from the front of this order, so the least important go first.
+    fn wanted(&self, group: &Group) -> Vec<usize> {
+        rank::order(&self.ranked, group.order)
+            .into_iter()
+            .filter(|&i| digest::wants(&group.filter, self.leads.articles(i)))
+            .collect()
+    }
 }
 
 /// The summaries of the day's `stories`, made as the groups ask for them. A lead is
@@ -522,16 +562,14 @@ const FIRST_CUT: usize = 512;
 pub fn render_group(
     config: &Config,
     templates: &Templates,
-    leads: &Leads,
-    retold: &[Retold],
+    edition: &Edition,
     group: &Group,
     date: NaiveDate,
 ) -> Result<Rendered> {
     let k = config.lines_per_article(group);
     let subject = group.subject.as_deref().unwrap_or(&config.mail.subject);
-    let wanted: Vec<usize> = (0..leads.count())
-        .filter(|&i| digest::wants(&group.filter, leads.articles(i)))
-        .collect();
+    let leads = &edition.leads;
+    let wanted = edition.wanted(group);
     let newest = wanted
         .iter()
         .flat_map(|&i| leads.articles(i))
@@ -556,8 +594,10 @@ pub fn render_group(
             shown: summaries.iter().collect(),
             after: wanted.len() - built,
             newest,
+            common: &edition.common,
+            opinion_last: group.order == Order::Rank,
         };
-        let mut digest = digest::assemble(cut, retold, group, date);
+        let mut digest = digest::assemble(cut, &edition.retold, group, date);
         add_footer(config, &mut digest);
         let rendered = templates
             .render(digest, subject)
@@ -584,13 +624,17 @@ fn stories<'a>(
     config: &Config,
     articles: &'a [Article],
     date: NaiveDate,
-) -> Result<(Vec<Story>, Vec<Retold<'a>>)> {
+) -> Result<(Vec<Story>, Vec<Retold<'a>>, Common)> {
     let threshold = config.merge.threshold;
     // A kept day that no longer reads costs the closing section, not the briefing.
     let past = merge::recent(&config.state_dir, &date.to_string()).unwrap_or_else(|e| {
         tracing::warn!("{e:#}; stories of the last briefings are not looked for");
         Vec::new()
     });
+    let days: Vec<&[Article]> = std::iter::once(articles)
+        .chain(past.iter().map(|(_, day)| day.as_slice()))
+        .collect();
+    let common = Common::learn(&days);
     let briefed: BTreeMap<usize, String> = merge::repeats(articles, &past, threshold)
         .into_iter()
         .map(|r| (r.today, r.date))
@@ -609,7 +653,7 @@ fn stories<'a>(
             None => told.push(story),
         }
     }
-    Ok((told, retold))
+    Ok((told, retold, common))
 }
 
 /// Runs `work` unless a shutdown comes first.
@@ -1555,13 +1599,13 @@ mod tests {
         }
         // With only the columns group, the other article is never split or scored.
         config.groups.retain(|g| g.name == "columns");
-        let leads = leads_for(&config, &articles, alone);
+        let edition = Edition::new(&config, &articles, alone, vec![], Common::default());
         let templates = Templates::load(None).unwrap();
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let r = render_group(&config, &templates, &leads, &[], &config.groups[0], date).unwrap();
+        let r = render_group(&config, &templates, &edition, &config.groups[0], date).unwrap();
         assert_eq!(r.items, 1);
         assert!(r.text.contains("골목길이 밝아지면"), "{}", r.text);
-        assert_eq!(leads.made(), 1);
+        assert_eq!(edition.leads.made(), 1);
     }
 
     /// One warehouse fire told by three outlets, and a fire drill in the same district.
@@ -1622,7 +1666,7 @@ mod tests {
         let config = Config::parse(&text, std::path::Path::new("/x/config.toml")).unwrap();
         let articles = fire_day();
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let (told, retold) = stories(&config, &articles, date).unwrap();
+        let (told, retold, _) = stories(&config, &articles, date).unwrap();
         assert!(retold.is_empty(), "no earlier briefing");
         assert_eq!(told.len(), 2, "{told:?}");
         let leads = leads_for(&config, &articles, told);
@@ -1737,7 +1781,7 @@ mod tests {
     #[test]
     fn a_briefing_built_from_what_fits_is_the_whole_day_cut_for_size() {
         let config = Config::parse(
-            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
+            "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\norder = \"source\"\n",
             std::path::Path::new("/x/config.toml"),
         )
         .unwrap();
@@ -1752,9 +1796,10 @@ mod tests {
         for (n, dir, most_built) in [(1000, None, FIRST_CUT), (2500, Some(dense.path()), 2048)] {
             let templates = Templates::load(dir).unwrap();
             let (articles, stories) = numbered_day(n);
-            let leads = leads_for(&config, &articles, stories);
-            let cut = render_group(&config, &templates, &leads, &[], group, date).unwrap();
+            let edition = Edition::new(&config, &articles, stories, vec![], Common::default());
+            let cut = render_group(&config, &templates, &edition, group, date).unwrap();
             assert!(cut.items < n, "{n}: {} items", cut.items);
+            let leads = &edition.leads;
             assert_eq!(leads.made(), most_built, "{n} stories");
 
             let whole: Vec<Summary> = (0..n).map(|i| leads.summary(i).clone()).collect();

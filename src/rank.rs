@@ -75,6 +75,16 @@ impl Kind {
         }
     }
 
+    /// As `explain --day` and the JSON say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::News => "news",
+            Kind::Feature => "feature",
+            Kind::Roundup => "roundup",
+            Kind::Opinion => "opinion",
+        }
+    }
+
     /// Added to the rank: where a kind stands among stories told as often.
     fn weight(self) -> f64 {
         match self {

@@ -9,6 +9,7 @@ mod clock_ledger;
 mod crash;
 mod daemon;
 mod day;
+mod editor;
 mod email;
 mod fetch;
 mod hardening;

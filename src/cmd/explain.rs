@@ -7,15 +7,16 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use super::{load_config, write_stdout};
-use crate::config::Config;
+use crate::config::{Config, Order};
 use crate::dump::Article;
-use crate::glance::{glance, Common};
-use crate::job::load;
+use crate::glance::glance;
+use crate::job::{load, Edition};
 use crate::merge::{self, Corpus, Pair, Repeat, Similarity, Story};
+use crate::rank;
 use crate::score::Idf;
 use crate::select::explain;
 use crate::split::split;
-use crate::summary::{summarize, Summary};
+use crate::summary::Summary;
 
 pub async fn run(
     config: &Path,
@@ -71,19 +72,48 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The day at a glance of the whole dump, as a group without filters gets it, with the
-/// stories behind each keyword and figure.
+/// The day as a group without filters gets it, in the rank's order: each story's rank
+/// and the signals behind it, then the day at a glance with the stories behind each
+/// keyword and figure.
 fn explain_day(config: &Config, articles: &[Article], origin: &str) -> Result<()> {
-    let summaries = summarize(articles, &config.summary);
-    let shown: Vec<&Summary> = summaries.iter().collect();
-    let g = glance(&shown, &Common::default());
-    let title = |n: usize| shown.get(n - 1).map_or("", |s| s.article.title.as_str());
+    let today = crate::clock::today(config.schedule.timezone);
+    let edition = Edition::of(config, articles, today)?;
+    let order = rank::order(&edition.ranked, Order::Rank);
+    let summaries: Vec<&Summary> = order.iter().map(|&i| edition.leads.summary(i)).collect();
+    let g = glance(&summaries, &edition.common);
+    let title = |n: usize| {
+        summaries
+            .get(n - 1)
+            .map_or("", |s| s.article.title.as_str())
+    };
     write_stdout(|out| {
         writeln!(
             out,
-            "the day at a glance of {origin} ({} articles)",
-            articles.len()
+            "the day of {origin} ({} articles, {} stories)",
+            articles.len(),
+            order.len()
         )?;
+        writeln!(out, "rank: outlets that told it first, then the day's vocabulary it carries, its figures, recency and length; features and round-up items below news, opinion after the news")?;
+        for (n, &i) in order.iter().enumerate() {
+            let r = &edition.ranked[i];
+            let x = &r.signals;
+            let hours = x
+                .hours_old
+                .map_or("no time".to_owned(), |h| format!("{h:.1} h old"));
+            writeln!(
+                out,
+                "  {}. {} — score {:.2}: outlets {} (tellings {}), vocabulary {:.2}, figures {}, {hours}, length {}, {}",
+                n + 1,
+                summaries[n].article.title,
+                r.score,
+                x.outlets,
+                x.tellings,
+                x.vocabulary,
+                x.figures,
+                x.length,
+                x.kind.name()
+            )?;
+        }
         writeln!(out, "keywords: content words of the top stories' titles and key lines that at least two articles carry (each telling of a story counts), never a word common to any day; the most widely carried first")?;
         for k in &g.keywords {
             let items: Vec<String> = k.items.iter().map(usize::to_string).collect();
