@@ -627,7 +627,7 @@ fn stories<'a>(
 ) -> Result<(Vec<Story>, Vec<Retold<'a>>, Common)> {
     let threshold = config.merge.threshold;
     // A kept day that no longer reads costs the closing section, not the briefing.
-    let past = merge::recent(&config.state_dir, &date.to_string()).unwrap_or_else(|e| {
+    let past = day::recent(&config.state_dir, &date.to_string()).unwrap_or_else(|e| {
         tracing::warn!("{e:#}; stories of the last briefings are not looked for");
         Vec::new()
     });

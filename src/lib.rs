@@ -19,7 +19,7 @@
 //! fetch.rs     file / newest in folder / URL -> decoded text; the kept copy of a URL
 //! dump.rs      text -> Vec<Article>: the article every stage reads
 //! feed.rs      one source's text (dump, JSON lines, RSS, Atom) -> Vec<Article>
-//! day.rs       the sources a day's briefing is built from, kept once delivery starts
+//! day.rs       the sources a day's briefing is built from, kept; the last days' articles
 //! merge.rs     one story told once: which articles report the same event
 //! rank.rs      the day's stories in an editor's order
 //! split.rs     text -> sentences (Korean rules)

@@ -28,9 +28,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
-use std::path::Path;
-
-use anyhow::{Context, Result};
 
 use crate::dump::Article;
 use crate::score::{self, term_hash, PreHashed};
@@ -455,33 +452,6 @@ pub fn repeats(today: &[Article], past: &[(String, Vec<Article>)], threshold: f6
     out
 }
 
-/// The articles of the briefings before `today` whose dumps the state folder still
-/// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first, each body cut
-/// to the part a comparison reads (its first 750 bytes or so): a day is compared with
-/// up to three dumps before it, which whole would be held for the whole build.
-pub fn recent(state_dir: &Path, today: &str) -> Result<Vec<(String, Vec<Article>)>> {
-    let mut out = Vec::new();
-    for date in crate::ledger::dates(state_dir)? {
-        if date.as_str() >= today {
-            continue;
-        }
-        if let Some(kept) = crate::day::kept(state_dir, &date)? {
-            let mut articles = Vec::new();
-            for text in &kept.texts {
-                articles.extend(crate::feed::read(text).with_context(|| {
-                    format!("{}, kept for the briefing of {date}", text.fetched.origin)
-                })?);
-            }
-            for a in &mut articles {
-                a.body.truncate(profiled(&a.body).len());
-                a.body.shrink_to_fit();
-            }
-            out.push((date, articles));
-        }
-    }
-    Ok(out)
-}
-
 /// One line of a pair file (`tests/data/merge_pairs.jsonl`, read by
 /// `briefing explain --merges --pairs` for `scripts/eval-merge`): two tellings, and
 /// whether they report one event.
@@ -513,8 +483,9 @@ impl Pair {
 }
 
 /// The part of a body that is profiled: its first [`PROFILE_BYTES`], cut back to a
-/// character boundary and then to the last space, so that no word is cut in two.
-fn profiled(body: &str) -> &str {
+/// character boundary and then to the last space, so that no word is cut in two. The
+/// last briefings' articles are held only this far ([`crate::day::recent`]).
+pub fn profiled(body: &str) -> &str {
     if body.len() <= PROFILE_BYTES {
         return body;
     }
@@ -922,31 +893,5 @@ mod tests {
         let found: Vec<(usize, usize)> = repeats.iter().map(|r| (r.today, r.earlier)).collect();
         assert_eq!(found, [(0, 0), (2, 0)], "{repeats:#?}");
         assert!(repeats.iter().all(|r| r.date == "2025-09-06"));
-    }
-
-    #[test]
-    fn the_last_briefings_dumps_are_read_back_from_the_state_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let kept = |text: &str| crate::feed::SourceText {
-            fetched: crate::fetch::Fetched {
-                origin: "덤프".into(),
-                text: text.into(),
-                encoding: "UTF-8",
-                modified: None,
-            },
-            format: crate::config::Format::Dump,
-            outlet: None,
-        };
-        let body = "어제의 본문이다. ".repeat(100);
-        let dump = format!("최신기사\n---\n어제의 제목\n{body}\n2025-09-06 06:00:00\n");
-        let held = [crate::day::Held::new(&kept(&dump)).unwrap()];
-        crate::day::keep(dir.path(), "2025-09-06", &held, &[]).unwrap();
-        crate::day::keep(dir.path(), "2025-09-07", &held, &[]).unwrap();
-        let past = recent(dir.path(), "2025-09-07").unwrap();
-        assert_eq!(past.len(), 1);
-        assert_eq!(past[0].0, "2025-09-06");
-        assert_eq!(past[0].1[0].title, "어제의 제목");
-        // Only what a comparison reads is held.
-        assert_eq!(past[0].1[0].body, profiled(body.trim_end()));
     }
 }

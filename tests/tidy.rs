@@ -9,17 +9,20 @@ use std::path::{Path, PathBuf};
 
 /// Every module of `src/`, lowest first: a module may import only those before it.
 /// ARCHITECTURE.md says what each is for and lists them in this order.
+#[rustfmt::skip]
 const LAYERS: &[&str] = &[
     // What every part needs: the clock, crash-safe writes, how things are said, how
     // things are tried again, the config.
     "clock", "durable", "report", "retry", "config",
     // Text into articles: sentences, the article, getting the text, reading a format.
-    "split", "dump", "fetch", "feed", // Weighing sentences and picking key lines.
+    "split", "dump", "fetch", "feed",
+    // Weighing sentences and picking key lines.
     "score", "figure", "select",
-    // State on disk: who had which briefing, who unsubscribed, the day's kept sources.
-    "ledger", "suppress", "day",
     // Stories, their rank, their summaries, the day at a glance.
-    "merge", "rank", "summary", "glance", // The briefing as a page and a message.
+    "merge", "rank", "summary", "glance",
+    // State on disk: who had which briefing, who unsubscribed, the days' kept sources.
+    "ledger", "suppress", "day",
+    // The briefing as a page and a message.
     "archive", "digest", "deliver",
     // The run, the daemon, where briefings stand, the web endpoint, the command line.
     "job", "schedule", "status", "web", "cli", "cmd",

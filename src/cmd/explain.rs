@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use super::{load_config, write_stdout};
 use crate::config::{Config, Order};
+use crate::day;
 use crate::dump::Article;
 use crate::glance::glance;
 use crate::job::{load, Edition};
@@ -146,7 +147,7 @@ fn explain_merges(config: &Config, articles: &[Article], origin: &str) -> Result
     let today = crate::clock::today(config.schedule.timezone)
         .format("%Y-%m-%d")
         .to_string();
-    let past = merge::recent(&config.state_dir, &today)?;
+    let past = day::recent(&config.state_dir, &today)?;
     let repeats = merge::repeats(articles, &past, threshold);
     let mut story_of = vec![usize::MAX; articles.len()];
     for (s, story) in stories.iter().enumerate() {
