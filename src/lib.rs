@@ -33,13 +33,13 @@
 //! deliver.rs   lettre messages, SMTP or outbox transport
 //! ledger.rs    what was delivered to whom
 //! suppress.rs  who unsubscribed: the suppression list every send honours
-//! job.rs       the morning run once: build the day, deliver it, report it
+//! job/         the morning run once: build.rs the day, deliver.rs it, report.rs it
 //! schedule.rs  the daemon: each group on its schedule, catch-up, live config reload
 //! status.rs    where each briefing stands, from the ledger alone
 //! web/         `run --listen`: send, preview, status, health, one-click unsubscribe
 //! cli.rs       the command-line contract (clap)
 //! cmd/         one file per command, each a short list of pipeline steps
-//! config.rs    config.toml -> Config, errors with file, line and key
+//! config/      config.toml -> Config, a file per section; errors with file, line and key
 //! clock.rs     the one place that reads the wall clock
 //! durable.rs   crash-safe file writes
 //! report.rs    what a person reads: an error as one line, plurals, redacted URLs
