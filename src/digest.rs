@@ -121,7 +121,7 @@ pub struct Item {
     pub title: String,
     /// The title's first clause, for the table of contents: one line per story.
     pub short_title: String,
-    /// Listed in the table of contents: the first [`TOC_ITEMS`] are.
+    /// Listed in the table of contents: the first `TOC_ITEMS` are.
     pub in_toc: bool,
     pub label: Option<String>,
     /// `9월 7일 10:47`, with the year when it is not the briefing's year.

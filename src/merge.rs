@@ -482,7 +482,7 @@ impl Pair {
     }
 }
 
-/// The part of a body that is profiled: its first [`PROFILE_BYTES`], cut back to a
+/// The part of a body that is profiled: its first `PROFILE_BYTES` (750), cut back to a
 /// character boundary and then to the last space, so that no word is cut in two. The
 /// last briefings' articles are held only this far ([`crate::day::recent`]).
 pub fn profiled(body: &str) -> &str {
