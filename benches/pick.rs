@@ -12,8 +12,9 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
+use briefing::config::SummaryConfig;
 use briefing::score::{terms, Idf};
-use briefing::select::{select, SummaryConfig};
+use briefing::select::select;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const ARTICLES: usize = 20_000;

@@ -22,10 +22,10 @@
 //! day.rs       the sources a day's briefing is built from, kept; the last days' articles
 //! merge.rs     one story told once: which articles report the same event
 //! rank.rs      the day's stories in an editor's order
-//! split.rs     text -> sentences (Korean rules)
+//! split/       text -> sentences (Korean rules)
 //! score.rs     sentence features: keyword and number density; the idf
 //! figure.rs    figures as a reader reads them: a number whole with its unit
-//! select.rs    key lines per article
+//! select/      key lines per article
 //! summary.rs   the key lines of every story's lead
 //! glance.rs    the day at a glance: the day's keywords and figures
 //! digest.rs    Digest -> subject, text and HTML (handlebars)

@@ -264,38 +264,37 @@ fn vocabulary(articles: &[Article], stories: &[Story], heads: &[&str]) -> Vec<f6
             .zip(heads)
             .flat_map(|(s, h)| [articles[s.lead].title.as_str(), h]),
     );
-    let vectors: Vec<Vector> = stories
+    let vector = |s: &Story, head: &str| {
+        let mut v = Vector::default();
+        let title = &articles[s.lead].title;
+        for (text, times) in [(title.as_str(), 2.0), (head, 1.0)] {
+            term_hashes(text, |h| *v.entry(h).or_default() += times);
+        }
+        for (h, w) in v.iter_mut() {
+            *w *= idf.weight_of(*h);
+        }
+        normalise(&mut v);
+        v
+    };
+    // Two passes, each story's words made again in the second: holding a table per
+    // story of a day of thirty thousand would cost more than the day's text.
+    let mut day = Vector::default();
+    for (s, head) in stories.iter().zip(heads) {
+        for (h, w) in vector(s, head) {
+            *day.entry(h).or_default() += w;
+        }
+    }
+    let day_norm2: f64 = day.values().map(|w| w * w).sum();
+    let shares: Vec<f64> = stories
         .iter()
         .zip(heads)
         .map(|(s, head)| {
-            let mut v = Vector::default();
-            let title = &articles[s.lead].title;
-            for (text, times) in [(title.as_str(), 2.0), (head, 1.0)] {
-                term_hashes(text, |h| *v.entry(h).or_default() += times);
-            }
-            for (h, w) in v.iter_mut() {
-                *w *= idf.weight_of(*h);
-            }
-            normalise(&mut v);
-            v
-        })
-        .collect();
-    let mut day = Vector::default();
-    for v in &vectors {
-        for (h, w) in v {
-            *day.entry(*h).or_default() += w;
-        }
-    }
-    let shares: Vec<f64> = vectors
-        .iter()
-        .map(|v| {
+            let v = vector(s, head);
+            let own: f64 = v.values().map(|w| w * w).sum();
+            let with_day: f64 = v.iter().map(|(h, w)| w * day[h]).sum();
             // The rest of the day: the day less this story itself.
-            let dot: f64 = v.iter().map(|(h, w)| w * (day[h] - w)).sum();
-            let rest_norm = (day.values().map(|w| w * w).sum::<f64>()
-                - 2.0 * v.iter().map(|(h, w)| w * day[h]).sum::<f64>()
-                + 1.0)
-                .max(0.0)
-                .sqrt();
+            let dot = with_day - own;
+            let rest_norm = (day_norm2 - 2.0 * with_day + own).max(0.0).sqrt();
             if rest_norm > 0.0 {
                 dot / rest_norm
             } else {

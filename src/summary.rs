@@ -5,10 +5,11 @@ use std::cell::OnceCell;
 
 use serde::Serialize;
 
+use crate::config::SummaryConfig;
 use crate::dump::Article;
 use crate::merge::Story;
 use crate::score::Idf;
-use crate::select::{select, Selection, SummaryConfig};
+use crate::select::{select, Selection};
 use crate::split::split;
 
 /// One article with its sentences and what the selection made of them.

@@ -6,9 +6,8 @@
 
 use std::sync::OnceLock;
 
-use briefing::config::{Filter, Group, OnEmpty};
+use briefing::config::{Filter, Group, OnEmpty, SummaryConfig};
 use briefing::digest::{self, Templates};
-use briefing::select::SummaryConfig;
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 

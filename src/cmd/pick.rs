@@ -10,9 +10,9 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{stderr_line, write_stdout};
-use crate::config::Config;
+use crate::config::{Config, SummaryConfig};
 use crate::score::Idf;
-use crate::select::{analyse, select, FeatureRows, SummaryConfig, FEATURES};
+use crate::select::{analyse, select, FeatureRows, FEATURES};
 
 #[derive(Deserialize)]
 struct Input {

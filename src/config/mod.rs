@@ -7,9 +7,9 @@
 //! failing at seven in the morning.
 //!
 //! One file per section, each with its types, its raw form and its checks: `sources`,
-//! `schedule`, `mail` (and addresses), `smtp`, `web`, `groups`, `merge`; `check` holds
-//! the accepted range of every number and the `Checker` that collects the
-//! problems. This module joins them. Config imports no pipeline stage: a stage's
+//! `schedule`, `mail` (and addresses), `smtp`, `web`, `groups`, `summary`, `merge`;
+//! `check` holds the accepted range of every number and the `Checker` that collects
+//! the problems. This module joins them. Config imports no pipeline stage: a stage's
 //! settings live here, so that the config can be read and checked before any stage is.
 
 use std::collections::BTreeMap;
@@ -19,8 +19,6 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::select::SummaryConfig;
-
 mod check;
 mod groups;
 mod mail;
@@ -28,15 +26,17 @@ mod merge;
 mod schedule;
 mod smtp;
 mod sources;
+pub mod summary;
 mod web;
 
-use check::{key_at, Checker, FIGURES_FULL, LINES_PER_ARTICLE, LINE_CHARS, WEIGHT};
+use check::{key_at, Checker};
 pub use groups::{check_group_name, Filter, Group, Order, DEFAULT_TITLE};
 pub use mail::{address_key, parse_mailbox, DkimAlgorithm, DkimConfig, MailConfig, OnEmpty};
 pub use merge::{MergeConfig, DEFAULT_THRESHOLD};
 pub use schedule::{format_duration, parse_cron, parse_duration, Schedule, ScheduleConfig, Skip};
 pub use smtp::{SmtpConfig, Tls};
 pub use sources::{Format, SourceConfig};
+pub use summary::SummaryConfig;
 pub use web::{UnsubscribeLinks, WebConfig};
 
 /// A configuration error: where it is and what is wrong.
@@ -131,14 +131,6 @@ impl Default for RawState {
             dir: "state".into(),
         }
     }
-}
-
-/// Where each key of `[summary]` was written. Its values are read into
-/// [`SummaryConfig`], which has no room for positions; this second, lenient reading of
-/// the same text lets a bad value be reported at its own line.
-#[derive(Deserialize)]
-struct SummarySpans {
-    summary: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
 }
 
 impl Config {
@@ -242,51 +234,6 @@ impl Config {
     /// Where one-click unsubscribe links point, when `[web]` has `base_url`.
     pub fn unsubscribe_links(&self) -> Option<&UnsubscribeLinks> {
         self.web.as_ref().and_then(|w| w.links.as_ref())
-    }
-}
-
-impl Checker<'_> {
-    /// `[summary]`'s ranges, each at the line of its key (read again from the text,
-    /// since [`SummaryConfig`] keeps no positions).
-    pub(super) fn summary(&self, summary: &SummaryConfig) {
-        let spans: SummarySpans = match toml::from_str(self.text) {
-            Ok(spans) => spans,
-            Err(e) => return self.report(0..0, "summary", e.message().to_owned()),
-        };
-        let table = spans.summary;
-        let at = |key: &str| {
-            table.as_ref().map_or(0..0, |t| {
-                t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
-            })
-        };
-        let key = |name: &str| format!("summary.{name}");
-        let counts = [
-            (
-                "lines_per_article",
-                summary.lines_per_article,
-                &LINES_PER_ARTICLE,
-            ),
-            ("figures_full", summary.figures_full, &FIGURES_FULL),
-            ("short_chars", summary.short_chars, &LINE_CHARS),
-            ("min_chars", summary.min_chars, &LINE_CHARS),
-            ("max_chars", summary.max_chars, &LINE_CHARS),
-        ];
-        for (name, v, range) in counts {
-            self.bounded(&Spanned::new(at(name), v), range, &key(name));
-        }
-        for (name, v) in summary.weights() {
-            self.bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name));
-        }
-        if summary.min_chars > summary.max_chars {
-            self.report(
-                at("min_chars"),
-                &key("min_chars"),
-                format!(
-                    "{} is more than max_chars ({}): every line would be a fragment or a run-on",
-                    summary.min_chars, summary.max_chars
-                ),
-            );
-        }
     }
 }
 

@@ -1,0 +1,220 @@
+//! `[summary]` in config.toml: how many key lines per article, and the weight of each
+//! feature [`crate::select`] scores a line by. The features are named here, each with
+//! its key, because their weights are what this section configures: selection reads
+//! the weights in this order and `briefing check` ranges them by key, so the config
+//! needs nothing from the pipeline stage that uses it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::check::{Checker, FIGURES_FULL, LINES_PER_ARTICLE, LINE_CHARS, WEIGHT};
+
+/// The features of a competing line, in the order of [`Vector`], each with the
+/// `[summary]` key of its weight. Every value is at most 1 in size, and penalties are
+/// negative values, so that every weight is a non-negative number and the weights
+/// compare with one another.
+pub const FEATURES: [(&str, &str); 13] = [
+    // -ln(1 + rank) times the lead strength: in a lead-first article the first lines
+    // carry the news, and the odds fall fast and then slowly.
+    ("position", "position_weight"),
+    // The same prior where the article is not lead-first: an article still tends to
+    // state its subject early, but far less reliably.
+    ("fading_position", "fading_position_weight"),
+    ("keywords", "keyword_weight"),
+    ("centrality", "centrality_weight"),
+    ("figures", "number_weight"),
+    ("peg", "peg_weight"),
+    ("title", "title_weight"),
+    // How much of the lead's wording the line shares (tf-idf cosine), times the lead
+    // strength: where the lead states the news, the lines that carry the same story
+    // (who, how much, when next) repeat its words, while background and asides do not.
+    // Where the lead is a scene, its words say nothing, and the feature fades with it.
+    ("lead_echo", "lead_echo_weight"),
+    ("length", "short_penalty"),
+    ("bare_quote", "quote_penalty"),
+    ("attributed_quote", "attributed_quote_penalty"),
+    ("connective", "connective_penalty"),
+    ("long", "long_penalty"),
+];
+
+/// One value per entry of [`FEATURES`].
+pub type Vector = [f64; FEATURES.len()];
+
+/// `[summary]` in config.toml: how many lines, and how much each feature counts.
+/// `briefing explain` shows what each weight adds to each line. The defaults are the
+/// weights `scripts/fit-summary` fitted on the shared labelled set, but for
+/// `fading_position_weight` and `attributed_quote_penalty`, which that set (nearly all
+/// lead-first local news) cannot fix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SummaryConfig {
+    /// Key lines shown per article.
+    pub lines_per_article: usize,
+    /// The lead prior in a lead-first article (the scale the other weights are fitted
+    /// against).
+    pub position_weight: f64,
+    /// The lead prior in an article whose lead is a scene, a question or a quote.
+    pub fading_position_weight: f64,
+    /// The density of the article's own keywords (recurring, dump-rare and title words).
+    pub keyword_weight: f64,
+    /// How much the rest of the article returns to the line (TextRank over word overlap).
+    pub centrality_weight: f64,
+    /// Figures (numbers with units: 5.4%, 300억원, 22일), full at `figures_full`.
+    pub number_weight: f64,
+    /// Figures in one line that earn the full `number_weight`; more count no further,
+    /// so a table-like run of numbers does not win on numbers alone.
+    pub figures_full: usize,
+    /// The news peg: a reporting verb (`밝혔다`, `발표했다`, `…에 따르면`), full with a date.
+    pub peg_weight: f64,
+    /// The share of the headline's content words (the title's and the deck's) found in
+    /// the line.
+    pub title_weight: f64,
+    /// The share of the lead's wording a later line repeats, where the lead is the news.
+    pub lead_echo_weight: f64,
+    /// Lines shorter than this pay a share of `short_penalty` that grows as they get
+    /// shorter: short lines in news are hooks, scenes and speaker introductions.
+    pub short_chars: usize,
+    /// The length prior's full penalty.
+    pub short_penalty: f64,
+    /// A line that is mostly an unattributed quotation: dialogue, a slogan, a scene.
+    pub quote_penalty: f64,
+    /// A quotation with its speaker (`…”고 말했다`): an expert's judgement can be a key
+    /// line, so it pays its own, fitted, penalty.
+    pub attributed_quote_penalty: f64,
+    /// A line opening with a connective (또한, 한편, 이어 …) reads badly on its own.
+    pub connective_penalty: f64,
+    /// Lines with fewer characters than this are fragments and are never picked.
+    pub min_chars: usize,
+    /// Lines with more characters than this are run-ons (several sentences the splitter
+    /// could not cut, or a list), penalised by `long_penalty`.
+    pub max_chars: usize,
+    pub long_penalty: f64,
+    /// Per unit of similarity with a line already picked (cosine of their tf-idf word
+    /// vectors): a repeat tells the reader nothing new.
+    pub redundancy_weight: f64,
+}
+
+impl Default for SummaryConfig {
+    fn default() -> Self {
+        SummaryConfig {
+            lines_per_article: 3,
+            position_weight: 1.0,
+            fading_position_weight: 0.3,
+            keyword_weight: 1.0,
+            centrality_weight: 0.15,
+            number_weight: 0.2,
+            figures_full: 2,
+            peg_weight: 0.4,
+            title_weight: 0.75,
+            lead_echo_weight: 0.3,
+            short_chars: 60,
+            short_penalty: 0.15,
+            quote_penalty: 0.3,
+            attributed_quote_penalty: 0.1,
+            connective_penalty: 0.3,
+            min_chars: 12,
+            max_chars: 300,
+            long_penalty: 0.3,
+            redundancy_weight: 1.0,
+        }
+    }
+}
+
+impl SummaryConfig {
+    /// The weight of each feature, in the order of [`FEATURES`].
+    pub fn feature_weights(&self) -> Vector {
+        [
+            self.position_weight,
+            self.fading_position_weight,
+            self.keyword_weight,
+            self.centrality_weight,
+            self.number_weight,
+            self.peg_weight,
+            self.title_weight,
+            self.lead_echo_weight,
+            self.short_penalty,
+            self.quote_penalty,
+            self.attributed_quote_penalty,
+            self.connective_penalty,
+            self.long_penalty,
+        ]
+    }
+
+    /// Every weight with its `[summary]` key, for the range checks of `briefing check`.
+    pub fn weights(&self) -> Vec<(&'static str, f64)> {
+        FEATURES
+            .iter()
+            .map(|&(_, key)| key)
+            .zip(self.feature_weights())
+            .chain([("redundancy_weight", self.redundancy_weight)])
+            .collect()
+    }
+}
+
+/// Where each key of `[summary]` was written. Its values are read into
+/// [`SummaryConfig`], which has no room for positions; this second, lenient reading of
+/// the same text lets a bad value be reported at its own line.
+#[derive(Deserialize)]
+struct SummarySpans {
+    summary: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+}
+
+impl Checker<'_> {
+    /// `[summary]`'s ranges, each at the line of its key (read again from the text,
+    /// since [`SummaryConfig`] keeps no positions).
+    pub(super) fn summary(&self, summary: &SummaryConfig) {
+        let spans: SummarySpans = match toml::from_str(self.text) {
+            Ok(spans) => spans,
+            Err(e) => return self.report(0..0, "summary", e.message().to_owned()),
+        };
+        let table = spans.summary;
+        let at = |key: &str| {
+            table.as_ref().map_or(0..0, |t| {
+                t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
+            })
+        };
+        let key = |name: &str| format!("summary.{name}");
+        let counts = [
+            (
+                "lines_per_article",
+                summary.lines_per_article,
+                &LINES_PER_ARTICLE,
+            ),
+            ("figures_full", summary.figures_full, &FIGURES_FULL),
+            ("short_chars", summary.short_chars, &LINE_CHARS),
+            ("min_chars", summary.min_chars, &LINE_CHARS),
+            ("max_chars", summary.max_chars, &LINE_CHARS),
+        ];
+        for (name, v, range) in counts {
+            self.bounded(&Spanned::new(at(name), v), range, &key(name));
+        }
+        for (name, v) in summary.weights() {
+            self.bounded(&Spanned::new(at(name), v), &WEIGHT, &key(name));
+        }
+        if summary.min_chars > summary.max_chars {
+            self.report(
+                at("min_chars"),
+                &key("min_chars"),
+                format!(
+                    "{} is more than max_chars ({}): every line would be a fragment or a run-on",
+                    summary.min_chars, summary.max_chars
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_name_every_config_key() {
+        let cfg = SummaryConfig::default();
+        let keys: Vec<&str> = cfg.weights().iter().map(|&(k, _)| k).collect();
+        assert_eq!(keys.len(), FEATURES.len() + 1);
+        assert!(keys.contains(&"centrality_weight") && keys.contains(&"redundancy_weight"));
+    }
+}
