@@ -12,16 +12,19 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Format;
+use crate::dump::Article;
 use crate::durable::write_atomically;
-use crate::feed::SourceText;
+use crate::feed::{self, SourceText};
 use crate::fetch::Fetched;
 use crate::ledger::LedgerError;
+use crate::merge;
 
 /// A source that gave nothing to the day's briefing, and why: named by the run's
 /// report and kept with the day, so that `briefing status` still names it when the
@@ -228,6 +231,33 @@ fn note_path(state_dir: &Path, date: &str) -> PathBuf {
     state_dir.join("ledger").join(date).join("dump.json")
 }
 
+/// The articles of the briefings before `today` whose dumps the state folder still
+/// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first, each body cut
+/// to the part a comparison reads ([`merge::profiled`]: its first 750 bytes or so): a day is compared with
+/// up to three dumps before it, which whole would be held for the whole build.
+pub fn recent(state_dir: &Path, today: &str) -> anyhow::Result<Vec<(String, Vec<Article>)>> {
+    let mut out = Vec::new();
+    for date in crate::ledger::dates(state_dir)? {
+        if date.as_str() >= today {
+            continue;
+        }
+        if let Some(kept) = kept(state_dir, &date)? {
+            let mut articles = Vec::new();
+            for text in &kept.texts {
+                articles.extend(feed::read(text).with_context(|| {
+                    format!("{}, kept for the briefing of {date}", text.fetched.origin)
+                })?);
+            }
+            for a in &mut articles {
+                a.body.truncate(merge::profiled(&a.body).len());
+                a.body.shrink_to_fit();
+            }
+            out.push((date, articles));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,5 +361,31 @@ mod tests {
         let text = text_path(dir.path(), "2025-09-07", 0);
         write_atomically(&text, "반쯤 쓰인 덤프".as_bytes()).unwrap();
         assert!(kept(dir.path(), "2025-09-07").unwrap().is_none());
+    }
+
+    #[test]
+    fn the_last_briefings_dumps_are_read_back_from_the_state_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = |text: &str| crate::feed::SourceText {
+            fetched: crate::fetch::Fetched {
+                origin: "덤프".into(),
+                text: text.into(),
+                encoding: "UTF-8",
+                modified: None,
+            },
+            format: crate::config::Format::Dump,
+            outlet: None,
+        };
+        let body = "어제의 본문이다. ".repeat(100);
+        let dump = format!("최신기사\n---\n어제의 제목\n{body}\n2025-09-06 06:00:00\n");
+        let held = [crate::day::Held::new(&kept(&dump)).unwrap()];
+        crate::day::keep(dir.path(), "2025-09-06", &held, &[]).unwrap();
+        crate::day::keep(dir.path(), "2025-09-07", &held, &[]).unwrap();
+        let past = recent(dir.path(), "2025-09-07").unwrap();
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].0, "2025-09-06");
+        assert_eq!(past[0].1[0].title, "어제의 제목");
+        // Only what a comparison reads is held.
+        assert_eq!(past[0].1[0].body, crate::merge::profiled(body.trim_end()));
     }
 }

@@ -51,7 +51,7 @@ pub enum DeliverError {
     #[error("{0}")]
     Auth(String),
     /// A local file the delivery needs (the outbox, `smtp.ca_file`, the DKIM key) could
-    /// not be used: a retry helps if the cause passes ([`crate::job::is_passing`]: a
+    /// not be used: a retry helps if the cause passes ([`crate::retry::is_passing`]: a
     /// full disk, too many open files), not if a path or a permission is wrong.
     #[error("{what}: {source}")]
     Local {
@@ -98,7 +98,7 @@ impl DeliverError {
     pub fn is_transient(&self) -> bool {
         match self {
             DeliverError::Transient(_) | DeliverError::Unavailable(_) => true,
-            DeliverError::Local { source, .. } => crate::job::is_passing(source),
+            DeliverError::Local { source, .. } => crate::retry::is_passing(source),
             DeliverError::Permanent(_) | DeliverError::Fatal(_) | DeliverError::Auth(_) => false,
         }
     }
@@ -773,12 +773,22 @@ fn list_id(group: &str, from: &Mailbox) -> String {
 /// RFC 3986 percent-encoding of everything but unreserved characters, for URL query
 /// values, path segments and mailto subjects.
 pub fn percent(s: &str) -> String {
+    percent_encode(s, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+    })
+}
+
+/// `s` with every character `keep` refuses written as `%XX` per UTF-8 byte: the one
+/// encoder of URLs ([`percent`]) and of file and ID parts (`escape`).
+fn percent_encode(s: &str, keep: fn(char) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
+    for c in s.chars() {
+        if keep(c) {
+            out.push(c);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     out
@@ -872,20 +882,13 @@ fn subject(text: &str) -> HeaderValue {
 /// Bytes of one encoded word of [`subject`].
 const SUBJECT_WORD_BYTES: usize = 42;
 
-/// `s` with every character other than a letter, a digit or one of `@.+-` written as
-/// `%XX` per UTF-8 byte: `%` itself is escaped, so different texts stay different.
+/// `s` with every character other than a letter (of any script), a digit or one of
+/// `@.+-` percent-encoded: a file name or an ID part that stays readable in Korean. `%`
+/// itself is escaped, so different texts stay different.
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-') {
-            out.push(c);
-        } else {
-            for b in c.encode_utf8(&mut [0; 4]).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
+    percent_encode(s, |c| {
+        c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-')
+    })
 }
 
 /// A fixed hash of a group name and an address, unlike std's randomised one, so IDs

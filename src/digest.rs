@@ -121,13 +121,13 @@ pub struct Item {
     pub title: String,
     /// The title's first clause, for the table of contents: one line per story.
     pub short_title: String,
-    /// Listed in the table of contents: the first [`TOC_ITEMS`] are.
+    /// Listed in the table of contents: the first `TOC_ITEMS` are.
     pub in_toc: bool,
     pub label: Option<String>,
     /// `9월 7일 10:47`, with the year when it is not the briefing's year.
     pub time: Option<String>,
     /// The original article: the title links to it. Only ever http(s), whatever the
-    /// source wrote ([`crate::feed::web_url`]): a `javascript:` link must not reach an
+    /// source wrote ([`crate::dump::web_url`]): a `javascript:` link must not reach an
     /// `href`.
     pub url: Option<String>,
     /// Who published it, named beside the time.
@@ -542,7 +542,6 @@ pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> 
         let opinion = cut.opinion_last && Kind::of(a) == Kind::Opinion;
         let section = (opinion && !in_opinion && !items.is_empty()).then(|| OPINION.to_owned());
         in_opinion |= opinion;
-        let published_at = s.articles().filter_map(|a| a.published_at).max();
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
                 a.label.clone().unwrap_or_else(|| r.to_owned())
@@ -552,58 +551,7 @@ pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> 
             _ => None,
         };
         last_roundup = a.roundup.as_deref();
-        let number = items.len() + 1;
-        // A dump's first line is its title whatever its length: bounded like a key line.
-        let title = bound(&a.title, MAX_LINE_CHARS).into_owned();
-        let time = a.published_at.map(|t| time_label(t, date));
-        let lines = s
-            .key_lines()
-            .map(|l| {
-                let l = bound(l, MAX_LINE_CHARS);
-                Line {
-                    parts: parts(&l),
-                    text: wrap(&l, TEXT_WIDTH, "   - ", "     "),
-                }
-            })
-            .collect();
-        let mut heading = format!("{number}. ");
-        match (&a.roundup, &a.label) {
-            (Some(_), _) => heading.push_str("◆ "),
-            (None, Some(label)) => heading.push_str(&format!("[{label}] ")),
-            (None, None) => {}
-        }
-        heading.push_str(&title);
-        // One unit for wrapping: a time cut after `9월` reads as two.
-        let beside: Vec<String> = [time.as_deref(), a.outlet.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(|t| t.replace(' ', "\u{a0}"))
-            .collect();
-        if !beside.is_empty() {
-            heading.push_str(&format!(" ({})", beside.join(" · ")));
-        }
-        let indent = " ".repeat(number.to_string().len() + 2);
-        let also: Vec<Also> = s.also.iter().take(MAX_ALSO).map(|o| also(o)).collect();
-        items.push(Item {
-            number,
-            short_title: short_title(&a.title).into_owned(),
-            in_toc: number <= TOC_ITEMS,
-            title,
-            label: a.label.clone(),
-            time,
-            url: a.url.as_deref().and_then(crate::feed::web_url),
-            outlet: a.outlet.clone(),
-            roundup: a.roundup.clone(),
-            section,
-            roundup_heading,
-            lines,
-            text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
-            merged: !s.also.is_empty(),
-            reports: 1 + s.also.len(),
-            also_left_out: s.also.len() - also.len(),
-            also,
-            published_at,
-        });
+        items.push(item(s, items.len() + 1, date, section, roundup_heading));
     }
     let repeats: Vec<Earlier> = retold
         .iter()
@@ -637,6 +585,77 @@ pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> 
         unsubscribe_url: None,
         archive_url: None,
     }
+}
+
+/// Item `number` of a briefing dated `date`: story `s`, under `section` (the opinion
+/// heading) and `roundup_heading` when it opens one.
+fn item(
+    s: &Summary,
+    number: usize,
+    date: NaiveDate,
+    section: Option<String>,
+    roundup_heading: Option<String>,
+) -> Item {
+    let a = s.article;
+    let published_at = s.articles().filter_map(|a| a.published_at).max();
+    // A dump's first line is its title whatever its length: bounded like a key line.
+    let title = bound(&a.title, MAX_LINE_CHARS).into_owned();
+    let time = a.published_at.map(|t| time_label(t, date));
+    let lines = s
+        .key_lines()
+        .map(|l| {
+            let l = bound(l, MAX_LINE_CHARS);
+            Line {
+                parts: parts(&l),
+                text: wrap(&l, TEXT_WIDTH, "   - ", "     "),
+            }
+        })
+        .collect();
+    let heading = text_heading(number, a, &title, time.as_deref());
+    let indent = " ".repeat(number.to_string().len() + 2);
+    let also: Vec<Also> = s.also.iter().take(MAX_ALSO).map(|o| also(o)).collect();
+    Item {
+        number,
+        short_title: short_title(&a.title).into_owned(),
+        in_toc: number <= TOC_ITEMS,
+        title,
+        label: a.label.clone(),
+        time,
+        url: a.url.as_deref().and_then(crate::dump::web_url),
+        outlet: a.outlet.clone(),
+        roundup: a.roundup.clone(),
+        section,
+        roundup_heading,
+        lines,
+        text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
+        merged: !s.also.is_empty(),
+        reports: 1 + s.also.len(),
+        also_left_out: s.also.len() - also.len(),
+        also,
+        published_at,
+    }
+}
+
+/// The text part's heading of item `number`: its number, `◆` or its label, the title,
+/// and its time and outlet as one unit for wrapping (a time cut after `9월` reads as
+/// two).
+fn text_heading(number: usize, a: &Article, title: &str, time: Option<&str>) -> String {
+    let mut heading = format!("{number}. ");
+    match (&a.roundup, &a.label) {
+        (Some(_), _) => heading.push_str("◆ "),
+        (None, Some(label)) => heading.push_str(&format!("[{label}] ")),
+        (None, None) => {}
+    }
+    heading.push_str(title);
+    let beside: Vec<String> = [time, a.outlet.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|t| t.replace(' ', "\u{a0}"))
+        .collect();
+    if !beside.is_empty() {
+        heading.push_str(&format!(" ({})", beside.join(" · ")));
+    }
+    heading
 }
 
 /// The inbox preview after the subject: the stories after the lead, by their short
@@ -693,7 +712,7 @@ fn short_title(title: &str) -> std::borrow::Cow<'_, str> {
 /// `article` named under the lead of its story.
 fn also(article: &Article) -> Also {
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
-    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let url = article.url.as_deref().and_then(crate::dump::web_url);
     let named = match &article.outlet {
         Some(outlet) => format!("{outlet} 「{title}」"),
         None => format!("「{title}」"),
@@ -713,7 +732,7 @@ fn also(article: &Article) -> Also {
 fn earlier(retold: &Retold, date: NaiveDate) -> Option<Earlier> {
     let (article, told) = (retold.articles.first()?, retold.date);
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
-    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let url = article.url.as_deref().and_then(crate::dump::web_url);
     let when = day_label(told, date);
     let beside: Vec<String> = article
         .outlet

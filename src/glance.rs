@@ -91,7 +91,7 @@ impl Glance {
 
 /// The glance of the stories `shown`, numbered from 1 in that order (the rank's). A
 /// keyword is a content word carried by at least two articles of the top
-/// [`TOP_STORIES`] stories (one article's words are that article's, not the day's),
+/// `TOP_STORIES` stories (one article's words are that article's, not the day's),
 /// counting every telling of a story whose title carries it, so the words of the story
 /// most outlets told come first; a word [`Common`] to any day is never one.
 pub fn glance(shown: &[&Summary], common: &Common) -> Glance {
@@ -245,7 +245,7 @@ const EVERYDAY_SHARE: f64 = 0.02;
 impl Common {
     /// What is common to every one of `days` (each a day's articles: the kept days and
     /// today's dump): a story's words fill one day, not each of them. With fewer than
-    /// two days of [`LEARN_FROM`] articles, only the hand list counts.
+    /// two days of `LEARN_FROM` articles, only the hand list counts.
     pub fn learn(days: &[&[Article]]) -> Common {
         let counted: Vec<&&[Article]> = days.iter().filter(|d| d.len() >= LEARN_FROM).collect();
         if counted.len() < 2 {

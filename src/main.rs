@@ -1,9 +1,5 @@
 //! The `briefing` binary: parse the command line, run it, map the outcome to an exit code.
 
-// Output goes through `cmd::write_stdout` and `cmd::stderr_line`, which end quietly on
-// a closed pipe where `println!` and `eprintln!` panic.
-#![deny(clippy::print_stdout, clippy::print_stderr)]
-
 use std::process::ExitCode;
 
 use briefing::cmd::stderr_line;
@@ -22,7 +18,7 @@ fn main() -> ExitCode {
     match briefing::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let line = briefing::cmd::one_line(err.as_ref());
+            let line = briefing::report::one_line(err.as_ref());
             stderr_line(format_args!("briefing: {line}"));
             ExitCode::FAILURE
         }

@@ -25,7 +25,6 @@ pub use plan::{last_due, next_run, next_runs};
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
@@ -41,7 +40,7 @@ use crate::clock;
 use crate::config::{format_duration, Config, Group, Schedule};
 use crate::job::{self, Options};
 use crate::ledger::{self, Deferrals, DeferredRun, LedgerError, Standing};
-use crate::web;
+use crate::retry::{daemon_pause, pause_unless_stopped};
 use plan::{due_slot, whole_seconds, Slot};
 
 /// Past `catch_up` after `due`: no run will send it any more.
@@ -175,7 +174,7 @@ impl Runner {
                         reason,
                         next_try: then,
                     });
-                    if job::pause_unless_stopped(pause, Some(&self.stop)).await {
+                    if pause_unless_stopped(pause, Some(&self.stop)).await {
                         continue;
                     }
                     return;
@@ -197,14 +196,40 @@ fn for_groups(config: &Config, groups: &[String]) -> Option<Config> {
     Some(config)
 }
 
-/// Runs until `shutdown` completes. With `listen`, the web endpoint ([`crate::web`])
-/// serves beside the scheduler, sharing its run mutex and stop flag.
-pub async fn run(
+/// What the scheduler shares with what runs beside it (the web endpoint): the config
+/// in force, the run mutex and the stop flag.
+#[derive(Clone)]
+pub struct Daemon {
+    /// The config in force (the last valid one read): its schedules are the ones the
+    /// scheduler follows.
+    pub live: watch::Receiver<Arc<Config>>,
+    /// Held for the whole of a run, scheduled or manual.
+    pub busy: Arc<Mutex<()>>,
+    /// Set by a shutdown: a send in progress finishes its messages in flight only.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// A service started beside the scheduler (`run --listen`'s web endpoint): at shutdown,
+/// once no new run can start, it is told to end through `end`, and `serving` is awaited
+/// before the daemon waits for the last run.
+pub struct Beside {
+    pub end: tokio::sync::oneshot::Sender<()>,
+    pub serving: tokio::task::JoinHandle<Result<()>>,
+}
+
+/// Runs until `shutdown` completes. `beside` starts what serves beside the scheduler
+/// (given the [`Daemon`] it shares), after the shutdown's signal handlers are in place
+/// and before any job is made: one that cannot start stops the daemon before any run.
+pub async fn run<F, Fut>(
     config_path: &Path,
     config: &Config,
-    listen: Option<SocketAddr>,
     shutdown: impl Future<Output = ()>,
-) -> Result<()> {
+    beside: F,
+) -> Result<()>
+where
+    F: FnOnce(Daemon) -> Fut,
+    Fut: Future<Output = Result<Option<Beside>>>,
+{
     // Polled once before anything starts, so that its signal handlers are in place
     // before the web endpoint answers anyone or the jobs are made: a SIGTERM meanwhile
     // is a shutdown, not the end of the process.
@@ -227,24 +252,12 @@ pub async fn run(
         deferrals: Arc::new(Deferrals::open(&config.state_dir)),
     };
     let (publish, live) = watch::channel(Arc::new(config.clone()));
-    // Bound first: a listener that cannot start stops the daemon before any run.
-    let web = match listen {
-        None => None,
-        Some(addr) => {
-            let listener = web::Listener::bind(config, addr).await?;
-            tracing::info!("listening on http://{}", listener.local_addr()?);
-            let (tell, told) = tokio::sync::oneshot::channel::<()>();
-            let daemon = web::Daemon {
-                live: live.clone(),
-                busy: runner.busy.clone(),
-                stop: runner.stop.clone(),
-            };
-            let serving = tokio::spawn(web::serve(listener, daemon, async {
-                let _ = told.await;
-            }));
-            Some((tell, serving))
-        }
-    };
+    let beside = beside(Daemon {
+        live: live.clone(),
+        busy: runner.busy.clone(),
+        stop: runner.stop.clone(),
+    })
+    .await?;
     // Before the jobs are made, to listen for SIGHUP soon: a reload meanwhile is
     // followed once they are.
     let reloading = tokio::spawn(reload::watch(config_path.to_owned(), publish));
@@ -267,17 +280,22 @@ pub async fn run(
     jobs.stop().await;
     runner.stop.store(true, Ordering::SeqCst);
     reloading.abort();
-    if let Some((tell, serving)) = web {
-        let _ = tell.send(());
-        match serving.await {
-            Ok(Err(e)) => tracing::error!("{e:#}"),
-            Err(e) => tracing::error!("the web endpoint failed: {e}"),
-            Ok(Ok(())) => {}
-        }
+    if let Some(beside) = beside {
+        end(beside).await;
     }
     let _idle = runner.busy.lock().await;
     runner.deferrals.clear_all();
     Ok(())
+}
+
+/// Tells `beside` to end, and waits until it has.
+async fn end(beside: Beside) {
+    let _ = beside.end.send(());
+    match beside.serving.await {
+        Ok(Err(e)) => tracing::error!("{e:#}"),
+        Err(e) => tracing::error!("the web endpoint failed: {e}"),
+        Ok(Ok(())) => {}
+    }
 }
 
 /// Puts each new config in force: its schedules get jobs of their own at once, and its
@@ -372,7 +390,7 @@ impl Timetable {
                 tracing::info!(
                     "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up = {catch_up}; {} on {:?})",
                     at.to_rfc3339(),
-                    crate::job::plural(names.len(), "group"),
+                    crate::report::plural(names.len(), "group"),
                     schedule.cron_text
                 );
                 self.claim(schedule, slot);
@@ -414,16 +432,6 @@ fn claim(ran: &mut HashMap<String, Slot>, schedule: &Schedule, slot: Slot) -> bo
     new
 }
 
-/// How long to wait before the `n`th retry (from 0) of a run or a deferred recipient:
-/// 1, 5, 15, 30, then every 60 minutes, as MTAs space their queue runs, but never more
-/// than an eighth of the window (`schedule.catch_up`), so that even a short window gets
-/// several tries.
-pub fn retry_pause(n: u32, window: Duration) -> Duration {
-    const MINUTES: [u64; 5] = [1, 5, 15, 30, 60];
-    let step = MINUTES[(n as usize).min(MINUTES.len() - 1)];
-    Duration::from_secs(step * 60).min((window / 8).max(Duration::from_secs(1)))
-}
-
 /// What the daemon does after one try of a scheduled run.
 enum Next {
     Done,
@@ -437,6 +445,12 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         ..Options::default()
     };
     let grace = config.schedule.catch_up;
+    let key = config
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     match job::send(config, &opts).await {
         Ok(report) if report.complete() => {
             tracing::info!("{}", report.summary());
@@ -447,7 +461,7 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
             let first_deferred = report.groups.iter().flat_map(|g| &g.deferred).next();
             if report.server_down {
                 Next::Retry(
-                    retry_pause(round, grace),
+                    daemon_pause(round, grace, &key),
                     "the mail server could not be reached",
                     report.fatal.unwrap_or_default(),
                 )
@@ -464,10 +478,14 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         }
         Err(e) if e.is_shutdown() => Next::Done,
         Err(e) => {
-            let line = crate::cmd::one_line(&e);
+            let line = crate::report::one_line(&e);
             tracing::error!("scheduled run failed: {line}");
             match e.is_transient() {
-                true => Next::Retry(retry_pause(round, grace), "the run could not start", line),
+                true => Next::Retry(
+                    daemon_pause(round, grace, &key),
+                    "the run could not start",
+                    line,
+                ),
                 false => Next::Done,
             }
         }

@@ -751,6 +751,12 @@ impl Hasher for PreHashed {
     }
 }
 
+/// Smoothed inverse document frequency of a term found in `df` of `docs` articles:
+/// the one formula of every rarity weight (the selection's terms, the merge's grams).
+pub fn idf(docs: usize, df: u32) -> f64 {
+    ((1.0 + docs as f64) / (1.0 + f64::from(df))).ln() + 1.0
+}
+
 /// How rare each term is across the whole dump: a word every article uses says little
 /// about any one of them.
 #[derive(Debug, Default)]
@@ -780,14 +786,9 @@ impl Idf {
         }
         let weights = df
             .into_iter()
-            .map(|(term, df)| (term, Self::formula(n, df)))
+            .map(|(term, df)| (term, idf(n as usize, df)))
             .collect();
         Idf { weights, docs: n }
-    }
-
-    /// Smoothed inverse document frequency of a term found in `df` of `docs` articles.
-    fn formula(docs: u32, df: u32) -> f64 {
-        ((1.0 + f64::from(docs)) / (1.0 + f64::from(df))).ln() + 1.0
     }
 
     /// Smoothed inverse document frequency of `term`.
@@ -799,7 +800,7 @@ impl Idf {
     pub fn weight_of(&self, hash: u64) -> f64 {
         match self.weights.get(&hash) {
             Some(&w) => w,
-            None => Self::formula(self.docs, 0),
+            None => idf(self.docs as usize, 0),
         }
     }
 

@@ -23,4 +23,5 @@ mod schedule;
 mod secrets;
 mod sources;
 mod stories;
+mod tidy;
 mod web;

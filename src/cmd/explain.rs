@@ -1,5 +1,6 @@
 //! `briefing explain`: why each line was or was not picked.
 
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -7,10 +8,11 @@ use anyhow::{bail, Context, Result};
 
 use super::{load_config, write_stdout};
 use crate::config::{Config, Order};
+use crate::day;
 use crate::dump::Article;
 use crate::glance::glance;
 use crate::job::{load, Edition};
-use crate::merge::{self, Corpus, Pair, Similarity};
+use crate::merge::{self, Corpus, Pair, Repeat, Similarity, Story};
 use crate::rank;
 use crate::score::Idf;
 use crate::select::explain;
@@ -145,83 +147,111 @@ fn explain_merges(config: &Config, articles: &[Article], origin: &str) -> Result
     let today = crate::clock::today(config.schedule.timezone)
         .format("%Y-%m-%d")
         .to_string();
-    let past = merge::recent(&config.state_dir, &today)?;
+    let past = day::recent(&config.state_dir, &today)?;
     let repeats = merge::repeats(articles, &past, threshold);
-    let title = |n: usize| articles[n].title.as_str();
     let mut story_of = vec![usize::MAX; articles.len()];
     for (s, story) in stories.iter().enumerate() {
-        story_of[story.lead] = s;
-        for (i, _) in &story.others {
-            story_of[*i] = s;
+        for i in story.members() {
+            story_of[i] = s;
         }
     }
+    // Pairs of two stories: what the threshold kept apart.
+    let near: Vec<(usize, usize)> = scored
+        .iter()
+        .filter(|&&(i, j, _)| story_of[i] != story_of[j])
+        .map(|&(i, j, _)| (i, j))
+        .collect();
     write_stdout(|out| {
         writeln!(
             out,
             "merges of {origin} ({} articles, [merge] threshold {threshold:.2})",
             articles.len()
         )?;
-        let merged: Vec<_> = stories.iter().filter(|s| !s.others.is_empty()).collect();
-        writeln!(
-            out,
-            "stories told by several articles: {} (of {} articles)",
-            merged.len(),
-            merged.iter().map(|s| s.others.len() + 1).sum::<usize>()
-        )?;
-        for story in merged {
-            writeln!(
-                out,
-                "  {}. {} (lead: the longest body, each figure counting 40 characters)",
-                story.lead + 1,
-                title(story.lead)
-            )?;
-            for (i, sim) in &story.others {
-                writeln!(out, "    + {}. {}: {}", i + 1, title(*i), why(sim))?;
-            }
-        }
-        writeln!(
-            out,
-            "near misses: pairs within {NEAR_MISS:.2} under the threshold, or above it but \
-             unlike another article of the story (every pair of a story must pass)"
-        )?;
-        for &(i, j, _) in &scored {
-            if story_of[i] != story_of[j] {
-                let sim = corpus.similarity(i, j);
-                writeln!(
-                    out,
-                    "  {}. {} ~ {}. {}: {}",
-                    i + 1,
-                    title(i),
-                    j + 1,
-                    title(j),
-                    why(&sim)
-                )?;
-            }
-        }
+        write_stories(out, articles, &stories)?;
+        write_near_misses(out, articles, &corpus, &near)?;
         writeln!(
             out,
             "repeats of the last briefings ({} kept in {}):",
             past.len(),
             config.state_dir.display()
         )?;
-        for r in &repeats {
-            let earlier = past
-                .iter()
-                .find(|(date, _)| *date == r.date)
-                .map_or("", |(_, a)| a[r.earlier].title.as_str());
-            writeln!(
-                out,
-                "  {}. {} repeats {} {}. {}: {}",
-                r.today + 1,
-                title(r.today),
-                r.date,
-                r.earlier + 1,
-                earlier,
-                why(&r.similarity)
-            )?;
-        }
-        Ok(())
+        write_repeats(out, articles, &past, &repeats)
     })
+}
+
+/// The stories told by more than one article, each with why its others joined it.
+fn write_stories(out: &mut dyn Write, articles: &[Article], stories: &[Story]) -> io::Result<()> {
+    let merged: Vec<_> = stories.iter().filter(|s| !s.others.is_empty()).collect();
+    writeln!(
+        out,
+        "stories told by several articles: {} (of {} articles)",
+        merged.len(),
+        merged.iter().map(|s| s.others.len() + 1).sum::<usize>()
+    )?;
+    for story in merged {
+        writeln!(
+            out,
+            "  {}. {} (lead: the longest body, each figure counting 40 characters)",
+            story.lead + 1,
+            articles[story.lead].title
+        )?;
+        for (i, sim) in &story.others {
+            writeln!(out, "    + {}. {}: {}", i + 1, articles[*i].title, why(sim))?;
+        }
+    }
+    Ok(())
+}
+
+/// The pairs `near` of two stories, with their scores.
+fn write_near_misses(
+    out: &mut dyn Write,
+    articles: &[Article],
+    corpus: &Corpus,
+    near: &[(usize, usize)],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "near misses: pairs within {NEAR_MISS:.2} under the threshold, or above it but \
+         unlike another article of the story (every pair of a story must pass)"
+    )?;
+    for &(i, j) in near {
+        writeln!(
+            out,
+            "  {}. {} ~ {}. {}: {}",
+            i + 1,
+            articles[i].title,
+            j + 1,
+            articles[j].title,
+            why(&corpus.similarity(i, j))
+        )?;
+    }
+    Ok(())
+}
+
+/// Today's articles that repeat one of the last briefings', each with the earlier one.
+fn write_repeats(
+    out: &mut dyn Write,
+    articles: &[Article],
+    past: &[(String, Vec<Article>)],
+    repeats: &[Repeat],
+) -> io::Result<()> {
+    for r in repeats {
+        let earlier = past
+            .iter()
+            .find(|(date, _)| *date == r.date)
+            .map_or("", |(_, a)| a[r.earlier].title.as_str());
+        writeln!(
+            out,
+            "  {}. {} repeats {} {}. {}: {}",
+            r.today + 1,
+            articles[r.today].title,
+            r.date,
+            r.earlier + 1,
+            earlier,
+            why(&r.similarity)
+        )?;
+    }
+    Ok(())
 }
 
 /// A similarity as one reason: the score and what the two articles share.

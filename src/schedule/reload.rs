@@ -79,8 +79,8 @@ fn reload(path: &Path, publish: &watch::Sender<Arc<Config>>, cause: Cause) -> bo
         Ok(config) => {
             tracing::info!(
                 "config reloaded ({why}): {} with {}; it applies from the next run",
-                crate::job::plural(config.groups.len(), "group"),
-                crate::job::plural(
+                crate::report::plural(config.groups.len(), "group"),
+                crate::report::plural(
                     config.groups.iter().map(|g| g.recipients.len()).sum(),
                     "recipient"
                 )

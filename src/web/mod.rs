@@ -24,7 +24,6 @@ mod unsubscribe;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -35,24 +34,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::Mutex;
 
 use crate::clock;
-use crate::cmd::{one_line, status};
 use crate::config::Config;
 use crate::job::{self, Options};
-use crate::schedule::{next_run, schedules};
-
-/// What the handlers share with the scheduler.
-pub struct Daemon {
-    /// The config in force (the last valid one read): its schedules are the ones the
-    /// scheduler follows.
-    pub live: tokio::sync::watch::Receiver<Arc<Config>>,
-    /// Held for the whole of a run, scheduled or manual.
-    pub busy: Arc<Mutex<()>>,
-    /// Set by a shutdown: a send in progress finishes its messages in flight only.
-    pub stop: Arc<AtomicBool>,
-}
+use crate::report::one_line;
+use crate::schedule::{next_run, schedules, Beside, Daemon};
+use crate::status;
 
 /// A bound listener, its tokens and how many connections it may hold, all checked
 /// before the scheduler starts so that a daemon which cannot serve what was asked does
@@ -137,6 +125,18 @@ impl App {
         tokens.extend(self.read_token.as_deref());
         guard::authorize(headers, &tokens, "web.token_env or web.read_token_env")
     }
+}
+
+/// Binds `addr` and serves the endpoint beside the scheduler, on a task of its own,
+/// until told to end.
+pub async fn start(config: &Config, addr: SocketAddr, daemon: Daemon) -> Result<Beside> {
+    let listener = Listener::bind(config, addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let (end, ended) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(serve(listener, daemon, async {
+        let _ = ended.await;
+    }));
+    Ok(Beside { end, serving })
 }
 
 /// Serves until `shutdown` completes; then requests in flight get a short grace, and
