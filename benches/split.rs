@@ -51,6 +51,7 @@ fn corpus() -> String {
     out
 }
 
+#[allow(clippy::print_stdout)] // A bench prints its figures.
 fn bench(c: &mut Criterion) {
     let text = corpus();
     let chars = text.chars().count();

@@ -4,7 +4,8 @@
 //! ledgers, and an operator can rebuild the briefing of a past day. Everything else
 //! asks [`now`]: `clippy.toml` forbids the clock functions of std and chrono elsewhere,
 //! so a pinned run cannot carry the real date anywhere. In the daemon a pinned clock
-//! starts at the pinned instant and advances with real time ([`follow_real_time`]).
+//! starts at the pinned instant and advances with real time ([`follow_real_time`]), and
+//! its timer fires at the pinned schedule ([`on_real_clock`]).
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -12,14 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::dump::Article;
-
 const VAR: &str = "BRIEFING_NOW";
-
-/// A briefing dated further than this from its newest article is probably built under a
-/// wrong clock, or from the wrong dump: worth a warning, not a refusal (a dump may be
-/// late on a holiday).
-const ARTICLE_DAYS: i64 = 2;
 
 /// Fails when `BRIEFING_NOW` is set but not a time, so a typo is not silently "now";
 /// or a time the message's `Date:` header cannot carry (it is a `SystemTime` written as
@@ -88,30 +82,20 @@ pub fn now() -> DateTime<Utc> {
     }
 }
 
+/// When the real clock shows what [`now`] shows at `t`: `t` itself, unless the clock is
+/// pinned. The daemon's timer (tokio-cron-scheduler) waits on the real clock, so that is
+/// where a pinned daemon's runs are placed.
+#[allow(clippy::disallowed_methods)] // the distance of the pinned clock from the real one
+pub fn on_real_clock(t: DateTime<Utc>) -> DateTime<Utc> {
+    match pinned() {
+        Some(_) => t + (Utc::now() - now()),
+        None => t,
+    }
+}
+
 /// Today's date in `tz`: the date a briefing is for.
 pub fn today(tz: Tz) -> NaiveDate {
     now().with_timezone(&tz).date_naive()
-}
-
-/// Warns when the briefing of `date` is more than two days from its newest article (by
-/// the dates in `tz`): a clock a day fast or slow, or a stale or future dump, sends the
-/// news under the wrong date. True when it warned.
-pub fn warn_if_far_from_articles(date: NaiveDate, tz: Tz, articles: &[Article]) -> bool {
-    let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() else {
-        return false;
-    };
-    let article_date = newest.with_timezone(&tz).date_naive();
-    let days = (date - article_date).num_days();
-    if days.abs() <= ARTICLE_DAYS {
-        return false;
-    }
-    tracing::warn!(
-        "the briefing of {date} carries articles of {article_date} at the newest ({} days {}): \
-         is the clock or the dump wrong?",
-        days.abs(),
-        if days > 0 { "older" } else { "newer" }
-    );
-    true
 }
 
 #[cfg(test)]
@@ -140,50 +124,5 @@ mod tests {
             let err = at(bad).unwrap_err();
             assert!(err.contains("out of range"), "{bad}: {err}");
         }
-    }
-
-    fn article(stamp: Option<&str>) -> Article {
-        Article {
-            title: "시험 기사".into(),
-            label: None,
-            body: "시험용 문장이다.".into(),
-            published_at: stamp.map(|s| DateTime::parse_from_rfc3339(s).unwrap()),
-            roundup: None,
-            line: 1,
-            url: None,
-            outlet: None,
-        }
-    }
-
-    #[test]
-    fn a_briefing_far_from_its_newest_article_is_warned_about() {
-        let seoul = chrono_tz::Asia::Seoul;
-        let date = NaiveDate::from_ymd_opt(2025, 9, 9).unwrap();
-        let articles =
-            |stamps: &[&str]| -> Vec<Article> { stamps.iter().map(|s| article(Some(s))).collect() };
-        // The newest counts, by its date in Seoul: 23:30 UTC on the 6th is the 7th there,
-        // two days before; 14:00 UTC on the 6th is still the 6th, three days before.
-        assert!(!warn_if_far_from_articles(
-            date,
-            seoul,
-            &articles(&["2025-09-01T10:00:00+09:00", "2025-09-06T23:30:00Z"])
-        ));
-        assert!(warn_if_far_from_articles(
-            date,
-            seoul,
-            &articles(&["2025-09-06T14:00:00Z"])
-        ));
-        assert!(warn_if_far_from_articles(
-            date,
-            seoul,
-            &articles(&["2025-09-12T07:00:00+09:00"])
-        ));
-        assert!(!warn_if_far_from_articles(
-            date,
-            seoul,
-            &articles(&["2025-09-11T23:59:00+09:00"])
-        ));
-        assert!(!warn_if_far_from_articles(date, seoul, &[article(None)]));
-        assert!(!warn_if_far_from_articles(date, seoul, &[]));
     }
 }

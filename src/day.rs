@@ -9,15 +9,22 @@
 //! later run of the same date is built from it; what arrives in the dump meanwhile goes
 //! into tomorrow's briefing, which leaves out only what today's carried.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use flate2::Compression;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Format;
+use crate::dump::Article;
 use crate::durable::write_atomically;
-use crate::feed::SourceText;
+use crate::feed::{self, SourceText};
 use crate::fetch::Fetched;
 use crate::ledger::LedgerError;
+use crate::merge;
 
 /// A source that gave nothing to the day's briefing, and why: named by the run's
 /// report and kept with the day, so that `briefing status` still names it when the
@@ -55,6 +62,40 @@ pub struct Kept {
     pub failed: Vec<SourceFailure>,
 }
 
+/// A source's text as a day's build holds it until a delivery keeps it: deflated. The
+/// text is read once to be parsed and once more to be kept, and in between, beside the
+/// articles parsed from it, it would be a second copy of the whole dump.
+pub struct Held {
+    origin: String,
+    format: Format,
+    outlet: Option<String>,
+    deflated: Vec<u8>,
+}
+
+impl Held {
+    /// `text`, deflated. Writing into memory does not fail, but were it to, the day must
+    /// not be kept as an empty text: the error is the build's.
+    pub fn new(text: &SourceText) -> std::io::Result<Held> {
+        let mut deflater = DeflateEncoder::new(Vec::new(), Compression::fast());
+        deflater.write_all(text.fetched.text.as_bytes())?;
+        let mut deflated = deflater.finish()?;
+        deflated.shrink_to_fit();
+        Ok(Held {
+            origin: text.fetched.origin.clone(),
+            format: text.format,
+            outlet: text.outlet.clone(),
+            deflated,
+        })
+    }
+
+    /// The text, inflated again.
+    fn text(&self) -> std::io::Result<Vec<u8>> {
+        let mut text = Vec::new();
+        DeflateDecoder::new(self.deflated.as_slice()).read_to_end(&mut text)?;
+        Ok(text)
+    }
+}
+
 /// How many briefings before today's keep their dump: a day is finished on that day,
 /// or by hand soon after; older copies would only fill the disk, a dump a day.
 const KEPT_DAYS: usize = 3;
@@ -67,7 +108,7 @@ const KEPT_DAYS: usize = 3;
 pub fn keep(
     state_dir: &Path,
     date: &str,
-    texts: &[SourceText],
+    texts: &[Held],
     failed: &[SourceFailure],
 ) -> Result<(), LedgerError> {
     for older in crate::ledger::dates(state_dir)?.iter().skip(KEPT_DAYS) {
@@ -75,14 +116,11 @@ pub fn keep(
     }
     let meta = note_path(state_dir, date);
     let note = Meta {
-        origin: texts
-            .first()
-            .map(|t| t.fetched.origin.clone())
-            .unwrap_or_default(),
+        origin: texts.first().map(|t| t.origin.clone()).unwrap_or_default(),
         sources: texts
             .iter()
             .map(|t| KeptSource {
-                origin: t.fetched.origin.clone(),
+                origin: t.origin.clone(),
                 format: t.format,
                 outlet: t.outlet.clone(),
             })
@@ -93,7 +131,8 @@ pub fn keep(
     let note = serde_json::to_vec(&note).unwrap_or_default();
     for (n, text) in texts.iter().enumerate() {
         let path = text_path(state_dir, date, n);
-        write_atomically(&path, text.fetched.text.as_bytes())
+        text.text()
+            .and_then(|text| write_atomically(&path, &text))
             .map_err(|source| LedgerError { path, source })?;
     }
     write_atomically(&meta, &note).map_err(|source| LedgerError { path: meta, source })
@@ -192,6 +231,33 @@ fn note_path(state_dir: &Path, date: &str) -> PathBuf {
     state_dir.join("ledger").join(date).join("dump.json")
 }
 
+/// The articles of the briefings before `today` whose dumps the state folder still
+/// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first, each body cut
+/// to the part a comparison reads ([`merge::profiled`]: its first 750 bytes or so): a day is compared with
+/// up to three dumps before it, which whole would be held for the whole build.
+pub fn recent(state_dir: &Path, today: &str) -> anyhow::Result<Vec<(String, Vec<Article>)>> {
+    let mut out = Vec::new();
+    for date in crate::ledger::dates(state_dir)? {
+        if date.as_str() >= today {
+            continue;
+        }
+        if let Some(kept) = kept(state_dir, &date)? {
+            let mut articles = Vec::new();
+            for text in &kept.texts {
+                articles.extend(feed::read(text).with_context(|| {
+                    format!("{}, kept for the briefing of {date}", text.fetched.origin)
+                })?);
+            }
+            for a in &mut articles {
+                a.body.truncate(merge::profiled(&a.body).len());
+                a.body.shrink_to_fit();
+            }
+            out.push((date, articles));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,7 +297,8 @@ mod tests {
             source: "하늘방송".into(),
             error: "the server answered 500".into(),
         }];
-        keep(dir.path(), "2025-09-07", &texts, &failed).unwrap();
+        let held: Vec<Held> = texts.iter().map(|t| Held::new(t).unwrap()).collect();
+        keep(dir.path(), "2025-09-07", &held, &failed).unwrap();
         let back = kept(dir.path(), "2025-09-07").unwrap().unwrap();
         assert_eq!(back.texts.len(), 2);
         for (got, want) in back.texts.iter().zip(&texts) {
@@ -269,8 +336,8 @@ mod tests {
         let texts = |day: u32| {
             let body = format!("최신기사\n{day}일 기사\n");
             [
-                text(&format!("덤프 {day}"), &body, Format::Dump, None),
-                text(&format!("둘째 {day}"), &body, Format::Dump, None),
+                Held::new(&text(&format!("덤프 {day}"), &body, Format::Dump, None)).unwrap(),
+                Held::new(&text(&format!("둘째 {day}"), &body, Format::Dump, None)).unwrap(),
             ]
         };
         for day in 1..=6 {
@@ -294,5 +361,31 @@ mod tests {
         let text = text_path(dir.path(), "2025-09-07", 0);
         write_atomically(&text, "반쯤 쓰인 덤프".as_bytes()).unwrap();
         assert!(kept(dir.path(), "2025-09-07").unwrap().is_none());
+    }
+
+    #[test]
+    fn the_last_briefings_dumps_are_read_back_from_the_state_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = |text: &str| crate::feed::SourceText {
+            fetched: crate::fetch::Fetched {
+                origin: "덤프".into(),
+                text: text.into(),
+                encoding: "UTF-8",
+                modified: None,
+            },
+            format: crate::config::Format::Dump,
+            outlet: None,
+        };
+        let body = "어제의 본문이다. ".repeat(100);
+        let dump = format!("최신기사\n---\n어제의 제목\n{body}\n2025-09-06 06:00:00\n");
+        let held = [crate::day::Held::new(&kept(&dump)).unwrap()];
+        crate::day::keep(dir.path(), "2025-09-06", &held, &[]).unwrap();
+        crate::day::keep(dir.path(), "2025-09-07", &held, &[]).unwrap();
+        let past = recent(dir.path(), "2025-09-07").unwrap();
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].0, "2025-09-06");
+        assert_eq!(past[0].1[0].title, "어제의 제목");
+        // Only what a comparison reads is held.
+        assert_eq!(past[0].1[0].body, crate::merge::profiled(body.trim_end()));
     }
 }

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hmac::{KeyInit, Mac};
@@ -49,7 +51,7 @@ pub enum DeliverError {
     #[error("{0}")]
     Auth(String),
     /// A local file the delivery needs (the outbox, `smtp.ca_file`, the DKIM key) could
-    /// not be used: a retry helps if the cause passes ([`crate::job::is_passing`]: a
+    /// not be used: a retry helps if the cause passes ([`crate::retry::is_passing`]: a
     /// full disk, too many open files), not if a path or a permission is wrong.
     #[error("{what}: {source}")]
     Local {
@@ -96,7 +98,7 @@ impl DeliverError {
     pub fn is_transient(&self) -> bool {
         match self {
             DeliverError::Transient(_) | DeliverError::Unavailable(_) => true,
-            DeliverError::Local { source, .. } => crate::job::is_passing(source),
+            DeliverError::Local { source, .. } => crate::retry::is_passing(source),
             DeliverError::Permanent(_) | DeliverError::Fatal(_) | DeliverError::Auth(_) => false,
         }
     }
@@ -720,6 +722,14 @@ pub fn footer_link(config: &Config, group: &str) -> Option<String> {
     }
 }
 
+/// The briefing's own page in the archive (`crate::archive`), served by `run --listen`
+/// at `[web] base_url`: the mail's "웹에서 보기".
+pub fn archive_link(config: &Config, date: &str, group: &str) -> Option<String> {
+    config
+        .unsubscribe_links()
+        .map(|web| format!("{}/archive/{date}/{}.html", web.base_url, percent(group)))
+}
+
 /// The key of one-click links: HMAC-SHA256 over the group (its length first, so that
 /// no other pair of texts gives the same bytes) and the address's key, in hex. The web
 /// endpoint recomputes it from the link's `group` and `address`.
@@ -761,14 +771,24 @@ fn list_id(group: &str, from: &Mailbox) -> String {
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters, for URL query
-/// values and mailto subjects.
-fn percent(s: &str) -> String {
+/// values, path segments and mailto subjects.
+pub fn percent(s: &str) -> String {
+    percent_encode(s, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+    })
+}
+
+/// `s` with every character `keep` refuses written as `%XX` per UTF-8 byte: the one
+/// encoder of URLs ([`percent`]) and of file and ID parts (`escape`).
+fn percent_encode(s: &str, keep: fn(char) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
+    for c in s.chars() {
+        if keep(c) {
+            out.push(c);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     out
@@ -793,7 +813,7 @@ pub fn compose(
     let mut builder = Message::builder()
         .from(from.clone())
         .to(to.clone())
-        .subject(parts.subject.clone())
+        .raw_header(subject(&parts.subject))
         .message_id(Some(message_id))
         .user_agent(concat!("briefing/", env!("CARGO_PKG_VERSION")).to_owned())
         .raw_header(raw("List-Id", head.list_id.clone()))
@@ -825,20 +845,50 @@ pub fn compose(
     Ok(message)
 }
 
-/// `s` with every character other than a letter, a digit or one of `@.+-` written as
-/// `%XX` per UTF-8 byte: `%` itself is escaped, so different texts stay different.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-') {
-            out.push(c);
-        } else {
-            for b in c.encode_utf8(&mut [0; 4]).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
+/// The `Subject` header, in EUC-KR when every character has a place in it (CP949, as
+/// Korean mail has long been sent and every mail client reads), else in UTF-8 as lettre
+/// writes it. SpamAssassin's `SUBJ_ALL_CAPS` reads a subject whose Latin letters are
+/// all capitals as shouting, and a Korean headline's only Latin letters are acronyms
+/// (`AI`, `SK`); the rule skips CJK charsets, knowing it misreads them, but not UTF-8.
+fn subject(text: &str) -> HeaderValue {
+    let name = HeaderName::new_from_ascii_str("Subject");
+    let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(text);
+    if unmappable || text.is_ascii() {
+        return HeaderValue::new(name, text.to_owned());
     }
-    out
+    // Encoded words of at most 42 bytes (56 base64 characters): with `=?euc-kr?B?`
+    // and `?=` each line stays under 78 columns. A character is 1 byte (ASCII) or 2, and
+    // is never cut between two words.
+    let mut words = Vec::new();
+    let (mut start, mut len) = (0, 0);
+    for c in text.chars() {
+        let n = if c.is_ascii() { 1 } else { 2 };
+        if len + n > SUBJECT_WORD_BYTES {
+            words.push(&bytes[start..start + len]);
+            start += len;
+            len = 0;
+        }
+        len += n;
+    }
+    words.push(&bytes[start..start + len]);
+    let encoded: Vec<String> = words
+        .iter()
+        .map(|w| format!("=?euc-kr?B?{}?=", BASE64.encode(w)))
+        .collect();
+    // Only base64 and the encoded-word marks: nothing a subject holds can end the line.
+    HeaderValue::dangerous_new_pre_encoded(name, text.to_owned(), encoded.join("\r\n "))
+}
+
+/// Bytes of one encoded word of [`subject`].
+const SUBJECT_WORD_BYTES: usize = 42;
+
+/// `s` with every character other than a letter (of any script), a digit or one of
+/// `@.+-` percent-encoded: a file name or an ID part that stays readable in Korean. `%`
+/// itself is escaped, so different texts stay different.
+fn escape(s: &str) -> String {
+    percent_encode(s, |c| {
+        c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-')
+    })
 }
 
 /// A fixed hash of a group name and an address, unlike std's randomised one, so IDs
@@ -1112,7 +1162,8 @@ mod tests {
         let to: Mailbox = "김하늘 <ceo@example.com>".parse().unwrap();
         let (_, m) = morning_message(&from, &to);
         let raw = String::from_utf8(m.formatted()).unwrap();
-        assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
+        // Korean in EUC-KR, which SpamAssassin's all-caps check knows to skip.
+        assert!(raw.contains("Subject: =?euc-kr?B?"), "{raw}");
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("Message-ID: <briefing.2025-09-07.morning."));
         assert!(!raw.contains("cfo@"), "only the one recipient");

@@ -21,8 +21,9 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Filter, Group};
 use crate::dump::Article;
-use crate::glance::{glance, Glance};
-use crate::score::figures;
+use crate::figure;
+use crate::glance::{glance, Common, Glance};
+use crate::rank::Kind;
 use crate::summary::Summary;
 
 const HTML: &str = "briefing.html.hbs";
@@ -31,8 +32,10 @@ const BUILTIN_HTML: &str = include_str!("../templates/briefing.html.hbs");
 const BUILTIN_TEXT: &str = include_str!("../templates/briefing.txt.hbs");
 
 /// Gmail clips a message whose HTML passes about 102 KB, hiding the end of the
-/// briefing behind a link; this leaves room for the headers and the MIME framing.
-pub const MAX_HTML_BYTES: usize = 95_000;
+/// briefing behind a link. Its count is of the message as it arrives, after a relay's
+/// own headers and footers and the transfer encoding's line breaks: 88,000 bytes of
+/// HTML leave room for those.
+pub const MAX_HTML_BYTES: usize = 88_000;
 /// A key line longer than this (in characters, `…` included) is cut: one run-on
 /// "sentence" of a broken dump must not become a message of its own size.
 pub const MAX_LINE_CHARS: usize = 300;
@@ -43,6 +46,14 @@ const SUBJECT_TITLE_CHARS: usize = 40;
 
 /// Inbox previews show about a hundred characters after the subject.
 const PREHEADER_CHARS: usize = 110;
+/// The heading of the opinion pieces after the news.
+const OPINION: &str = "오피니언";
+
+/// Stories listed in the table of contents: on a phone, more than ten fill the first
+/// screen before the first story.
+const TOC_ITEMS: usize = 10;
+/// A story named in the preview: enough to recognise it, short enough for three.
+const SHORT_TITLE_CHARS: usize = 28;
 /// Columns of the text part; Hangul counts two, as terminals and mail clients show it.
 pub const TEXT_WIDTH: usize = 72;
 
@@ -61,12 +72,18 @@ pub struct Digest {
     pub top_title: Option<String>,
     /// Stories after the lead that the group wanted (shown or left out): "외 N건".
     pub more: usize,
-    /// The lead story's first key line: the inbox preview after the subject, hidden in
-    /// the message itself.
+    /// The stories after the lead, named: the inbox preview after the subject, hidden
+    /// in the message itself.
     pub preheader: Option<String>,
     pub group: String,
+    /// The group's `title`, when it has one: the default subject names it.
+    pub title: Option<String>,
+    /// What the masthead reads ([`Group::masthead`]).
+    pub masthead: String,
     /// Number of items shown.
     pub count: usize,
+    /// Items shown but not listed in the table of contents.
+    pub toc_more: usize,
     /// Articles the group wanted but this briefing does not show (`max_articles`, or
     /// the size limit): the reader is told "외 N건" instead of nothing.
     pub left_out: usize,
@@ -89,6 +106,8 @@ pub struct Digest {
     pub description: Option<String>,
     pub contact: Option<String>,
     pub unsubscribe_url: Option<String>,
+    /// This briefing's page in the archive ("웹에서 보기"), when `[web] base_url` is set.
+    pub archive_url: Option<String>,
     /// The newest article time among the items: what a delivered briefing carried.
     #[serde(skip)]
     pub newest: Option<DateTime<FixedOffset>>,
@@ -100,11 +119,15 @@ pub struct Item {
     /// 1-based position in the briefing, the same in both parts.
     pub number: usize,
     pub title: String,
+    /// The title's first clause, for the table of contents: one line per story.
+    pub short_title: String,
+    /// Listed in the table of contents: the first `TOC_ITEMS` are.
+    pub in_toc: bool,
     pub label: Option<String>,
     /// `9월 7일 10:47`, with the year when it is not the briefing's year.
     pub time: Option<String>,
     /// The original article: the title links to it. Only ever http(s), whatever the
-    /// source wrote ([`crate::feed::web_url`]): a `javascript:` link must not reach an
+    /// source wrote ([`crate::dump::web_url`]): a `javascript:` link must not reach an
     /// `href`.
     pub url: Option<String>,
     /// Who published it, named beside the time.
@@ -114,6 +137,8 @@ pub struct Item {
     /// On the first story of a round-up, what its heading shows: the round-up's
     /// title, or its label when that title only repeats the first story's.
     pub roundup_heading: Option<String>,
+    /// The heading of the section this item opens (`오피니언`).
+    pub section: Option<String>,
     /// The key lines, in article order.
     pub lines: Vec<Line>,
     /// The text part's heading (`1. [label] title (time)`), wrapped.
@@ -431,6 +456,7 @@ fn shorten(digest: &Digest, n: usize) -> Digest {
     let dropped = n.saturating_sub(2 * len).min(len);
     d.items.truncate(len - dropped);
     d.count = d.items.len();
+    d.toc_more = d.count.saturating_sub(TOC_ITEMS);
     d.left_out += dropped;
     d.shortened = d
         .items
@@ -455,27 +481,67 @@ fn newest(items: &[Item], repeats: &[Earlier]) -> Option<DateTime<FixedOffset>> 
         .max()
 }
 
-/// The digest of `summaries` (one per story) for `group` on `date` (Korea time), with
-/// the stories an earlier briefing told (`retold`) named at the end. A group wants a
-/// story when its filter accepts any of the story's articles.
+/// The stories a group wants, in the order the briefing tells them, cut where the
+/// briefing can show no more: those after the cut are counted ("외 N건"), never
+/// summarised or rendered.
+#[derive(Debug)]
+pub struct Cut<'s, 'a> {
+    /// The first stories the group wants, at most its `max_articles`.
+    pub shown: Vec<&'s Summary<'a>>,
+    /// The stories the group wants after them.
+    pub after: usize,
+    /// The newest article time among every story the group wants, cut or not: the
+    /// stale note is about the dump, not about how much of it fits.
+    pub newest: Option<DateTime<FixedOffset>>,
+    /// Words the day at a glance never shows ([`Common::learn`]).
+    pub common: &'s Common,
+    /// The opinion pieces come after the news (the rank's order): they get a heading.
+    pub opinion_last: bool,
+}
+
+/// The digest of `summaries` (one per story, in the briefing's order) for `group` on
+/// `date` (Korea time), with the stories an earlier briefing told (`retold`) named at
+/// the end: [`assemble`] with the cut at the group's `max_articles`.
 pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
-    let mut items: Vec<Item> = Vec::new();
-    let mut last_roundup: Option<&str> = None;
-    let mut newest_wanted = None;
-    let mut left_out = 0;
-    let mut shown: Vec<&Summary> = Vec::new();
-    for s in summaries
+    let mut shown: Vec<&Summary> = summaries
         .iter()
         .filter(|s| wants(&group.filter, s.articles()))
-    {
+        .collect();
+    let newest = shown
+        .iter()
+        .flat_map(|s| s.articles())
+        .filter_map(|a| a.published_at)
+        .max();
+    let wanted = shown.len();
+    shown.truncate(group.max_articles.unwrap_or(wanted));
+    let after = wanted - shown.len();
+    assemble(
+        Cut {
+            shown,
+            after,
+            newest,
+            common: &Common::default(),
+            opinion_last: false,
+        },
+        retold,
+        group,
+        date,
+    )
+}
+
+/// The digest of the stories `cut` shows for `group` on `date` (Korea time), with the
+/// stories an earlier briefing told (`retold`) that the group wants named at the end.
+pub fn assemble(cut: Cut, retold: &[Retold], group: &Group, date: NaiveDate) -> Digest {
+    let mut items: Vec<Item> = Vec::new();
+    let mut last_roundup: Option<&str> = None;
+    let mut in_opinion = false;
+    for &s in &cut.shown {
         let a = s.article;
-        let published_at = s.articles().filter_map(|a| a.published_at).max();
-        newest_wanted = newest_wanted.max(published_at);
-        if group.max_articles.is_some_and(|max| items.len() >= max) {
-            left_out += 1;
-            continue;
-        }
-        shown.push(s);
+        // The opinion pieces after the news, under a heading of their own: a reader
+        // should not take a column for a report.
+        let opinion = cut.opinion_last && Kind::of(a) == Kind::Opinion;
+        let section = (opinion && !in_opinion && !items.is_empty()).then(|| OPINION.to_owned());
+        in_opinion |= opinion;
         let roundup_heading = match a.roundup.as_deref() {
             Some(r) if Some(r) != last_roundup => Some(if r == a.title {
                 a.label.clone().unwrap_or_else(|| r.to_owned())
@@ -485,80 +551,31 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
             _ => None,
         };
         last_roundup = a.roundup.as_deref();
-        let number = items.len() + 1;
-        // A dump's first line is its title whatever its length: bounded like a key line.
-        let title = bound(&a.title, MAX_LINE_CHARS).into_owned();
-        let time = a.published_at.map(|t| time_label(t, date));
-        let lines = s
-            .key_lines()
-            .map(|l| {
-                let l = bound(l, MAX_LINE_CHARS);
-                Line {
-                    parts: parts(&l),
-                    text: wrap(&l, TEXT_WIDTH, "   - ", "     "),
-                }
-            })
-            .collect();
-        let mut heading = format!("{number}. ");
-        match (&a.roundup, &a.label) {
-            (Some(_), _) => heading.push_str("◆ "),
-            (None, Some(label)) => heading.push_str(&format!("[{label}] ")),
-            (None, None) => {}
-        }
-        heading.push_str(&title);
-        // One unit for wrapping: a time cut after `9월` reads as two.
-        let beside: Vec<String> = [time.as_deref(), a.outlet.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(|t| t.replace(' ', "\u{a0}"))
-            .collect();
-        if !beside.is_empty() {
-            heading.push_str(&format!(" ({})", beside.join(" · ")));
-        }
-        let indent = " ".repeat(number.to_string().len() + 2);
-        let also: Vec<Also> = s.also.iter().take(MAX_ALSO).map(|o| also(o)).collect();
-        items.push(Item {
-            number,
-            title,
-            label: a.label.clone(),
-            time,
-            url: a.url.as_deref().and_then(crate::feed::web_url),
-            outlet: a.outlet.clone(),
-            roundup: a.roundup.clone(),
-            roundup_heading,
-            lines,
-            text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
-            merged: !s.also.is_empty(),
-            reports: 1 + s.also.len(),
-            also_left_out: s.also.len() - also.len(),
-            also,
-            published_at,
-        });
+        items.push(item(s, items.len() + 1, date, section, roundup_heading));
     }
     let repeats: Vec<Earlier> = retold
         .iter()
         .filter(|r| wants(&group.filter, r.articles.iter().copied()))
         .filter_map(|r| earlier(r, date))
         .collect();
-    let lead = summaries
-        .iter()
-        .find(|s| wants(&group.filter, s.articles()));
+    let lead = cut.shown.first();
     Digest {
         subject: String::new(),
         date: korean_date(date),
         date_iso: date.to_string(),
         short_date: short_date(date),
         top_title: lead.map(|s| bound(&s.article.title, SUBJECT_TITLE_CHARS).into_owned()),
-        more: (items.len() + left_out).saturating_sub(1),
-        preheader: lead
-            .and_then(|s| s.key_lines().next())
-            .map(|l| bound(l, PREHEADER_CHARS).into_owned()),
+        more: (items.len() + cut.after).saturating_sub(1),
+        preheader: preheader(&cut.shown, cut.after),
         group: group.name.clone(),
+        title: group.title.clone(),
+        masthead: group.masthead().to_owned(),
         count: items.len(),
-        left_out,
+        toc_more: items.len().saturating_sub(TOC_ITEMS),
+        left_out: cut.after,
         shortened: 0,
-        stale_note: newest_wanted.and_then(|t| stale_note(t, date)),
-        glance: Some(glance(&shown)).filter(|g| group.glance && !g.is_empty()),
+        stale_note: cut.newest.and_then(|t| stale_note(t, date)),
+        glance: Some(glance(&cut.shown, cut.common)).filter(|g| group.glance && !g.is_empty()),
         newest: newest(&items, &repeats),
         items,
         repeats,
@@ -566,13 +583,136 @@ pub fn build(summaries: &[Summary], retold: &[Retold], group: &Group, date: Naiv
         description: group.description.clone(),
         contact: None,
         unsubscribe_url: None,
+        archive_url: None,
     }
+}
+
+/// Item `number` of a briefing dated `date`: story `s`, under `section` (the opinion
+/// heading) and `roundup_heading` when it opens one.
+fn item(
+    s: &Summary,
+    number: usize,
+    date: NaiveDate,
+    section: Option<String>,
+    roundup_heading: Option<String>,
+) -> Item {
+    let a = s.article;
+    let published_at = s.articles().filter_map(|a| a.published_at).max();
+    // A dump's first line is its title whatever its length: bounded like a key line.
+    let title = bound(&a.title, MAX_LINE_CHARS).into_owned();
+    let time = a.published_at.map(|t| time_label(t, date));
+    let lines = s
+        .key_lines()
+        .map(|l| {
+            let l = bound(l, MAX_LINE_CHARS);
+            Line {
+                parts: parts(&l),
+                text: wrap(&l, TEXT_WIDTH, "   - ", "     "),
+            }
+        })
+        .collect();
+    let heading = text_heading(number, a, &title, time.as_deref());
+    let indent = " ".repeat(number.to_string().len() + 2);
+    let also: Vec<Also> = s.also.iter().take(MAX_ALSO).map(|o| also(o)).collect();
+    Item {
+        number,
+        short_title: short_title(&a.title).into_owned(),
+        in_toc: number <= TOC_ITEMS,
+        title,
+        label: a.label.clone(),
+        time,
+        url: a.url.as_deref().and_then(crate::dump::web_url),
+        outlet: a.outlet.clone(),
+        roundup: a.roundup.clone(),
+        section,
+        roundup_heading,
+        lines,
+        text_heading: wrap(&heading, TEXT_WIDTH, "", &indent),
+        merged: !s.also.is_empty(),
+        reports: 1 + s.also.len(),
+        also_left_out: s.also.len() - also.len(),
+        also,
+        published_at,
+    }
+}
+
+/// The text part's heading of item `number`: its number, `◆` or its label, the title,
+/// and its time and outlet as one unit for wrapping (a time cut after `9월` reads as
+/// two).
+fn text_heading(number: usize, a: &Article, title: &str, time: Option<&str>) -> String {
+    let mut heading = format!("{number}. ");
+    match (&a.roundup, &a.label) {
+        (Some(_), _) => heading.push_str("◆ "),
+        (None, Some(label)) => heading.push_str(&format!("[{label}] ")),
+        (None, None) => {}
+    }
+    heading.push_str(title);
+    let beside: Vec<String> = [time, a.outlet.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|t| t.replace(' ', "\u{a0}"))
+        .collect();
+    if !beside.is_empty() {
+        heading.push_str(&format!(" ({})", beside.join(" · ")));
+    }
+    heading
+}
+
+/// The inbox preview after the subject: the stories after the lead, by their short
+/// titles, then how many more (`공항철도 1시간 운행 중단 · 누리항공 신규 노선 3곳 외
+/// 6건`). The subject names the lead already; a preview that restated it would spend
+/// the row's second line on nothing. A day of one story previews its first key line.
+fn preheader(shown: &[&Summary], after: usize) -> Option<String> {
+    let (lead, rest) = shown.split_first()?;
+    if rest.is_empty() && after == 0 {
+        return lead
+            .key_lines()
+            .next()
+            .map(|l| bound(l, PREHEADER_CHARS).into_owned());
+    }
+    let mut named: Vec<String> = Vec::new();
+    let mut chars = 0;
+    for s in rest {
+        let title = short_title(&s.article.title);
+        let n = title.chars().count() + 3;
+        // Room for ` 외 NN건` after the last title.
+        if !named.is_empty() && chars + n > PREHEADER_CHARS - 8 {
+            break;
+        }
+        chars += n;
+        named.push(title.into_owned());
+    }
+    let mut preview = named.join(" · ");
+    let unnamed = rest.len() - named.len() + after;
+    if unnamed > 0 {
+        match named.is_empty() {
+            true => preview.push_str(&format!("외 {unnamed}건")),
+            false => preview.push_str(&format!(" 외 {unnamed}건")),
+        }
+    }
+    Some(preview)
+}
+
+/// A title's first clause (`공항철도 1시간 운행 중단…복구에 3시간` → `공항철도 1시간 운행
+/// 중단`), bounded: a preview names stories, it does not tell them.
+fn short_title(title: &str) -> std::borrow::Cow<'_, str> {
+    let first = title
+        .split(['…', '…', '|'])
+        .next()
+        .unwrap_or(title)
+        .trim_end_matches([' ', ',', '.']);
+    let first = if first.chars().count() >= 6 {
+        first
+    } else {
+        title
+    };
+    bound(first, SHORT_TITLE_CHARS)
 }
 
 /// `article` named under the lead of its story.
 fn also(article: &Article) -> Also {
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
-    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let url = article.url.as_deref().and_then(crate::dump::web_url);
     let named = match &article.outlet {
         Some(outlet) => format!("{outlet} 「{title}」"),
         None => format!("「{title}」"),
@@ -592,7 +732,7 @@ fn also(article: &Article) -> Also {
 fn earlier(retold: &Retold, date: NaiveDate) -> Option<Earlier> {
     let (article, told) = (retold.articles.first()?, retold.date);
     let title = bound(&article.title, MAX_LINE_CHARS).into_owned();
-    let url = article.url.as_deref().and_then(crate::feed::web_url);
+    let url = article.url.as_deref().and_then(crate::dump::web_url);
     let when = day_label(told, date);
     let beside: Vec<String> = article
         .outlet
@@ -660,13 +800,12 @@ fn bound(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
     format!("{}…", head[..cut].trim_end_matches([' ', ','])).into()
 }
 
-/// `line` split into plain runs and figures.
+/// `line` split into plain runs and its quantities, which the templates set in bold.
 fn parts(line: &str) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut at = 0;
-    for f in figures(line) {
-        // `figures` yields slices of `line`: their place is their offset in it.
-        let start = f.as_ptr() as usize - line.as_ptr() as usize;
+    for f in figure::quantities(line) {
+        let start = f.start;
         if start > at {
             parts.push(Part {
                 text: line[at..start].to_owned(),
@@ -674,10 +813,10 @@ fn parts(line: &str) -> Vec<Part> {
             });
         }
         parts.push(Part {
-            text: f.to_owned(),
+            text: f.text.to_owned(),
             figure: true,
         });
-        at = start + f.len();
+        at = start + f.text.len();
     }
     if at < line.len() || parts.is_empty() {
         parts.push(Part {
@@ -729,7 +868,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
 }
 
 /// Whether a group with `filter` wants a story of `articles`: any of them will do.
-fn wants<'a>(filter: &Filter, mut articles: impl Iterator<Item = &'a Article>) -> bool {
+pub fn wants<'a>(filter: &Filter, mut articles: impl Iterator<Item = &'a Article>) -> bool {
     articles.any(|a| accepts(filter, a))
 }
 
@@ -816,6 +955,8 @@ mod tests {
             description: None,
             from_name: None,
             glance: true,
+            title: None,
+            order: crate::config::Order::Rank,
             on_empty: crate::config::OnEmpty::Skip,
             schedule: crate::config::Schedule::for_test(),
         }
@@ -835,7 +976,7 @@ mod tests {
     }
 
     #[test]
-    fn the_inbox_row_names_the_lead_story_and_previews_its_first_line() {
+    fn the_inbox_row_names_the_lead_story_and_previews_the_next_ones() {
         let subject = crate::config::Config::parse(
             "[source]\nlocation = \"d.txt\"\n[mail]\nfrom = \"b@example.com\"\n[groups.g]\nrecipients = [\"a@example.com\"]\n",
             Path::new("/x/config.toml"),
@@ -868,9 +1009,28 @@ mod tests {
             "9월 7일(일) 구립도서관 야간 개관을 다음 달부터 다섯 곳으로 늘리고 열람실 좌석도… 외 1건"
         );
         assert!(r.html.contains("mso-hide:all"), "{}", r.html);
-        assert!(r
-            .html
-            .contains(">구청은 도서관 다섯 곳을 밤 10시까지 연다고 밝혔다.</div>"));
+        // The preview names the next story, never the lead's own line again.
+        assert!(r.html.contains(">버스 노선 신설</div>"), "{}", r.html);
+        // Many stories: as many short titles as fit, then how many more.
+        let many: Vec<Article> = (1..=12)
+            .map(|n| {
+                article(
+                    &format!("{n}구역 도로 개통…부제는 빠진다"),
+                    None,
+                    "본문이다.",
+                )
+            })
+            .collect();
+        let summaries: Vec<Summary> = many.iter().map(summary).collect();
+        let d = build(&summaries, &[], &group(all.clone(), None), date);
+        let preview = d.preheader.unwrap();
+        assert!(
+            preview.starts_with("2구역 도로 개통 · 3구역 도로 개통 · "),
+            "{preview}"
+        );
+        assert!(preview.ends_with("건"), "{preview}");
+        assert!(!preview.contains("부제"), "{preview}");
+        assert!(preview.chars().count() <= PREHEADER_CHARS, "{preview}");
         let none = templates
             .render(build(&[], &[], &group(all, None), date), &subject)
             .unwrap();
@@ -1026,6 +1186,25 @@ mod tests {
             "   https://바다.example/기사?id=1&p=\"2\""
         );
         assert!(r.text.contains("2. 수상한 링크 (하늘방송)"), "{}", r.text);
+    }
+
+    #[test]
+    fn only_quantities_are_bold_and_whole_with_their_unit() {
+        let a = article(
+            "노선 연장",
+            None,
+            "오는 5일 제12회 개통식에서 3호선 연장 구간 1만호 단지와 이용객 500만명을 잇는 계획이 7대 3으로 통과됐다.",
+        );
+        let summaries = [summary(&a)];
+        let date = NaiveDate::from_ymd_opt(2025, 9, 7).unwrap();
+        let d = build(&summaries, &[], &group(Filter::default(), None), date);
+        let bold: Vec<&str> = d.items[0].lines[0]
+            .parts
+            .iter()
+            .filter(|p| p.figure)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(bold, ["1만호", "500만명"]);
     }
 
     #[test]
@@ -1329,7 +1508,7 @@ mod tests {
     #[test]
     fn an_html_part_over_the_limit_is_shortened_from_the_end() {
         let body = "지방자치단체가 골목 상권을 살리기 위해 상품권 발행 규모를 300억원으로 늘렸다.";
-        let articles: Vec<Article> = (0..400)
+        let articles: Vec<Article> = (0..800)
             .map(|i| article(&format!("골목 상권 소식 {i}번째"), None, body))
             .collect();
         let summaries: Vec<Summary> = articles
@@ -1353,11 +1532,11 @@ mod tests {
             .unwrap();
         assert!(r.html.len() <= MAX_HTML_BYTES, "{}", r.html.len());
         assert!(
-            r.items < 400 && r.html.len() > MAX_HTML_BYTES - 2000,
+            r.items < 800 && r.html.len() > MAX_HTML_BYTES - 2000,
             "{}",
             r.items
         );
-        let left = 400 - r.items;
+        let left = 800 - r.items;
         assert!(r.html.contains(&format!("외 {left}건")), "{left}");
         assert!(r.text.contains(&format!("외 {left}건")), "{left}");
         assert!(r.html.contains("골목 상권 소식 0번째"), "the top stays");

@@ -10,8 +10,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Asia::Seoul;
+use chrono_tz::Tz;
 
 use crate::split::split;
 
@@ -36,12 +37,27 @@ pub struct Article {
     /// 1-based line of the title in the dump, for messages.
     pub line: usize,
     /// The original, for the reader who wants the whole article: the dump's `URL` line
-    /// or the feed item's link; only ever an http(s) URL ([`crate::feed::web_url`]).
+    /// or the feed item's link; only ever an http(s) URL ([`web_url`]).
     pub url: Option<String>,
     /// Who published it, named beside the time: the JSON line's own `outlet`, else the
     /// source's `name`.
     pub outlet: Option<String>,
 }
+
+impl Article {
+    /// The top of the body, where a news article states its news: what the rank and the
+    /// day at a glance read, so that a day of thirty thousand articles costs a fraction
+    /// of reading them whole. Cut at a char boundary.
+    pub fn head(&self) -> &str {
+        match self.body.char_indices().nth(HEAD_CHARS) {
+            Some((end, _)) => &self.body[..end],
+            None => &self.body,
+        }
+    }
+}
+
+/// Characters of [`Article::head`]: a lead paragraph and the one after it.
+const HEAD_CHARS: usize = 600;
 
 #[cfg(test)]
 impl Article {
@@ -58,6 +74,42 @@ impl Article {
             outlet: None,
         }
     }
+}
+
+/// `url` when it is an http(s) URL (trimmed): the only kind a reader's click may open.
+/// A `javascript:` or `data:` link from a feed must never reach an `href`.
+pub fn web_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let scheme = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let web = scheme.starts_with("http://") || scheme.starts_with("https://");
+    (web && url.len() > scheme.find("//").unwrap_or(0) + 2 && !url.contains(char::is_whitespace))
+        .then(|| url.to_owned())
+}
+
+/// A briefing dated further than this from its newest article is probably built under a
+/// wrong clock, or from the wrong dump: worth a warning, not a refusal (a dump may be
+/// late on a holiday).
+const ARTICLE_DAYS: i64 = 2;
+
+/// Warns when the briefing of `date` is more than two days from its newest article (by
+/// the dates in `tz`): a clock a day fast or slow, or a stale or future dump, sends the
+/// news under the wrong date. True when it warned.
+pub fn warn_if_far_from_articles(date: NaiveDate, tz: Tz, articles: &[Article]) -> bool {
+    let Some(newest) = articles.iter().filter_map(|a| a.published_at).max() else {
+        return false;
+    };
+    let article_date = newest.with_timezone(&tz).date_naive();
+    let days = (date - article_date).num_days();
+    if days.abs() <= ARTICLE_DAYS {
+        return false;
+    }
+    tracing::warn!(
+        "the briefing of {date} carries articles of {article_date} at the newest ({} days {}): \
+         is the clock or the dump wrong?",
+        days.abs(),
+        if days > 0 { "older" } else { "newer" }
+    );
+    true
 }
 
 /// Why a file is not a dump.
@@ -141,7 +193,7 @@ impl<'a> Parser<'a> {
         let first = !std::mem::replace(&mut self.seen_first_line, true);
         let stamped = std::mem::take(&mut self.stamped);
         if !stamped.is_empty() && self.block.is_empty() {
-            if let Some(url) = crate::feed::web_url(line) {
+            if let Some(url) = web_url(line) {
                 for article in &mut self.articles[stamped] {
                     article.url.get_or_insert_with(|| url.clone());
                 }
@@ -715,5 +767,50 @@ mod tests {
     #[test]
     fn a_header_alone_is_an_empty_news_day() {
         assert_eq!(parse("최신기사\n-\n-\n", "x.txt").unwrap(), vec![]);
+    }
+
+    fn article(stamp: Option<&str>) -> Article {
+        Article {
+            title: "시험 기사".into(),
+            label: None,
+            body: "시험용 문장이다.".into(),
+            published_at: stamp.map(|s| DateTime::parse_from_rfc3339(s).unwrap()),
+            roundup: None,
+            line: 1,
+            url: None,
+            outlet: None,
+        }
+    }
+
+    #[test]
+    fn a_briefing_far_from_its_newest_article_is_warned_about() {
+        let seoul = chrono_tz::Asia::Seoul;
+        let date = NaiveDate::from_ymd_opt(2025, 9, 9).unwrap();
+        let articles =
+            |stamps: &[&str]| -> Vec<Article> { stamps.iter().map(|s| article(Some(s))).collect() };
+        // The newest counts, by its date in Seoul: 23:30 UTC on the 6th is the 7th there,
+        // two days before; 14:00 UTC on the 6th is still the 6th, three days before.
+        assert!(!warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-01T10:00:00+09:00", "2025-09-06T23:30:00Z"])
+        ));
+        assert!(warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-06T14:00:00Z"])
+        ));
+        assert!(warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-12T07:00:00+09:00"])
+        ));
+        assert!(!warn_if_far_from_articles(
+            date,
+            seoul,
+            &articles(&["2025-09-11T23:59:00+09:00"])
+        ));
+        assert!(!warn_if_far_from_articles(date, seoul, &[article(None)]));
+        assert!(!warn_if_far_from_articles(date, seoul, &[]));
     }
 }

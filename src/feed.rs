@@ -13,7 +13,7 @@ use chrono_tz::Asia::Seoul;
 use serde::Deserialize;
 
 use crate::config::Format;
-use crate::dump::{self, split_label, Article, DumpError};
+use crate::dump::{self, split_label, web_url, Article, DumpError};
 use crate::fetch::Fetched;
 
 /// One source's fetched text, with what reading it needs. Kept as it is by
@@ -88,16 +88,6 @@ pub fn detect(text: &str, origin: &str) -> Result<Format, FeedError> {
     Err(FeedError::Unsure {
         origin: origin.to_owned(),
     })
-}
-
-/// `url` when it is an http(s) URL (trimmed): the only kind a reader's click may open.
-/// A `javascript:` or `data:` link from a feed must never reach an `href`.
-pub fn web_url(url: &str) -> Option<String> {
-    let url = url.trim();
-    let scheme = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let web = scheme.starts_with("http://") || scheme.starts_with("https://");
-    (web && url.len() > scheme.find("//").unwrap_or(0) + 2 && !url.contains(char::is_whitespace))
-        .then(|| url.to_owned())
 }
 
 /// One JSON line as a scraper writes it.

@@ -31,6 +31,8 @@ use reqwest::StatusCode;
 
 use crate::config::{format_duration, Format, SourceConfig};
 use crate::dump::Article;
+use crate::report::{redact, userinfo};
+use crate::retry::backoff;
 use cache::{Cache, Validators};
 
 /// A dump as text, with where it came from.
@@ -195,7 +197,10 @@ fn read_file(path: &Path, limit: u64) -> Result<(Vec<u8>, Metadata), FetchError>
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized to the file: grown by doubling as it is read, a dump's buffer would be up to
+    // twice its size, beside the text decoded from it.
+    let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
     // Read one byte past the limit to tell "exactly at" from "over".
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {
@@ -338,9 +343,10 @@ fn date_in_name(name: &str) -> Option<String> {
     })
 }
 
-/// How many times a transient HTTP failure is retried, and the first pause.
+/// How many times a transient HTTP failure is retried, and the first pause
+/// ([`backoff`]'s, in milliseconds).
 const RETRIES: u32 = 3;
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+const FIRST_BACKOFF_MS: u64 = 500;
 
 /// A `200` or, to a conditional request, a `304`.
 enum Response {
@@ -451,30 +457,7 @@ impl<'a> Target<'a> {
     }
 }
 
-/// `url` as it may be shown or stored: its password becomes `***`
-/// (`http://user:***@host/dump`), and so does a user name without a password, which is
-/// often a token. The rest stays as written, so that messages match the config.
-pub fn redact(url: &str) -> String {
-    let Some(info) = userinfo(url) else {
-        return url.to_owned();
-    };
-    let shown = match url[info.clone()].split_once(':') {
-        Some((user, _)) => format!("{user}:***"),
-        None => "***".to_owned(),
-    };
-    format!("{}{shown}{}", &url[..info.start], &url[info.end..])
-}
-
-/// Where the `user:password` before a URL's host is. As URL parsers read it: the
-/// authority ends at the first `/`, `?`, `#` or `\\`, and the user info at its last `@`.
-fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
-    let start = url.find("://")? + 3;
-    let rest = &url[start..];
-    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
-    Some(start..start + authority.rfind('@')?)
-}
-
-/// [`get`], with transient failures retried after a doubling pause.
+/// [`get`], with transient failures retried after a doubling pause ([`backoff`]).
 async fn get_with_retries(
     target: &Target<'_>,
     cfg: &SourceConfig,
@@ -484,7 +467,7 @@ async fn get_with_retries(
     loop {
         match get(target, cfg, known).await {
             Err(e) if e.is_transient() && attempt < RETRIES => {
-                let pause = FIRST_BACKOFF * 2u32.pow(attempt);
+                let pause = backoff(FIRST_BACKOFF_MS, attempt + 1, &target.origin);
                 tracing::warn!("{e}; retrying in {pause:?}");
                 tokio::time::sleep(pause).await;
                 attempt += 1;
@@ -1088,24 +1071,6 @@ mod tests {
             .find_map(|e| e.downcast_ref::<FetchError>())
             .expect("found in the chain");
         assert!(found.is_transient());
-    }
-
-    #[test]
-    fn credentials_in_a_url_are_redacted() {
-        for (url, shown) in [
-            ("http://user:secret@host/dump", "http://user:***@host/dump"),
-            (
-                "https://기자:비밀@뉴스.kr:8443/d?x=@",
-                "https://기자:***@뉴스.kr:8443/d?x=@",
-            ),
-            ("http://u:p@ss@host", "http://u:***@host"),
-            ("http://token@host/a", "http://***@host/a"),
-            ("http://host/users/@me", "http://host/users/@me"),
-            ("http://host?q=a:b@c", "http://host?q=a:b@c"),
-            ("/var/dumps/a@b.txt", "/var/dumps/a@b.txt"),
-        ] {
-            assert_eq!(redact(url), shown, "{url}");
-        }
     }
 
     #[test]

@@ -541,7 +541,7 @@ fn day_dir(state_dir: &Path, date: &str) -> Result<PathBuf, LedgerError> {
 /// `YYYY-MM-DD` exactly: the form the job names briefings with, and no other spelling
 /// of the same day (a second folder for it would be a second briefing). Four-digit
 /// years only, so that names sort as the dates do.
-fn is_date(text: &str) -> bool {
+pub fn is_date(text: &str) -> bool {
     text.len() == 10
         && NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .is_ok_and(|d| d.format("%Y-%m-%d").to_string() == text)

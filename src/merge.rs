@@ -28,33 +28,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
-use std::path::Path;
-
-use anyhow::{Context, Result};
 
 use crate::dump::Article;
 use crate::score::{self, term_hash, PreHashed};
-
-/// `[merge]` in config.toml.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MergeConfig {
-    /// Two articles scoring this or more are one story. `scripts/eval-merge` chooses
-    /// 0.31 and 0.36 on the two halves of the pair set; 0.40 sits above both, on the
-    /// side of precision (1.00 at a recall of 0.92 on the whole set), because a false
-    /// merge hides an event.
-    pub threshold: f64,
-}
-
-impl Default for MergeConfig {
-    fn default() -> Self {
-        MergeConfig {
-            threshold: DEFAULT_THRESHOLD,
-        }
-    }
-}
-
-/// See [`MergeConfig::threshold`].
-pub const DEFAULT_THRESHOLD: f64 = 0.40;
 
 /// The share of the title's own similarity in the score: a headline names the event in
 /// few words, the body tells it in many, and each alone is fooled differently.
@@ -177,7 +153,7 @@ impl<'a> Corpus<'a> {
         }
         let n = profiles.len();
         for (df, weight) in grams.values_mut() {
-            *weight = idf(n, *df).powi(2);
+            *weight = score::idf(n, *df).powi(2);
         }
         let norm = |s: &[Gram]| {
             s.iter()
@@ -204,7 +180,7 @@ impl<'a> Corpus<'a> {
         self.profiles.len()
     }
 
-    /// The squared [`idf`] of `gram` in this corpus.
+    /// The squared [`score::idf`] of `gram` in this corpus.
     fn weight(&self, gram: Gram) -> f64 {
         self.grams.get(&gram).map_or(0.0, |w| w.1)
     }
@@ -476,27 +452,6 @@ pub fn repeats(today: &[Article], past: &[(String, Vec<Article>)], threshold: f6
     out
 }
 
-/// The articles of the briefings before `today` whose dumps the state folder still
-/// keeps (`state/ledger/DATE/dump.txt`, the last few days), newest first.
-pub fn recent(state_dir: &Path, today: &str) -> Result<Vec<(String, Vec<Article>)>> {
-    let mut out = Vec::new();
-    for date in crate::ledger::dates(state_dir)? {
-        if date.as_str() >= today {
-            continue;
-        }
-        if let Some(kept) = crate::day::kept(state_dir, &date)? {
-            let mut articles = Vec::new();
-            for text in &kept.texts {
-                articles.extend(crate::feed::read(text).with_context(|| {
-                    format!("{}, kept for the briefing of {date}", text.fetched.origin)
-                })?);
-            }
-            out.push((date, articles));
-        }
-    }
-    Ok(out)
-}
-
 /// One line of a pair file (`tests/data/merge_pairs.jsonl`, read by
 /// `briefing explain --merges --pairs` for `scripts/eval-merge`): two tellings, and
 /// whether they report one event.
@@ -527,9 +482,10 @@ impl Pair {
     }
 }
 
-/// The part of a body that is profiled: its first [`PROFILE_BYTES`], cut back to a
-/// character boundary and then to the last space, so that no word is cut in two.
-fn profiled(body: &str) -> &str {
+/// The part of a body that is profiled: its first `PROFILE_BYTES` (750), cut back to a
+/// character boundary and then to the last space, so that no word is cut in two. The
+/// last briefings' articles are held only this far ([`crate::day::recent`]).
+pub fn profiled(body: &str) -> &str {
     if body.len() <= PROFILE_BYTES {
         return body;
     }
@@ -684,12 +640,6 @@ fn compare_figures(a: &[Figure], b: &[Figure]) -> (usize, i32) {
     (shared, i32::try_from(conflicts).unwrap_or(MAX_CONFLICTS))
 }
 
-/// Smoothed inverse document frequency of a gram in `df` of `docs` articles, the
-/// formula of [`score::Idf`].
-fn idf(docs: usize, df: u32) -> f64 {
-    ((1.0 + docs as f64) / (1.0 + f64::from(df))).ln() + 1.0
-}
-
 /// The common elements of two sorted slices.
 fn intersect<'a, T: Ord + Copy>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = T> + 'a {
     let (mut i, mut j) = (0, 0);
@@ -712,6 +662,7 @@ fn intersect<'a, T: Ord + Copy>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DEFAULT_THRESHOLD;
 
     fn article(title: &str, body: &str) -> Article {
         Article::of(title, None, body)
@@ -942,27 +893,5 @@ mod tests {
         let found: Vec<(usize, usize)> = repeats.iter().map(|r| (r.today, r.earlier)).collect();
         assert_eq!(found, [(0, 0), (2, 0)], "{repeats:#?}");
         assert!(repeats.iter().all(|r| r.date == "2025-09-06"));
-    }
-
-    #[test]
-    fn the_last_briefings_dumps_are_read_back_from_the_state_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let kept = |text: &str| crate::feed::SourceText {
-            fetched: crate::fetch::Fetched {
-                origin: "덤프".into(),
-                text: text.into(),
-                encoding: "UTF-8",
-                modified: None,
-            },
-            format: crate::config::Format::Dump,
-            outlet: None,
-        };
-        let dump = "최신기사\n---\n어제의 제목\n어제의 본문이다.\n2025-09-06 06:00:00\n";
-        crate::day::keep(dir.path(), "2025-09-06", &[kept(dump)], &[]).unwrap();
-        crate::day::keep(dir.path(), "2025-09-07", &[kept(dump)], &[]).unwrap();
-        let past = recent(dir.path(), "2025-09-07").unwrap();
-        assert_eq!(past.len(), 1);
-        assert_eq!(past[0].0, "2025-09-06");
-        assert_eq!(past[0].1[0].title, "어제의 제목");
     }
 }

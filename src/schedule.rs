@@ -4,27 +4,35 @@
 //! Built like mini-redis's server: [`run`] takes the shutdown as a future, so tests
 //! pass their own and `main` passes SIGINT/SIGTERM. On shutdown a run in progress
 //! finishes the messages in flight and starts no other; the ledger stays true. At
-//! start-up, a run missed while the daemon was down is made up within `catch_up`.
+//! start-up, and after a reload, today's runs that have not reached everyone are made up
+//! within `catch_up`.
 //!
-//! The times come from [`clock::now`], not from a timer of their own: under a pinned
-//! clock (`BRIEFING_NOW`) the daemon's clock starts at the pinned instant and advances
-//! with real time ([`clock::follow_real_time`]), so a test that pins 06:59:58 sees the
-//! 07:00 run two seconds later. The config in force is a [`watch`] value that
-//! `schedule/reload.rs` replaces (SIGHUP, or an edit of the file); each run keeps the config it
-//! started with.
+//! The timer is tokio-cron-scheduler, one job per distinct schedule (`schedule/jobs.rs`);
+//! the times are the daemon's own, worked out on each zone's wall clock
+//! (`schedule/plan.rs`) from [`clock::now`], so that a run happens once on both days of a
+//! change of clocks and a daemon pinned by `BRIEFING_NOW` (whose clock starts at the
+//! pinned instant and advances with real time, [`clock::follow_real_time`]) fires at
+//! the pinned schedule: pinned at 06:59:58, its 07:00 run starts two seconds later, and
+//! the briefing is dated by the pinned clock. The config in force is a [`watch`] value
+//! that `schedule/reload.rs` replaces (SIGHUP, or an edit of the file); each run keeps
+//! the config it started with.
 
+mod jobs;
+mod plan;
 mod reload;
 
-use std::collections::HashSet;
+pub use plan::{last_due, next_run, next_runs};
+
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
+use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::Result;
-use chrono::{DateTime, NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use tokio::sync::{watch, Mutex};
 
@@ -32,53 +40,8 @@ use crate::clock;
 use crate::config::{format_duration, Config, Group, Schedule};
 use crate::job::{self, Options};
 use crate::ledger::{self, Deferrals, DeferredRun, LedgerError, Standing};
-use crate::web;
-
-/// Days a search for the next run jumps over before it gives up: two years of weekends
-/// and holidays.
-const SKIPPED_DAYS: usize = 731;
-
-/// When `schedule` fires next after `after`, in its zone, on a day it does not skip.
-pub fn next_run(schedule: &Schedule, after: DateTime<Utc>) -> Option<DateTime<Tz>> {
-    let mut from = whole_seconds(after).with_timezone(&schedule.timezone);
-    let mut inclusive = false;
-    for _ in 0..SKIPPED_DAYS {
-        let next = schedule.cron.find_next_occurrence(&from, inclusive).ok()?;
-        if schedule.skips(next.date_naive()).is_none() {
-            return Some(next);
-        }
-        from = start_of(next.date_naive().succ_opt()?, schedule.timezone)?;
-        inclusive = true;
-    }
-    None
-}
-
-/// The next `n` runs after `after`, for `check`.
-pub fn next_runs(schedule: &Schedule, after: DateTime<Utc>, n: usize) -> Vec<DateTime<Tz>> {
-    std::iter::successors(next_run(schedule, after), |t| {
-        next_run(schedule, t.to_utc())
-    })
-    .take(n)
-    .collect()
-}
-
-/// The first moment of `date` in `tz` (a day that starts at 00:30 after a change of
-/// clocks starts then).
-fn start_of(date: NaiveDate, tz: Tz) -> Option<DateTime<Tz>> {
-    (0..24).find_map(|h| {
-        tz.from_local_datetime(&date.and_hms_opt(h, 0, 0)?)
-            .earliest()
-    })
-}
-
-/// Today's last time of `schedule` up to `now`, unless today is skipped. Only today's:
-/// yesterday's news is not worth sending, and the ledger is per day.
-pub fn last_due(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateTime<Tz>> {
-    let local = whole_seconds(now).with_timezone(&schedule.timezone);
-    let due = schedule.cron.find_previous_occurrence(&local, true).ok()?;
-    let today = local.date_naive();
-    (due.date_naive() == today && schedule.skips(today).is_none()).then_some(due)
-}
+use crate::retry::{daemon_pause, pause_unless_stopped};
+use plan::{due_slot, whole_seconds, Slot};
 
 /// Past `catch_up` after `due`: no run will send it any more.
 pub fn is_late(config: &Config, due: DateTime<Tz>, now: DateTime<Utc>) -> bool {
@@ -105,8 +68,8 @@ pub fn send_command(config: &Config, groups: &[&str]) -> String {
 }
 
 /// The groups whose time today has passed and whose briefing has not reached every
-/// recipient (per the ledger), with that time.
-fn missed(config: &Config, now: DateTime<Utc>) -> Result<Vec<(&Group, DateTime<Tz>)>, LedgerError> {
+/// recipient (per the ledger).
+fn missed(config: &Config, now: DateTime<Utc>) -> Result<Vec<&Group>, LedgerError> {
     let mut out = Vec::new();
     for group in &config.groups {
         let Some(due) = last_due(&group.schedule, now) else {
@@ -119,7 +82,7 @@ fn missed(config: &Config, now: DateTime<Utc>) -> Result<Vec<(&Group, DateTime<T
             .iter()
             .any(|(_, s)| !matches!(s, Standing::Delivered { .. }))
         {
-            out.push((group, due));
+            out.push(group);
         }
     }
     Ok(out)
@@ -135,30 +98,6 @@ pub fn schedules(config: &Config) -> Vec<(&Schedule, Vec<&Group>)> {
         }
     }
     out
-}
-
-/// The earliest next run after `after` of any group, and the groups due then, one
-/// list per schedule.
-fn plan(config: &Config, after: DateTime<Utc>) -> Option<(DateTime<Utc>, Vec<Vec<String>>)> {
-    let nexts: Vec<(&Group, DateTime<Utc>)> = config
-        .groups
-        .iter()
-        .filter_map(|g| Some((g, next_run(&g.schedule, after)?.to_utc())))
-        .collect();
-    let at = nexts.iter().map(|(_, t)| *t).min()?;
-    let mut runs: Vec<(&Schedule, Vec<String>)> = Vec::new();
-    for (group, _) in nexts.iter().filter(|(_, t)| *t == at) {
-        match runs.iter_mut().find(|(s, _)| s.same_run(&group.schedule)) {
-            Some((_, names)) => names.push(group.name.clone()),
-            None => runs.push((&group.schedule, vec![group.name.clone()])),
-        }
-    }
-    Some((at, runs.into_iter().map(|(_, names)| names).collect()))
-}
-
-/// croner keeps the sub-second part of its start: cut it so 07:00 prints as 07:00.
-fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.with_nanosecond(0).unwrap_or(t)
 }
 
 /// What every run shares: one run at a time (scheduled, from the web endpoint, or a
@@ -235,7 +174,7 @@ impl Runner {
                         reason,
                         next_try: then,
                     });
-                    if job::pause_unless_stopped(pause, Some(&self.stop)).await {
+                    if pause_unless_stopped(pause, Some(&self.stop)).await {
                         continue;
                     }
                     return;
@@ -257,14 +196,48 @@ fn for_groups(config: &Config, groups: &[String]) -> Option<Config> {
     Some(config)
 }
 
-/// Runs until `shutdown` completes. With `listen`, the web endpoint ([`crate::web`])
-/// serves beside the scheduler, sharing its run mutex and stop flag.
-pub async fn run(
+/// What the scheduler shares with what runs beside it (the web endpoint): the config
+/// in force, the run mutex and the stop flag.
+#[derive(Clone)]
+pub struct Daemon {
+    /// The config in force (the last valid one read): its schedules are the ones the
+    /// scheduler follows.
+    pub live: watch::Receiver<Arc<Config>>,
+    /// Held for the whole of a run, scheduled or manual.
+    pub busy: Arc<Mutex<()>>,
+    /// Set by a shutdown: a send in progress finishes its messages in flight only.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// A service started beside the scheduler (`run --listen`'s web endpoint): at shutdown,
+/// once no new run can start, it is told to end through `end`, and `serving` is awaited
+/// before the daemon waits for the last run.
+pub struct Beside {
+    pub end: tokio::sync::oneshot::Sender<()>,
+    pub serving: tokio::task::JoinHandle<Result<()>>,
+}
+
+/// Runs until `shutdown` completes. `beside` starts what serves beside the scheduler
+/// (given the [`Daemon`] it shares), after the shutdown's signal handlers are in place
+/// and before any job is made: one that cannot start stops the daemon before any run.
+pub async fn run<F, Fut>(
     config_path: &Path,
     config: &Config,
-    listen: Option<SocketAddr>,
     shutdown: impl Future<Output = ()>,
-) -> Result<()> {
+    beside: F,
+) -> Result<()>
+where
+    F: FnOnce(Daemon) -> Fut,
+    Fut: Future<Output = Result<Option<Beside>>>,
+{
+    // Polled once before anything starts, so that its signal handlers are in place
+    // before the web endpoint answers anyone or the jobs are made: a SIGTERM meanwhile
+    // is a shutdown, not the end of the process.
+    let mut shutdown = std::pin::pin!(shutdown);
+    let poll_once = std::future::poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx)));
+    if poll_once.await.is_ready() {
+        return Ok(());
+    }
     if clock::follow_real_time() {
         let pinned = whole_seconds(clock::now()).with_timezone(&config.schedule.timezone);
         tracing::info!(
@@ -279,170 +252,184 @@ pub async fn run(
         deferrals: Arc::new(Deferrals::open(&config.state_dir)),
     };
     let (publish, live) = watch::channel(Arc::new(config.clone()));
-    // Bound first: a listener that cannot start stops the daemon before any run.
-    let web = match listen {
-        None => None,
-        Some(addr) => {
-            let listener = web::Listener::bind(config, addr).await?;
-            tracing::info!("listening on http://{}", listener.local_addr()?);
-            let (tell, told) = tokio::sync::oneshot::channel::<()>();
-            let daemon = web::Daemon {
-                live: live.clone(),
-                busy: runner.busy.clone(),
-                stop: runner.stop.clone(),
-            };
-            let serving = tokio::spawn(web::serve(listener, daemon, async {
-                let _ = told.await;
-            }));
-            Some((tell, serving))
-        }
-    };
+    let beside = beside(Daemon {
+        live: live.clone(),
+        busy: runner.busy.clone(),
+        stop: runner.stop.clone(),
+    })
+    .await?;
+    // Before the jobs are made, to listen for SIGHUP soon: a reload meanwhile is
+    // followed once they are.
     let reloading = tokio::spawn(reload::watch(config_path.to_owned(), publish));
-    catch_up(config, &runner);
+    let timetable = Arc::new(Timetable {
+        live: live.clone(),
+        runner: runner.clone(),
+        ran: Default::default(),
+        told: Default::default(),
+    });
+    let fire = timetable.clone();
+    let mut jobs = jobs::Jobs::start(Arc::new(move |s: &Schedule| fire.fire(s))).await?;
+    timetable.log_skips(config);
+    jobs.follow(config).await?;
+    timetable.catch_up(config);
     tokio::select! {
-        () = shutdown => {}
-        () = schedule(live, &runner) => {}
+        () = &mut shutdown => {}
+        () = follow(live, &mut jobs, &timetable) => {}
     }
     tracing::info!("shutting down");
+    jobs.stop().await;
     runner.stop.store(true, Ordering::SeqCst);
     reloading.abort();
-    if let Some((tell, serving)) = web {
-        let _ = tell.send(());
-        match serving.await {
-            Ok(Err(e)) => tracing::error!("{e:#}"),
-            Err(e) => tracing::error!("the web endpoint failed: {e}"),
-            Ok(Ok(())) => {}
-        }
+    if let Some(beside) = beside {
+        end(beside).await;
     }
     let _idle = runner.busy.lock().await;
     runner.deferrals.clear_all();
     Ok(())
 }
 
-/// At start-up and after a reload: today's runs that have not reached everyone are
-/// made up within `catch_up` (one run per schedule), and reported past it.
-fn catch_up(config: &Config, runner: &Runner) {
-    let now = clock::now();
-    let missed = match missed(config, now) {
-        Ok(missed) => missed,
-        Err(e) => return tracing::error!("cannot tell whether a run was missed: {e}"),
-    };
-    let catch_up = format_duration(config.schedule.catch_up);
-    for (schedule, groups) in schedules(config) {
-        let due: Vec<(&str, DateTime<Tz>)> = missed
-            .iter()
-            .filter(|(g, _)| groups.iter().any(|s| s.name == g.name))
-            .map(|(g, at)| (g.name.as_str(), *at))
-            .collect();
-        let Some(&(_, at)) = due.first() else {
-            continue;
-        };
-        let names: Vec<&str> = due.iter().map(|(g, _)| *g).collect();
-        if is_late(config, at, now) {
-            tracing::warn!(
-                "missed: the briefing due at {} has not reached everyone, and it is past schedule.catch_up = {catch_up}; {} sends it by hand",
-                at.to_rfc3339(),
-                send_command(config, &names)
-            );
-        } else {
-            tracing::info!(
-                "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up = {catch_up}; {} on {:?})",
-                at.to_rfc3339(),
-                crate::job::plural(names.len(), "group"),
-                schedule.cron_text
-            );
-            let names = names.into_iter().map(str::to_owned).collect();
-            runner.start(Arc::new(config.clone()), names, at.to_utc());
-        }
+/// Tells `beside` to end, and waits until it has.
+async fn end(beside: Beside) {
+    let _ = beside.end.send(());
+    match beside.serving.await {
+        Ok(Err(e)) => tracing::error!("{e:#}"),
+        Err(e) => tracing::error!("the web endpoint failed: {e}"),
+        Ok(Ok(())) => {}
     }
 }
 
-/// The scheduler proper: waits for the next run of the config in force, starts it, and
-/// plans again; a new config plans again at once. Never returns.
-async fn schedule(mut live: watch::Receiver<Arc<Config>>, runner: &Runner) {
-    let mut after = clock::now();
-    let mut logged_next = None;
-    let mut logged_skips = HashSet::new();
-    loop {
+/// Puts each new config in force: its schedules get jobs of their own at once, and its
+/// runs due today are made up as a restart would make them up (a new schedule whose
+/// time today has passed, a recipient added to a group already sent: the ledger leaves
+/// out whoever has today's briefing already). Never returns.
+async fn follow(
+    mut live: watch::Receiver<Arc<Config>>,
+    jobs: &mut jobs::Jobs,
+    timetable: &Timetable,
+) {
+    while live.changed().await.is_ok() {
         let config = live.borrow_and_update().clone();
-        log_skips(&config, &mut logged_skips);
-        after = after.max(clock::now());
-        let plan = plan(&config, after);
-        let at = plan.as_ref().map(|(at, _)| *at);
-        if at != logged_next {
-            log_next(&config, plan.as_ref());
-            logged_next = at;
+        timetable.log_skips(&config);
+        if let Err(e) = jobs.follow(&config).await {
+            tracing::error!("{e:#}");
         }
-        // A year at most: a plan is made again on every reload anyway.
-        let wait = at.map_or(Duration::ZERO, |at| {
-            let wait = (at - clock::now()).to_std().unwrap_or_default();
-            wait.min(Duration::from_secs(86_400 * 365))
-        });
-        tokio::select! {
-            changed = live.changed() => {
-                if changed.is_err() {
-                    // The reloader is gone: keep the config in force.
-                    std::future::pending::<()>().await;
-                }
-                // A new schedule whose time today has passed, or a recipient added to
-                // a group already sent, is made up as a restart would make it up: the
-                // ledger leaves out whoever has today's briefing already.
-                let config = live.borrow().clone();
-                catch_up(&config, runner);
-            }
-            () = tokio::time::sleep(wait), if plan.is_some() => {
-                if let Some((at, runs)) = plan {
-                    for groups in runs {
-                        runner.start(config.clone(), groups, at);
-                    }
-                    after = at;
-                }
-            }
-        }
+        timetable.catch_up(&config);
     }
+    // The reloader is gone: keep the config in force.
+    std::future::pending::<()>().await;
 }
 
-/// A day a group skips is said once per day and group, not at every tick of its cron.
-fn log_skips(config: &Config, logged: &mut HashSet<(NaiveDate, String)>) {
-    for group in &config.groups {
-        let today = clock::today(group.schedule.timezone);
-        if let Some(why) = group.schedule.skips(today) {
-            if logged.insert((today, group.name.clone())) {
-                tracing::info!(
-                    "groups.{}: no briefing on {today}: skipped ({why})",
-                    group.name
+/// What a fire of the timer needs: the config in force, the runner, and what has run.
+struct Timetable {
+    live: watch::Receiver<Arc<Config>>,
+    runner: Runner,
+    /// The last slot each schedule ran (by [`key`]): a second fire for it (a timer that
+    /// fires twice around a change of clocks) or for an earlier one is not a run.
+    ran: std::sync::Mutex<HashMap<String, Slot>>,
+    /// The days off already said, per group.
+    told: std::sync::Mutex<HashSet<(NaiveDate, String)>>,
+}
+
+impl Timetable {
+    /// `schedule`'s time has come (by the timer): its groups' run, once per slot.
+    fn fire(&self, schedule: &Schedule) {
+        let config = self.live.borrow().clone();
+        self.log_skips(&config);
+        let groups: Vec<String> = config
+            .groups
+            .iter()
+            .filter(|g| g.schedule.same_run(schedule))
+            .map(|g| g.name.clone())
+            .collect();
+        let Some((slot, due)) = due_slot(schedule, clock::now()) else {
+            return tracing::debug!("{:?}: no run due today", schedule.cron_text);
+        };
+        // No groups: the job of a schedule a reload has just dropped.
+        if groups.is_empty() || !self.claim(schedule, slot) {
+            return tracing::debug!("{:?}: nothing new to run at {slot}", schedule.cron_text);
+        }
+        self.runner.start(config, groups, due.to_utc());
+    }
+
+    /// True if `slot` is later than the last slot `schedule` ran, which it becomes.
+    fn claim(&self, schedule: &Schedule, slot: Slot) -> bool {
+        claim(
+            &mut self.ran.lock().unwrap_or_else(PoisonError::into_inner),
+            schedule,
+            slot,
+        )
+    }
+
+    /// At start-up and after a reload: today's runs that have not reached everyone are
+    /// made up within `catch_up` (one run per schedule), and reported past it. The
+    /// ledger, not what has run, says who still needs the briefing.
+    fn catch_up(&self, config: &Config) {
+        let now = clock::now();
+        let missed = match missed(config, now) {
+            Ok(missed) => missed,
+            Err(e) => return tracing::error!("cannot tell whether a run was missed: {e}"),
+        };
+        let catch_up = format_duration(config.schedule.catch_up);
+        for (schedule, groups) in schedules(config) {
+            let names: Vec<&str> = missed
+                .iter()
+                .filter(|g| groups.iter().any(|s| s.name == g.name))
+                .map(|g| g.name.as_str())
+                .collect();
+            let due = due_slot(schedule, now).filter(|_| !names.is_empty());
+            let Some((slot, at)) = due else {
+                continue;
+            };
+            if is_late(config, at, now) {
+                tracing::warn!(
+                    "missed: the briefing due at {} has not reached everyone, and it is past schedule.catch_up = {catch_up}; {} sends it by hand",
+                    at.to_rfc3339(),
+                    send_command(config, &names)
                 );
+            } else {
+                tracing::info!(
+                    "the briefing due at {} has not reached everyone: catching up now (schedule.catch_up = {catch_up}; {} on {:?})",
+                    at.to_rfc3339(),
+                    crate::report::plural(names.len(), "group"),
+                    schedule.cron_text
+                );
+                self.claim(schedule, slot);
+                let names = names.into_iter().map(str::to_owned).collect();
+                self.runner
+                    .start(Arc::new(config.clone()), names, at.to_utc());
+            }
+        }
+    }
+
+    /// A day a group skips is said once per day and group, not at every fire.
+    fn log_skips(&self, config: &Config) {
+        let mut told = self.told.lock().unwrap_or_else(PoisonError::into_inner);
+        for group in &config.groups {
+            let today = clock::today(group.schedule.timezone);
+            if let Some(why) = group.schedule.skips(today) {
+                if told.insert((today, group.name.clone())) {
+                    tracing::info!(
+                        "groups.{}: no briefing on {today}: skipped ({why})",
+                        group.name
+                    );
+                }
             }
         }
     }
 }
 
-/// One line per run of the plan, each time in its groups' zone.
-fn log_next(config: &Config, plan: Option<&(DateTime<Utc>, Vec<Vec<String>>)>) {
-    let Some((at, runs)) = plan else {
-        return tracing::warn!("no group's schedule fires again");
-    };
-    for groups in runs {
-        let tz = groups
-            .first()
-            .and_then(|g| config.group(g))
-            .map_or(config.schedule.timezone, |g| g.schedule.timezone);
-        tracing::info!(
-            "next briefing at {} ({})",
-            at.with_timezone(&tz).to_rfc3339(),
-            groups.join(", ")
-        );
-    }
+/// What tells schedules apart (see [`Schedule::same_run`]).
+fn key(schedule: &Schedule) -> String {
+    let cron: Vec<&str> = schedule.cron_text.split_whitespace().collect();
+    format!("{} {}", cron.join(" "), schedule.timezone)
 }
 
-/// How long to wait before the `n`th retry (from 0) of a run or a deferred recipient:
-/// 1, 5, 15, 30, then every 60 minutes, as MTAs space their queue runs, but never more
-/// than an eighth of the window (`schedule.catch_up`), so that even a short window gets
-/// several tries.
-pub fn retry_pause(n: u32, window: Duration) -> Duration {
-    const MINUTES: [u64; 5] = [1, 5, 15, 30, 60];
-    let step = MINUTES[(n as usize).min(MINUTES.len() - 1)];
-    Duration::from_secs(step * 60).min((window / 8).max(Duration::from_secs(1)))
+/// True if `slot` is later than the last slot of `schedule` in `ran`, which it becomes.
+fn claim(ran: &mut HashMap<String, Slot>, schedule: &Schedule, slot: Slot) -> bool {
+    let last = ran.entry(key(schedule)).or_insert(Slot::MIN);
+    let new = slot > *last;
+    *last = (*last).max(slot);
+    new
 }
 
 /// What the daemon does after one try of a scheduled run.
@@ -458,6 +445,12 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         ..Options::default()
     };
     let grace = config.schedule.catch_up;
+    let key = config
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     match job::send(config, &opts).await {
         Ok(report) if report.complete() => {
             tracing::info!("{}", report.summary());
@@ -468,7 +461,7 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
             let first_deferred = report.groups.iter().flat_map(|g| &g.deferred).next();
             if report.server_down {
                 Next::Retry(
-                    retry_pause(round, grace),
+                    daemon_pause(round, grace, &key),
                     "the mail server could not be reached",
                     report.fatal.unwrap_or_default(),
                 )
@@ -485,10 +478,14 @@ async fn try_once(config: &Config, stop: &AtomicBool, round: u32) -> Next {
         }
         Err(e) if e.is_shutdown() => Next::Done,
         Err(e) => {
-            let line = crate::cmd::one_line(&e);
+            let line = crate::report::one_line(&e);
             tracing::error!("scheduled run failed: {line}");
             match e.is_transient() {
-                true => Next::Retry(retry_pause(round, grace), "the run could not start", line),
+                true => Next::Retry(
+                    daemon_pause(round, grace, &key),
+                    "the run could not start",
+                    line,
+                ),
                 false => Next::Done,
             }
         }
@@ -599,14 +596,17 @@ timezone = "Asia/Tokyo"
             ]
         );
 
-        // 06:30 in Seoul is 06:30 in Tokyo too: both 07:00 runs are due at once, as
-        // two runs (one per zone's schedule), and the evening one is not.
-        let (when, runs) = plan(&c, at("2025-09-09T06:30:00+09:00")).unwrap();
-        assert_eq!(when, at("2025-09-09T07:00:00+09:00"));
-        assert_eq!(runs, [vec!["morning", "columns"], vec!["tokyo"]]);
-        let (when, runs) = plan(&c, when).unwrap();
-        assert_eq!(when, at("2025-09-09T18:30:00+09:00"));
-        assert_eq!(runs, [vec!["weekdays"]]);
+        // 06:30 in Seoul is 06:30 in Tokyo too: both 07:00 runs are due at once (two
+        // runs, one per zone's schedule), the evening one later.
+        let next = |group: &str| {
+            let schedule = &c.group(group).unwrap().schedule;
+            next_run(schedule, at("2025-09-09T06:30:00+09:00"))
+                .unwrap()
+                .to_utc()
+        };
+        assert_eq!(next("morning"), at("2025-09-09T07:00:00+09:00"));
+        assert_eq!(next("tokyo"), at("2025-09-09T07:00:00+09:00"));
+        assert_eq!(next("weekdays"), at("2025-09-09T18:30:00+09:00"));
     }
 
     #[test]
@@ -634,5 +634,105 @@ timezone = "Asia/Tokyo"
         let seoul = config("[groups.a]\nrecipients = [\"a@example.com\"]\n[groups.b]\nrecipients = [\"b@example.com\"]\ncron = \"0 0 9 * * *\"\n");
         assert_eq!(send_command(&seoul, &["a", "b"]), "`briefing send`");
         assert_eq!(send_command(&seoul, &["b"]), "`briefing send --group b`");
+    }
+
+    /// The runs a timer firing at `fires` starts for `schedule` (every fire asks what is
+    /// due, as [`Timetable::fire`] does): each as "due at, started at".
+    fn runs_of(schedule: &Schedule, fires: &[DateTime<Utc>]) -> Vec<String> {
+        let mut ran = HashMap::new();
+        let tz = schedule.timezone;
+        fires
+            .iter()
+            .filter_map(|&t| {
+                let (slot, due) = due_slot(schedule, t)?;
+                claim(&mut ran, schedule, slot).then(|| {
+                    format!(
+                        "{} at {}",
+                        due.to_rfc3339(),
+                        t.with_timezone(&tz).to_rfc3339()
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// A fire every `step` seconds from `from` for a day.
+    fn every(from: &str, step: i64) -> Vec<DateTime<Utc>> {
+        (0..24 * 3600 / step)
+            .map(|n| at(from) + chrono::Duration::seconds(n * step))
+            .collect()
+    }
+
+    /// What croner, asked in the zone, gives as the next times (what the crate's jobs
+    /// would fire at on their own).
+    fn croner_in_zone(schedule: &Schedule, from: &str, n: usize) -> Vec<DateTime<Utc>> {
+        let start = at(from).with_timezone(&schedule.timezone);
+        std::iter::successors(Some(start), |t| {
+            schedule.cron.find_next_occurrence(t, false).ok()
+        })
+        .skip(1)
+        .take(n)
+        .map(|t| t.to_utc())
+        .collect()
+    }
+
+    #[test]
+    fn whatever_the_timer_fires_a_daily_slot_runs_once_on_the_days_clocks_change() {
+        let schedule = |cron: &str, tz: Tz| Schedule {
+            cron_text: cron.into(),
+            cron: crate::config::parse_cron(cron).unwrap(),
+            timezone: tz,
+            ..Schedule::for_test()
+        };
+        let new_york = chrono_tz::America::New_York;
+        let one_thirty = schedule("0 30 1 * * *", new_york);
+        let two_thirty = schedule("0 30 2 * * *", new_york);
+        // Spring forward (2025-03-09, 02:00 EST -> 03:00 EDT), a fire every minute.
+        let spring = every("2025-03-09T00:00:00-05:00", 60);
+        assert_eq!(
+            runs_of(&one_thirty, &spring),
+            ["2025-03-09T01:30:00-05:00 at 2025-03-09T01:30:00-05:00"]
+        );
+        assert_eq!(
+            runs_of(&two_thirty, &spring),
+            ["2025-03-09T03:00:00-04:00 at 2025-03-09T03:00:00-04:00"]
+        );
+        // croner in the zone fires 01:30 at 01:30 EST and again at 03:00 EDT: one run.
+        let fires = croner_in_zone(&one_thirty, "2025-03-09T00:00:00-05:00", 3);
+        assert_eq!(
+            fires[..2],
+            [
+                at("2025-03-09T01:30:00-05:00"),
+                at("2025-03-09T03:00:00-04:00")
+            ]
+        );
+        assert_eq!(
+            runs_of(&one_thirty, &fires).len(),
+            2,
+            "the 9th's and the 10th's"
+        );
+        // Fall back (2025-11-02, 02:00 EDT -> 01:00 EST): the hour 01:00-02:00 twice.
+        let fall = every("2025-11-02T00:00:00-04:00", 60);
+        assert_eq!(
+            runs_of(&one_thirty, &fall),
+            ["2025-11-02T01:30:00-04:00 at 2025-11-02T01:30:00-04:00"]
+        );
+        assert_eq!(
+            runs_of(&two_thirty, &fall),
+            ["2025-11-02T02:30:00-05:00 at 2025-11-02T02:30:00-05:00"]
+        );
+        // A zone without changes of clocks, on the same days: each run once, on time.
+        let seoul = schedule("0 30 1 * * *", chrono_tz::Asia::Seoul);
+        for from in ["2025-03-09T00:00:00+09:00", "2025-11-02T00:00:00+09:00"] {
+            let runs = runs_of(&seoul, &every(from, 60));
+            assert_eq!(runs.len(), 1, "{runs:?}");
+            assert!(runs[0].ends_with("T01:30:00+09:00"), "{runs:?}");
+        }
+        // A second-level cron: every slot once, however often the timer fires.
+        let each_second = schedule("*/2 * * * * *", chrono_tz::Asia::Seoul);
+        let fires: Vec<_> = (0..20)
+            .map(|n| at("2025-09-07T07:00:00+09:00") + chrono::Duration::milliseconds(n * 500))
+            .collect();
+        assert_eq!(runs_of(&each_second, &fires).len(), 5);
     }
 }

@@ -330,7 +330,7 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
         return None;
     }
     if let Some(suffix) = table.strip(stem) {
-        stem = &stem[..stem.len() - suffix.text.len()];
+        stem = cut_particle(stem, suffix.text);
         // Particles stack behind a topic, focus or genitive particle (`시장에게는` =
         // `시장` + `에게` + `는`), and only a longer particle stacks: `소비자물가가`
         // loses one `가`, not two.
@@ -347,6 +347,26 @@ pub fn stem(word: &str) -> Option<(&str, u64)> {
     }
     let hash = term_hash(stem);
     (!Stopwords::get().contains(hash)).then_some((stem, hash))
+}
+
+/// `word` without its last particle or ending (`예산을` → `예산`, `기준금리를` →
+/// `기준금리`), or whole when it has none: a word shown to a reader is shown whole.
+pub fn without_particle(word: &str) -> &str {
+    match SuffixTable::get().strip(word) {
+        Some(suffix) => cut_particle(word, suffix.text),
+        None => word,
+    }
+}
+
+/// `word` less `suffix`, which it ends with. A `로…` particle after `으` is `으로…`
+/// (`것으로` is `것` + `으로`, not a word `것으`): the table only takes suffixes that
+/// leave two characters, so `으로` itself was not taken from a one-syllable noun.
+fn cut_particle<'a>(word: &'a str, suffix: &str) -> &'a str {
+    let stem = &word[..word.len() - suffix.len()];
+    match suffix.starts_with('로') {
+        true => stem.strip_suffix('으').unwrap_or(stem),
+        false => stem,
+    }
 }
 
 /// What one pass over a line tells besides its words: its length in characters, how
@@ -731,6 +751,12 @@ impl Hasher for PreHashed {
     }
 }
 
+/// Smoothed inverse document frequency of a term found in `df` of `docs` articles:
+/// the one formula of every rarity weight (the selection's terms, the merge's grams).
+pub fn idf(docs: usize, df: u32) -> f64 {
+    ((1.0 + docs as f64) / (1.0 + f64::from(df))).ln() + 1.0
+}
+
 /// How rare each term is across the whole dump: a word every article uses says little
 /// about any one of them.
 #[derive(Debug, Default)]
@@ -760,14 +786,9 @@ impl Idf {
         }
         let weights = df
             .into_iter()
-            .map(|(term, df)| (term, Self::formula(n, df)))
+            .map(|(term, df)| (term, idf(n as usize, df)))
             .collect();
         Idf { weights, docs: n }
-    }
-
-    /// Smoothed inverse document frequency of a term found in `df` of `docs` articles.
-    fn formula(docs: u32, df: u32) -> f64 {
-        ((1.0 + f64::from(docs)) / (1.0 + f64::from(df))).ln() + 1.0
     }
 
     /// Smoothed inverse document frequency of `term`.
@@ -779,7 +800,7 @@ impl Idf {
     pub fn weight_of(&self, hash: u64) -> f64 {
         match self.weights.get(&hash) {
             Some(&w) => w,
-            None => Self::formula(self.docs, 0),
+            None => idf(self.docs as usize, 0),
         }
     }
 
@@ -820,6 +841,11 @@ mod tests {
                 "stopwords and numbers dropped",
                 "이번 2018년 행사를 통해",
                 &["행사"],
+            ),
+            (
+                "으로 after one syllable is a particle, not a stem 것으",
+                "것으로 예상 서울시로",
+                &["예상", "서울시"],
             ),
             (
                 "one-syllable stems kept whole",

@@ -1,6 +1,8 @@
 //! The key lines of every article of a dump: split each body, weigh terms across the
 //! whole dump, pick per article.
 
+use std::cell::OnceCell;
+
 use serde::Serialize;
 
 use crate::config::SummaryConfig;
@@ -38,52 +40,100 @@ impl<'a> Summary<'a> {
 /// Splits every article and picks its key lines with `cfg`, each article a story of
 /// its own: what `explain` and the tests look at, one article at a time.
 pub fn summarize<'a>(articles: &'a [Article], cfg: &SummaryConfig) -> Vec<Summary<'a>> {
-    tell(articles, (0..articles.len()).map(|i| vec![i]), cfg, |_| {
-        true
-    })
+    let idf = day_idf(articles);
+    (0..articles.len())
+        .map(|i| tell(articles, &[i], &idf, cfg))
+        .collect()
 }
 
 /// One summary per story of `articles`, in the stories' order: only each lead is split
-/// and picked, and a story is kept when `wanted` accepts any of its articles (one some
-/// group will show): the rest cost only their share of the term weights, which are
-/// taken across every article, so a day without a merge gets the picks [`summarize`]
-/// makes.
+/// and picked; the term weights are taken across every article, so a day without a
+/// merge gets the picks [`summarize`] makes.
 pub fn summarize_stories<'a>(
     articles: &'a [Article],
     stories: &[Story],
     cfg: &SummaryConfig,
-    wanted: impl Fn(&Article) -> bool,
 ) -> Vec<Summary<'a>> {
-    let members = stories.iter().map(|s| s.members().collect());
-    tell(articles, members, cfg, |story| {
-        story.iter().any(|a| wanted(a))
-    })
+    let idf = day_idf(articles);
+    stories
+        .iter()
+        .map(|story| tell(articles, &story.members().collect::<Vec<_>>(), &idf, cfg))
+        .collect()
 }
 
-/// The summaries of the `stories` (each its articles by index, lead first) that
-/// `wanted` accepts.
+/// The summaries of a day's stories, each made when first asked for: a briefing shows
+/// a few hundred stories at most, so on a day of tens of thousands only those it can
+/// show are split and picked, while the term weights are still the whole day's.
+pub struct Leads<'a> {
+    articles: &'a [Article],
+    /// In the order the briefing tells them.
+    stories: Vec<Story>,
+    idf: Idf,
+    cfg: SummaryConfig,
+    /// Boxed: a day of tens of thousands of stories makes a few hundred.
+    made: Vec<OnceCell<Box<Summary<'a>>>>,
+}
+
+impl<'a> Leads<'a> {
+    /// The `stories` of `articles` (in the order they are to be told), picked with `cfg`.
+    pub fn new(articles: &'a [Article], stories: Vec<Story>, cfg: SummaryConfig) -> Leads<'a> {
+        Leads {
+            articles,
+            made: stories.iter().map(|_| OnceCell::new()).collect(),
+            stories,
+            idf: day_idf(articles),
+            cfg,
+        }
+    }
+
+    /// Stories of the day.
+    pub fn count(&self) -> usize {
+        self.stories.len()
+    }
+
+    /// The articles of story `i`, its lead first: a group that wants any of them wants
+    /// the story.
+    pub fn articles(&self, i: usize) -> impl Iterator<Item = &'a Article> + '_ {
+        self.stories[i].members().map(|m| &self.articles[m])
+    }
+
+    /// Stories split and picked so far.
+    #[cfg(test)]
+    pub fn made(&self) -> usize {
+        self.made.iter().filter(|s| s.get().is_some()).count()
+    }
+
+    /// The summary of story `i`, split and picked once, with the `cfg`'s lines.
+    pub fn summary(&self, i: usize) -> &Summary<'a> {
+        self.made[i].get_or_init(|| {
+            let members: Vec<usize> = self.stories[i].members().collect();
+            Box::new(tell(self.articles, &members, &self.idf, &self.cfg))
+        })
+    }
+}
+
+/// How rare each term is across the day's bodies: every story's picks are weighed by
+/// the whole day, whether or not it is told.
+fn day_idf(articles: &[Article]) -> Idf {
+    Idf::from_texts(articles.iter().map(|a| a.body.as_str()))
+}
+
+/// The summary of the story of `members` (indexes into `articles`, the lead first): the
+/// lead split and picked, the others named.
 fn tell<'a>(
     articles: &'a [Article],
-    stories: impl Iterator<Item = Vec<usize>>,
+    members: &[usize],
+    idf: &Idf,
     cfg: &SummaryConfig,
-    wanted: impl Fn(&[&Article]) -> bool,
-) -> Vec<Summary<'a>> {
-    let split_articles: Vec<(&Article, Vec<&Article>, Vec<&str>)> = stories
-        .filter_map(|story| {
-            let told: Vec<&Article> = story.iter().map(|&i| &articles[i]).collect();
-            wanted(&told).then(|| (told[0], told[1..].to_vec(), split(&told[0].body)))
-        })
-        .collect();
-    let idf = Idf::from_texts(articles.iter().map(|a| a.body.as_str()));
-    split_articles
-        .into_iter()
-        .map(|(article, also, sentences)| Summary {
-            selection: select(&sentences, &Heading::from(article), &idf, cfg),
-            article,
-            sentences,
-            also,
-        })
-        .collect()
+) -> Summary<'a> {
+    let article = &articles[members[0]];
+    let sentences = split(&article.body);
+    Summary {
+        selection: select(&sentences, &Heading::from(article), idf, cfg),
+        article,
+        sentences,
+        also: members[1..].iter().map(|&i| &articles[i]).collect(),
+    }
 }
 
 /// The JSON score of a line that is not content and never competes.

@@ -51,6 +51,7 @@ fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> 
 /// the server's 250 and the ledger write leaves a message in doubt; it is resent with
 /// the same Message-ID and the server (`--dedupe`, like real receiving servers) drops it.
 #[test]
+#[allow(clippy::print_stderr)] // The figures of the trials, for whoever runs the test with --nocapture.
 fn kill_9_half_way_then_rerun_delivers_each_recipient_exactly_once() {
     let trials: usize = std::env::var("BRIEFING_KILL_TRIALS")
         .ok()

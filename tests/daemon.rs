@@ -1,10 +1,9 @@
 //! `briefing run`: the scheduled daemon, with a schedule a few seconds ahead, and the
 //! catch-up of a run missed while it was down.
 
-use std::thread;
 use std::time::Duration;
 
-use crate::support::{Daemon, Project, Smtp};
+use crate::support::{ClosedPort, Daemon, Project, Smtp};
 
 /// `briefing run` with the clock pinned at `now`.
 fn start(p: &Project, now: &str) -> Daemon {
@@ -20,8 +19,12 @@ fn sends_on_schedule_once_per_day_and_stops_on_sigterm() {
     ));
     let daemon = start(&p, crate::support::NOW);
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
-    // Let a few more ticks pass: the ledger must keep them from sending again.
-    thread::sleep(Duration::from_secs(5));
+    // Three more runs after that (each fire plans the next): the ledger must keep them
+    // from sending again.
+    let planned = daemon.log().matches("next briefing at").count();
+    assert!(daemon.wait_count("next briefing at", planned + 3));
+    let runs = daemon.log().matches("briefing 2025-09-07 (").count();
+    assert!(daemon.wait_count("briefing 2025-09-07 (", runs + 1));
     let (clean, stderr) = daemon.stop();
     assert!(delivered, "no briefing within 20 s: {stderr}");
     assert!(clean, "clean exit on SIGTERM: {stderr}");
@@ -84,13 +87,14 @@ fn a_run_missed_beyond_the_grace_window_is_reported_not_sent() {
 /// tries the rest again within `catch_up`, and everyone gets the briefing that morning.
 #[test]
 fn a_relay_that_comes_back_within_the_grace_window_still_gets_the_briefing_out() {
-    let port = crate::support::free_port();
+    let closed = ClosedPort::new();
     let p = Project::new(&format!(
-        "[schedule]\ncatch_up = \"8s\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 0\n"
+        "[schedule]\ncatch_up = \"8s\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nretries = 0\n",
+        closed.port
     ));
     let daemon = start(&p, "2025-09-07T07:00:02+09:00");
     assert!(daemon.wait_log("the mail server could not be reached; trying again in 1s"));
-    let smtp = Smtp::start(&["--port", &port.to_string()]);
+    let smtp = Smtp::start_on(closed, &[]);
     let delivered = smtp.wait_for(3, Duration::from_secs(20));
     let (clean, stderr) = daemon.stop();
     assert!(delivered && clean, "{stderr}");

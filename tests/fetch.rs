@@ -227,8 +227,8 @@ fn a_dump_older_than_max_age_is_refused_and_nothing_is_sent() {
 
 #[test]
 fn a_refused_connection_is_retried_then_named() {
-    let port = crate::support::free_port();
-    let url = format!("http://127.0.0.1:{port}/d");
+    let closed = crate::support::ClosedPort::new();
+    let url = format!("http://127.0.0.1:{}/d", closed.port);
     let p = project("");
     let (out, _, stderr) = p.run(&["send", "--dump", &url]);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -422,10 +422,8 @@ fn source_credentials_in_the_url_are_sent_but_never_shown_or_stored() {
     assert!(stderr3.contains("reader:***@127.0.0.1"), "{stderr3}");
     assert!(stderr3.contains("the server answered 401"), "{stderr3}");
     assert!(!stderr3.contains("not-it-at-all"), "{stderr3}");
-    let refused = format!(
-        "http://reader:{secret}@127.0.0.1:{}/d",
-        crate::support::free_port()
-    );
+    let closed = crate::support::ClosedPort::new();
+    let refused = format!("http://reader:{secret}@127.0.0.1:{}/d", closed.port);
     let (out, _, stderr4) = p.run(&["summarize", "--dump", &refused]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr4.contains("request failed"), "{stderr4}");

@@ -321,7 +321,8 @@ fn a_server_without_starttls_is_refused_not_downgraded() {
 
 #[test]
 fn a_server_that_is_down_is_retried_then_reported() {
-    let port = crate::support::free_port();
+    let closed = crate::support::ClosedPort::new();
+    let port = closed.port;
     let p = Project::new(&format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nretries = 1\nretry_delay_ms = 10\n"));
     let (out, stdout, stderr) = p.run(&["send"]);
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");

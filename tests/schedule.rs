@@ -4,10 +4,9 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::thread;
 use std::time::Duration;
 
-use crate::support::{free_port, Daemon, Project, Smtp};
+use crate::support::{Daemon, Project, Smtp};
 
 /// Who got what, in arrival order: (envelope recipient, subject).
 fn received(smtp: &Smtp) -> Vec<(String, String)> {
@@ -39,15 +38,16 @@ fn get_json(port: u16, path: &str) -> serde_json::Value {
 
 const WEB: &str = "[web]\nbase_url = \"https://news.example.com\"\nsecret_env = \"BRIEFING_TEST_SECRET\"\ntoken_env = \"BRIEFING_TEST_TOKEN\"\n";
 
+/// The daemon with its web endpoint on a port it picks (and logs).
 fn start_listening(p: &Project, now: &str) -> (Daemon, u16) {
-    let port = free_port();
     let daemon = Daemon::spawn(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env("BRIEFING_NOW", now)
             .env("BRIEFING_TEST_TOKEN", "예약-토큰")
             .env("BRIEFING_TEST_SECRET", "예약-비밀"),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon.listening_port();
+    let port = port.unwrap_or_else(|| panic!("no listener: {}", daemon.log()));
     (daemon, port)
 }
 
@@ -82,7 +82,18 @@ cron = "5 0 7 * * *"
         "{}",
         daemon.log()
     );
-    thread::sleep(Duration::from_secs(3));
+    // Both runs over, and both schedules on to tomorrow: nothing more is due today.
+    for line in [
+        "next briefing at 2025-09-08T07:00:00+09:00 (morning)",
+        "next briefing at 2025-09-08T07:00:05+09:00 (second)",
+    ] {
+        assert!(daemon.wait_log(line), "{line}: {}", daemon.log());
+    }
+    assert!(
+        daemon.wait_count("briefing 2025-09-07 (", 2),
+        "{}",
+        daemon.log()
+    );
     let (clean, log) = daemon.stop();
     assert!(clean, "{log}");
     assert!(
@@ -137,7 +148,11 @@ skip_dates = ["2025-09-07", "2025-10-03"]
     );
     let daemon = Daemon::spawn(p.cmd(&["run"]).env("BRIEFING_NOW", crate::support::NOW));
     assert!(daemon.wait_log("next briefing at"));
-    thread::sleep(Duration::from_secs(5));
+    // A reload (once the daemon listens for SIGHUP) looks at the day again: still said
+    // once.
+    assert!(daemon.wait_log("watching "), "{}", daemon.log());
+    daemon.signal("HUP");
+    assert!(daemon.wait_count("next briefing at", 2), "{}", daemon.log());
     let (clean, log) = daemon.stop();
     assert!(clean, "{log}");
     assert!(smtp.messages().is_empty(), "{log}");
@@ -398,6 +413,7 @@ fn a_reload_during_a_send_applies_from_the_next_run() {
         "{}",
         daemon.log()
     );
+    assert!(daemon.wait_log("watching "), "{}", daemon.log());
     let config = std::fs::read_to_string(p.config()).unwrap();
     let start = config.find("[groups.morning]").unwrap();
     let edited = groups("[고친 판] {{date}}", "\"a@example.com\"");
@@ -517,4 +533,58 @@ fn a_reload_to_a_time_already_past_today_catches_up_at_once() {
     assert!(clean, "{log}");
     assert_eq!(smtp.messages().len(), 1, "{log}");
     assert_eq!(health["next_run"], "2025-09-08T06:30:00+09:00", "{health}");
+}
+
+/// New York's spring-forward day (2025-03-09: at 02:00 EST the clocks go to 03:00 EDT),
+/// the daemon pinned two seconds before the gap: 02:30 does not exist that day and runs
+/// once, at 03:00 EDT; 01:30, made up at start-up, is not run again at 03:00 EDT (where
+/// croner, asked in the zone, puts its next time), but tomorrow.
+#[test]
+fn a_schedule_in_a_skipped_hour_runs_once_when_the_clocks_jump_past_it() {
+    let smtp = Smtp::start(&[]);
+    let groups = r#"[groups.early]
+recipients = ["early@example.com"]
+subject = "[새벽] {{date}}"
+cron = "0 30 1 * * *"
+timezone = "America/New_York"
+
+[groups.night]
+recipients = ["night@example.com"]
+subject = "[밤] {{date}}"
+cron = "0 30 2 * * *"
+timezone = "America/New_York"
+"#;
+    let p = Project::with_groups(&smtp.smtp_section(""), groups);
+    let daemon = Daemon::spawn(
+        p.cmd(&["run"])
+            .env("BRIEFING_NOW", "2025-03-09T01:59:58-05:00"),
+    );
+    let tomorrow = "next briefing at 2025-03-10T02:30:00-04:00 (night)";
+    assert!(daemon.wait_log(tomorrow), "{}", daemon.log());
+    assert!(
+        daemon.wait_count("briefing 2025-03-09 (", 2),
+        "{}",
+        daemon.log()
+    );
+    let (clean, log) = daemon.stop();
+    assert!(clean, "{log}");
+    for line in [
+        "the briefing due at 2025-03-09T01:30:00-05:00 has not reached everyone: catching up now",
+        "next briefing at 2025-03-10T01:30:00-04:00 (early)",
+        "next briefing at 2025-03-09T03:00:00-04:00 (night)",
+    ] {
+        assert!(log.contains(line), "{line}: {log}");
+    }
+    assert!(
+        !log.contains("at 2025-03-09T03:00:00-04:00 (early)"),
+        "{log}"
+    );
+    let mut got = received(&smtp);
+    got.sort();
+    let want = [
+        ("early@example.com", "[새벽] 2025년 3월 9일 (일)"),
+        ("night@example.com", "[밤] 2025년 3월 9일 (일)"),
+    ];
+    let got: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(got, want, "{log}");
 }

@@ -3,11 +3,13 @@
 
 mod support;
 
+mod bigday;
 mod cli;
 mod clock_ledger;
 mod crash;
 mod daemon;
 mod day;
+mod editor;
 mod email;
 mod fetch;
 mod hardening;
@@ -22,4 +24,5 @@ mod schedule;
 mod secrets;
 mod sources;
 mod stories;
+mod tidy;
 mod web;

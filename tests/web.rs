@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use briefing::deliver::unsubscribe_token;
 
-use crate::support::{free_port, Daemon, Project, Smtp};
+use crate::support::{Daemon, Project, Smtp};
 
 const TOKEN: &str = "아침-보내기-토큰-7f3a";
 const SECRET: &str = "구독취소-비밀-열쇠-91c2";
@@ -31,17 +31,13 @@ struct Web {
 
 impl Web {
     fn start(p: &Project) -> Web {
-        let port = free_port();
         let daemon = Daemon::spawn(
-            p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+            p.cmd(&["run", "--listen", "127.0.0.1:0"])
                 .env("BRIEFING_TEST_TOKEN", TOKEN)
                 .env("BRIEFING_TEST_SECRET", SECRET),
         );
-        assert!(
-            daemon.wait_log("listening on http://"),
-            "the listener did not start: {}",
-            daemon.log()
-        );
+        let port = daemon.listening_port();
+        let port = port.unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
         Web { daemon, port }
     }
 
@@ -355,7 +351,7 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
     let smtp = Smtp::start(&[]);
     let p = Project::new(&web_section(&smtp));
     let (out, _, stderr) = crate::support::run(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{}", free_port())])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env_remove("BRIEFING_TEST_TOKEN")
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
@@ -366,7 +362,7 @@ fn the_listener_refuses_to_start_without_its_token_or_on_a_remote_address() {
     );
 
     let (out, _, stderr) = crate::support::run(
-        p.cmd(&["run", "--listen", &format!("0.0.0.0:{}", free_port())])
+        p.cmd(&["run", "--listen", "0.0.0.0:0"])
             .env("BRIEFING_TEST_TOKEN", TOKEN)
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
@@ -438,24 +434,21 @@ fn idle_clients_cannot_take_the_descriptors_of_the_scheduled_run() {
     let smtp = Smtp::start(&[]);
     // Every day at 07:00, not only on New Year's Day.
     let p = Project::new(&web_section(&smtp).replace("0 0 7 1 1 *", "0 0 7 * * *"));
-    let port = free_port();
-    let mut cmd = p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")]);
-    cmd.env("BRIEFING_NOW", "2025-09-07T06:59:54+09:00")
+    let mut cmd = p.cmd(&["run", "--listen", "127.0.0.1:0"]);
+    cmd.env("BRIEFING_NOW", "2025-09-07T06:59:42+09:00")
         .env("BRIEFING_TEST_TOKEN", TOKEN)
         .env("BRIEFING_TEST_SECRET", SECRET);
     limit_open_files(&mut cmd, 1024);
     let started = Instant::now();
     let daemon = Daemon::spawn(&mut cmd);
-    assert!(
-        daemon.wait_log("listening on http://"),
-        "the listener did not start: {}",
-        daemon.log()
-    );
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let clients: Vec<TcpStream> = (0..CLIENTS).filter_map(|_| half_sent(port)).collect();
     let opened = started.elapsed();
     // Held until the run is over: the clients never finish their requests.
     assert!(
-        opened < Duration::from_secs(5) && smtp.messages().is_empty(),
+        opened < Duration::from_secs(15) && smtp.messages().is_empty(),
         "the clients were not all connected before 07:00 ({opened:?}): the test shows nothing"
     );
     let delivered = smtp.wait_for(3, Duration::from_secs(40));
@@ -506,14 +499,15 @@ fn reads_need_a_token_and_other_hosts_are_misdirected() {
         "[web]\n",
         "[web]\nread_token_env = \"BRIEFING_TEST_READ_TOKEN\"\n",
     ));
-    let port = free_port();
     let daemon = Daemon::spawn(
-        p.cmd(&["run", "--listen", &format!("127.0.0.1:{port}")])
+        p.cmd(&["run", "--listen", "127.0.0.1:0"])
             .env("BRIEFING_TEST_TOKEN", TOKEN)
             .env("BRIEFING_TEST_READ_TOKEN", "읽기만-토큰")
             .env("BRIEFING_TEST_SECRET", SECRET),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let d = Web { daemon, port };
 
     for target in ["/status", "/preview"] {
@@ -668,6 +662,12 @@ fn a_one_click_post_without_its_body_unsubscribes_nobody() {
     let recorded = std::fs::read_to_string(p.path("state/suppressed.jsonl")).expect("recorded");
     assert_eq!(recorded.lines().count(), 1, "{recorded}");
     assert!(recorded.contains("cfo@example.com"), "{recorded}");
+    // The page names the briefing as readers know it, not by the config's id, and is
+    // dressed as the email is: Korean words kept whole, light and dark.
+    assert!(page.contains("‘아침 브리핑’"), "{page}");
+    assert!(!page.contains("morning"), "{page}");
+    assert!(page.contains("word-break:keep-all"), "{page}");
+    assert!(page.contains("prefers-color-scheme:dark"), "{page}");
 }
 
 /// The README's web example, on the shipped config.toml plus the lines it shows.
@@ -702,21 +702,16 @@ fn the_readme_web_example_works_on_the_shipped_config() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("no one-click unsubscribe link"), "{stdout}");
 
-    let port = free_port();
     // After the catch-up window of 07:00: only the POST sends.
     let daemon = Daemon::spawn(
         crate::support::briefing()
-            .args([
-                "run",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--config",
-                &config,
-            ])
+            .args(["run", "--listen", "127.0.0.1:0", "--config", &config])
             .env("BRIEFING_NOW", "2025-09-07T20:00:00+09:00")
             .env("BRIEFING_SEND_TOKEN", TOKEN),
     );
-    assert!(daemon.wait_log("listening on http://"), "{}", daemon.log());
+    let port = daemon
+        .listening_port()
+        .unwrap_or_else(|| panic!("the listener did not start: {}", daemon.log()));
     let d = Web { daemon, port };
     let (status, body) = d.request(
         "POST",
@@ -730,4 +725,62 @@ fn the_readme_web_example_works_on_the_shipped_config() {
         .expect("outbox")
         .count();
     assert_eq!(outbox, 2);
+}
+
+/// Every delivered briefing is kept as a web page, served at `/archive` without a
+/// token (a reader follows the mail's "웹에서 보기" link), listed newest first under the
+/// briefings' titles; a path no briefing can have is not read.
+#[test]
+fn delivered_briefings_are_kept_and_served_as_web_pages() {
+    let smtp = Smtp::start(&[]);
+    let p = Project::new(&web_section(&smtp));
+    let d = Web::start(&p);
+    let (status, body) = d.request("GET", "/archive", &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("아직 보내 드린 브리핑이 없습니다"), "{body}");
+
+    let (status, body) = d.request("POST", "/send", &[("Authorization", &bearer(TOKEN))], "");
+    assert_eq!(status, 200, "{body}\n{}", d.log());
+    let link = "https://news.example.com/archive/2025-09-07/morning.html";
+    let messages = smtp.messages();
+    assert!(!messages.is_empty());
+    for (_, raw) in &messages {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("a message");
+        let html = message.body_html(0).expect("an HTML part");
+        let text = message.body_text(0).expect("a text part");
+        let page = if html.contains("/columns.html") {
+            "columns"
+        } else {
+            "morning"
+        };
+        let own = link.replace("morning", page);
+        assert!(html.contains(&format!("href=\"{own}\"")), "{html}");
+        assert!(html.contains("웹에서 보기"), "{html}");
+        assert!(text.contains(&format!("웹에서 보기: {own}")), "{text}");
+    }
+
+    let (status, index) = d.request("GET", "/archive", &[], "");
+    assert_eq!(status, 200, "{index}");
+    assert!(index.contains("2025년 9월 7일"), "{index}");
+    assert!(
+        index.contains("<a href=\"/archive/2025-09-07/morning.html\">아침 브리핑</a>"),
+        "{index}"
+    );
+    let (status, page) = d.request("GET", "/archive/2025-09-07/morning.html", &[], "");
+    assert_eq!(status, 200, "{page}");
+    let kept = std::fs::read_to_string(p.path("state/archive/2025-09-07/morning.html"))
+        .expect("the kept page");
+    assert_eq!(page, kept);
+    assert!(page.contains("<h1"), "{page}");
+    for path in [
+        "/archive/2025-09-07/..%2Fledger.html",
+        "/archive/..%2F..%2Fetc/passwd.html",
+        "/archive/2025-09-08/morning.html",
+        "/archive/2025-09-07/morning.txt",
+    ] {
+        let (status, body) = d.request("GET", path, &[], "");
+        assert_eq!(status, 404, "{path}: {body}");
+    }
 }

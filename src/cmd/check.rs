@@ -12,6 +12,7 @@ use super::stderr_line;
 use crate::config::{Config, ConfigError, Group};
 use crate::digest::{self, Templates};
 use crate::dump::Article;
+use crate::report::{one_line, plural};
 use crate::schedule::next_runs;
 use crate::select::Selection;
 use crate::summary::Summary;
@@ -38,7 +39,7 @@ pub fn run(path: &Path) -> Result<ExitCode> {
             if problems.len() > 1 {
                 stderr_line(format_args!(
                     "briefing: {} in {}",
-                    crate::job::plural(problems.len(), "problem"),
+                    plural(problems.len(), "problem"),
                     path.display()
                 ));
             }
@@ -52,7 +53,7 @@ pub fn run(path: &Path) -> Result<ExitCode> {
     let unreadable = match Suppressed::load(&config.state_dir) {
         Ok(list) => list.unreadable,
         Err(e) => {
-            problems.push(super::one_line(&e));
+            problems.push(one_line(&e));
             Vec::new()
         }
     };
@@ -80,12 +81,12 @@ fn problems(config: &Config) -> Vec<String> {
                     out.push(format!(
                         "{at}: groups.{}: {}",
                         group.name,
-                        super::one_line(e.as_ref())
+                        one_line(e.as_ref())
                     ));
                 }
             }
         }
-        Err(e) => out.push(super::one_line(&e)),
+        Err(e) => out.push(one_line(&e)),
     }
     for source in &config.sources {
         let location = &source.location;
@@ -110,7 +111,7 @@ fn problems(config: &Config) -> Vec<String> {
     }
     // The unsubscribe token key and the DKIM key, read as a send reads them.
     if let Err(e) = crate::deliver::Letterhead::new(config, &config.groups[0].name) {
-        out.push(format!("{at}: {}", super::one_line(&e)));
+        out.push(format!("{at}: {}", one_line(&e)));
     }
     out
 }
@@ -182,7 +183,7 @@ fn summary(config: &Config) -> String {
         out,
         "  groups: {} with {}; delivery: {delivery}",
         config.groups.len(),
-        crate::job::plural(recipients, "recipient")
+        plural(recipients, "recipient")
     );
     if let Some(line) = web(config) {
         let _ = writeln!(out, "  web: {line}");
@@ -205,7 +206,7 @@ fn summary(config: &Config) -> String {
             out,
             "  group {}: {}: {}{more}",
             g.name,
-            crate::job::plural(g.recipients.len(), "recipient"),
+            plural(g.recipients.len(), "recipient"),
             named.join(", ")
         );
         let _ = writeln!(out, "    articles: {}", filters(config, g));
@@ -285,7 +286,7 @@ fn filters(config: &Config, g: &Group) -> String {
     }
     parts.push(format!(
         "{} per article",
-        crate::job::plural(config.lines_per_article(g), "line")
+        plural(config.lines_per_article(g), "line")
     ));
     parts.join("; ")
 }

@@ -6,11 +6,12 @@ mod pick;
 mod preview;
 mod send;
 mod split;
-pub(crate) mod status;
+mod status;
 mod subscription;
 mod summarize;
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -104,19 +105,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Split { file } => split::run(file.as_deref()),
         Command::Pick { jsonl, k, features } => pick::run(&config, &jsonl, k, features),
         Command::Check => check::run(&config),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            // Into memory first: clap_complete panics on a failed write (a closed pipe).
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "briefing", &mut script);
-            write_stdout(|out| out.write_all(&script))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Man => {
-            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            write_stdout(|out| man.render(out))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
         Command::Unsubscribe { target } => {
             subscription::run(&config, Request::Unsubscribe, &target)
         }
@@ -171,15 +161,44 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run { listen } => {
             let path = config;
             let config = load_config(&path)?;
-            block_on(crate::schedule::run(
-                &path,
-                &config,
-                listen,
-                crate::schedule::signals(),
-            ))??;
+            block_on(daemon(&path, &config, listen))??;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `briefing completions SHELL`: the shell's completion script.
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Into memory first: clap_complete panics on a failed write (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "briefing", &mut script);
+    write_stdout(|out| out.write_all(&script))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `briefing man`: the manual page, roff.
+fn man() -> Result<ExitCode> {
+    let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+    write_stdout(|out| man.render(out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `briefing run`: the scheduler until SIGINT or SIGTERM, with the web endpoint beside
+/// it when `--listen` asks, sharing its run mutex and stop flag.
+async fn daemon(path: &Path, config: &Config, listen: Option<SocketAddr>) -> Result<()> {
+    crate::schedule::run(
+        path,
+        config,
+        crate::schedule::signals(),
+        |daemon| async move {
+            match listen {
+                Some(addr) => crate::web::start(config, addr, daemon).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    )
+    .await
 }
 
 /// Runs `work` on a new runtime. A build abandoned by a shutdown may still be running
@@ -192,24 +211,6 @@ fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
     let out = runtime.block_on(work);
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(out)
-}
-
-/// An error as one line: the outermost message, then each cause after a colon. Many
-/// messages already end with their source's own: each cause is said once.
-pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = String::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let cause = e.to_string();
-        if !line.ends_with(&cause) {
-            if !line.is_empty() {
-                line.push_str(": ");
-            }
-            line.push_str(&cause);
-        }
-        next = e.source();
-    }
-    line
 }
 
 /// Writes a command's output through one buffered lock of stdout: every command's

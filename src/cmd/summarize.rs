@@ -16,7 +16,7 @@ pub async fn run(config: &Path, dump: Option<&str>, format: Format) -> Result<Ex
     let loaded = load(&config, dump).await?;
     // One entry per story, as the briefing tells it; `explain --merges` says why.
     let stories = merge::stories(&loaded.articles, config.merge.threshold);
-    let summaries = summarize_stories(&loaded.articles, &stories, &config.summary, |_| true);
+    let summaries = summarize_stories(&loaded.articles, &stories, &config.summary);
     // Streamed: the JSON of a large dump is bigger than the dump, and need not be held
     // whole before the first byte goes out.
     write_stdout(|out| match format {

@@ -11,7 +11,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{default_timeout, parse_duration, Checker, MAX_BYTES, TIMEOUT_SECS};
+use super::check::{default_timeout, Checker, MAX_BYTES, TIMEOUT_SECS};
+use super::parse_duration;
 
 /// How a source's text is read into articles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -63,7 +64,7 @@ impl SourceConfig {
     pub fn label(&self) -> String {
         match &self.name {
             Some(name) => name.clone(),
-            None => crate::fetch::redact(&self.location),
+            None => crate::report::redact(&self.location),
         }
     }
 }

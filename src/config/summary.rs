@@ -4,7 +4,12 @@
 //! the weights in this order and `briefing check` ranges them by key, so the config
 //! needs nothing from the pipeline stage that uses it.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+use toml::Spanned;
+
+use super::check::{Checker, FIGURES_FULL, LINES_PER_ARTICLE, LINE_CHARS, WEIGHT};
 
 /// The features of a competing line, in the order of [`Vector`], each with the
 /// `[summary]` key of its weight. Every value is at most 1 in size, and penalties are
@@ -300,6 +305,62 @@ pub fn weight_keys() -> impl Iterator<Item = &'static str> {
         .iter()
         .map(|&(_, key)| key)
         .chain(["redundancy_weight"])
+}
+
+/// Where each key of `[summary]` was written. Its values are read into
+/// [`SummaryConfig`], which has no room for positions; this second, lenient reading of
+/// the same text lets a bad value be reported at its own line.
+#[derive(Deserialize)]
+struct SummarySpans {
+    summary: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+}
+
+impl Checker<'_> {
+    /// `[summary]`'s ranges, each at the line of its key (read again from the text,
+    /// since [`SummaryConfig`] keeps no positions).
+    pub(super) fn summary(&self, summary: &SummaryConfig) {
+        let spans: SummarySpans = match toml::from_str(self.text) {
+            Ok(spans) => spans,
+            Err(e) => return self.report(0..0, "summary", e.message().to_owned()),
+        };
+        let table = spans.summary;
+        let at = |key: &str| {
+            table.as_ref().map_or(0..0, |t| {
+                t.get_ref().get(key).map_or_else(|| t.span(), Spanned::span)
+            })
+        };
+        let key = |name: &str| format!("summary.{name}");
+        let counts = [
+            (
+                "lines_per_article",
+                summary.lines_per_article,
+                &LINES_PER_ARTICLE,
+            ),
+            ("figures_full", summary.figures_full, &FIGURES_FULL),
+            ("short_chars", summary.short_chars, &LINE_CHARS),
+            ("min_chars", summary.min_chars, &LINE_CHARS),
+            ("max_chars", summary.max_chars, &LINE_CHARS),
+        ];
+        for (name, v, range) in counts {
+            self.bounded(&Spanned::new(at(name), v), range, &key(name));
+        }
+        // A kind's weight is reported at its `[summary.kinds]` table: the table keeps no
+        // span per key of the tables inside it.
+        for (name, v) in summary.weights() {
+            let span = at(name.split('.').next().unwrap_or(&name));
+            self.bounded(&Spanned::new(span, v), &WEIGHT, &key(&name));
+        }
+        if summary.min_chars > summary.max_chars {
+            self.report(
+                at("min_chars"),
+                &key("min_chars"),
+                format!(
+                    "{} is more than max_chars ({}): every line would be a fragment or a run-on",
+                    summary.min_chars, summary.max_chars
+                ),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

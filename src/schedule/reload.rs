@@ -27,6 +27,9 @@ enum Cause {
 /// Reloads `path` into `publish` until the daemon ends (the task is aborted then).
 pub async fn watch(path: PathBuf, publish: watch::Sender<Arc<Config>>) {
     let path = std::path::absolute(&path).unwrap_or(path);
+    // Read before the watch starts: an edit right after it starts (and after the line
+    // that says so) is news, not the text in force.
+    let mut in_force = std::fs::read_to_string(&path).ok();
     let (tell, mut told) = mpsc::unbounded_channel();
     listen_for_hangup(tell.clone());
     // Kept for as long as the loop runs: dropping the watcher stops it.
@@ -44,7 +47,6 @@ pub async fn watch(path: PathBuf, publish: watch::Sender<Arc<Config>>) {
         "watching {} for changes; SIGHUP reloads it too",
         path.display()
     );
-    let mut in_force = std::fs::read_to_string(&path).ok();
     while let Some(cause) = told.recv().await {
         if cause == Cause::Change {
             // Wait for the writes to settle; a SIGHUP meanwhile is one reload too.
@@ -77,8 +79,8 @@ fn reload(path: &Path, publish: &watch::Sender<Arc<Config>>, cause: Cause) -> bo
         Ok(config) => {
             tracing::info!(
                 "config reloaded ({why}): {} with {}; it applies from the next run",
-                crate::job::plural(config.groups.len(), "group"),
-                crate::job::plural(
+                crate::report::plural(config.groups.len(), "group"),
+                crate::report::plural(
                     config.groups.iter().map(|g| g.recipients.len()).sum(),
                     "recipient"
                 )

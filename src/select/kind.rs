@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::config::SummaryConfig;
+use crate::figure;
 use crate::score::{prefixes, Shape};
 
 /// What a line is, judged by its form alone.
@@ -125,9 +126,15 @@ pub(super) fn classify(line: &str, form: &Form, cfg: &SummaryConfig) -> LineKind
         End::Verbal => {}
     }
     // A subtitle that restates the title adds nothing to it in a briefing. A lead that
-    // reports the title's news (`…확정했다고 1일 밝혔다`) is the story's first key line,
-    // however many of the title's words it has: straight news writes its lead so.
-    if form.terms > 0 && form.in_title * 10 >= form.terms * 8 && form.marks & REPORTING_WORD == 0 {
+    // reports the title's news (`…확정했다고 1일 밝혔다`) or states it with its figure
+    // (`정부가 내년 예산을 728조원으로 편성했다`) is the story's first key line, however
+    // many of the title's words it has: straight news writes its lead so, and the
+    // figure is what the reader came for.
+    if form.terms > 0
+        && form.in_title * 10 >= form.terms * 8
+        && form.marks & REPORTING_WORD == 0
+        && figure::quantities(line).next().is_none()
+    {
         return LineKind::Heading;
     }
     LineKind::Content
@@ -490,6 +497,18 @@ mod tests {
                 "은빛구는 내년도 예산을 올해보다 8% 늘어난 1조 2000억원으로 확정했다고 1일 밝혔다.",
                 Some("은빛구, 내년 예산 1조 2000억원 확정"),
                 LineKind::Content,
+            ),
+            (
+                "a lead stating the title's news with its figure",
+                "정부가 내년 예산을 728조원으로 편성했다.",
+                Some("정부, 내년 예산 728조원 편성"),
+                LineKind::Content,
+            ),
+            (
+                "a subtitle restating the title, no figure",
+                "정부가 내년 예산을 편성했다.",
+                Some("정부, 내년 예산 편성"),
+                LineKind::Heading,
             ),
         ];
         for (name, line, title, want) in cases {

@@ -1,7 +1,8 @@
 //! `briefing run --listen ADDR`: a small HTTP endpoint beside the scheduler, on the same
 //! runtime, for what an operator or a mail client does by hand: send now, look at
-//! today's briefing, read the ledger, check the daemon is alive, and the one-click
-//! unsubscribe (RFC 8058) the `List-Unsubscribe` links point to.
+//! today's briefing, read the ledger, check the daemon is alive, the one-click
+//! unsubscribe (RFC 8058) the `List-Unsubscribe` links point to, and the archive of
+//! delivered briefings each mail links as "웹에서 보기".
 //!
 //! It shares the daemon's run mutex and stop flag, so a send from here and a scheduled
 //! one never overlap, and a shutdown ends both the same way. Every request sees the
@@ -14,6 +15,7 @@
 //! does not wait for clients (`conn`, `guard`); what reads the ledger or the
 //! recipients needs a token, and `/preview` builds each day's briefing once (`preview`).
 
+mod archive;
 mod conn;
 mod descriptors;
 mod guard;
@@ -22,7 +24,6 @@ mod unsubscribe;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -33,24 +34,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::Mutex;
 
 use crate::clock;
-use crate::cmd::{one_line, status};
 use crate::config::Config;
 use crate::job::{self, Options};
-use crate::schedule::{next_run, schedules};
-
-/// What the handlers share with the scheduler.
-pub struct Daemon {
-    /// The config in force (the last valid one read): its schedules are the ones the
-    /// scheduler follows.
-    pub live: tokio::sync::watch::Receiver<Arc<Config>>,
-    /// Held for the whole of a run, scheduled or manual.
-    pub busy: Arc<Mutex<()>>,
-    /// Set by a shutdown: a send in progress finishes its messages in flight only.
-    pub stop: Arc<AtomicBool>,
-}
+use crate::report::one_line;
+use crate::schedule::{next_run, schedules, Beside, Daemon};
+use crate::status;
 
 /// A bound listener, its tokens and how many connections it may hold, all checked
 /// before the scheduler starts so that a daemon which cannot serve what was asked does
@@ -137,6 +127,18 @@ impl App {
     }
 }
 
+/// Binds `addr` and serves the endpoint beside the scheduler, on a task of its own,
+/// until told to end.
+pub async fn start(config: &Config, addr: SocketAddr, daemon: Daemon) -> Result<Beside> {
+    let listener = Listener::bind(config, addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let (end, ended) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(serve(listener, daemon, async {
+        let _ = ended.await;
+    }));
+    Ok(Beside { end, serving })
+}
+
 /// Serves until `shutdown` completes; then requests in flight get a short grace, and
 /// the connections are closed whatever the clients do.
 pub async fn serve(
@@ -155,6 +157,8 @@ pub async fn serve(
         .route("/preview", get(preview))
         .route("/status", get(status))
         .route("/health", get(health))
+        .route("/archive", get(archive::index))
+        .route("/archive/{date}/{file}", get(archive::briefing))
         .route(
             "/unsubscribe",
             get(unsubscribe::get).post(unsubscribe::post),

@@ -31,12 +31,26 @@ pub struct UnsubscribeQuery {
     token: Option<String>,
 }
 
-/// A short page in Korean, the readers' language.
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+/// A short page in Korean, the readers' language, dressed as the briefing is: a
+/// reader who taps the email's link should land on the same paper, in the same light
+/// or dark, with Korean words kept whole.
+pub(super) fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
-        "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\n<body style=\"font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em\"><h1 style=\"font-size:1.3em\">{title}</h1>\n{body}\n</body></html>\n"
+        "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title><style>{PAGE_CSS}</style></head>\n<body><main><h1>{title}</h1>\n{body}\n</main></body></html>\n"
     );
     (status, Html(html)).into_response()
+}
+
+/// The email's type, colours and widths (templates/briefing.html.hbs).
+const PAGE_CSS: &str = "body{margin:0;background:#f4f5f7;color:#1f2328;font-family:'Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR',sans-serif;font-size:16px;line-height:1.65;word-break:keep-all;overflow-wrap:anywhere}main{max-width:600px;margin:0 auto;padding:24px 16px;background:#fff;border-bottom:3px solid #1f2328}h1{font-size:22px;line-height:1.35;margin:0 0 12px 0}a{color:#0969da}button{font:inherit;font-size:16px;padding:10px 20px;border:0;border-radius:6px;background:#0969da;color:#fff;cursor:pointer}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}main{background:#161b22;border-bottom-color:#e6edf3}a{color:#58a6ff}button{background:#1f6feb}}";
+
+/// What readers call the briefing of `group`: its title, not the config's id.
+pub(super) fn briefing_name<'a>(config: &'a Config, group: &'a str) -> &'a str {
+    config
+        .groups
+        .iter()
+        .find(|g| g.name == group)
+        .map_or(group, |g| g.masthead())
 }
 
 /// The link's group and address, if its token is the one `deliver` made for them with
@@ -102,7 +116,7 @@ pub async fn get(State(app): State<Arc<App>>, Query(q): Query<UnsubscribeQuery>)
         &format!(
             "<p>{} 주소로 가는 ‘{}’ 브리핑을 그만 받으시겠습니까?</p>\n<form method=\"post\" action=\"\"><button type=\"submit\" name=\"List-Unsubscribe\" value=\"One-Click\">구독 취소</button></form>",
             html_escape(&address),
-            html_escape(&group)
+            html_escape(briefing_name(&config, &group))
         ),
     )
 }
@@ -155,7 +169,7 @@ fn record(config: &Config, group: &str, address: &str) -> Response {
                 &format!(
                     "<p>{} 주소로는 이제 ‘{}’ 브리핑을 보내지 않습니다.</p>",
                     html_escape(address),
-                    html_escape(group)
+                    html_escape(briefing_name(config, group))
                 ),
             )
         }

@@ -123,12 +123,44 @@ pub fn python() -> PathBuf {
     }
 }
 
-/// A loopback port with nothing listening on it (bound, then released).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+/// Polls `done` until it holds or `limit` has passed: whether it held. The one wait of
+/// the tests: on a condition, with a deadline, never a pause that counts.
+pub fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if done() {
+            return true;
+        }
+        if start.elapsed() >= limit {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A loopback port that refuses connections, held for as long as the value lives: bound
+/// but not listening, so that a client is refused at once and nothing else (another test,
+/// the system) can take the port meanwhile, as it could take a port found free and let
+/// go. [`Smtp::start_on`] brings a server up on it.
+pub struct ClosedPort {
+    socket: socket2::Socket,
+    pub port: u16,
+}
+
+impl ClosedPort {
+    pub fn new() -> ClosedPort {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        socket.bind(&loopback.into()).expect("bind 127.0.0.1");
+        let port = socket
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("an IPv4 address")
+            .port();
+        ClosedPort { socket, port }
+    }
 }
 
 /// A running aiosmtpd server and the messages it accepted.
@@ -139,8 +171,22 @@ pub struct Smtp {
 }
 
 impl Smtp {
-    /// Starts `smtpd.py` with `args` (faults, or `--port N`) and waits for its port.
+    /// Starts `smtpd.py` with `args` (faults) on a port it picks, and waits for it.
     pub fn start(args: &[&str]) -> Smtp {
+        Smtp::spawn(args, Stdio::null())
+    }
+
+    /// Starts `smtpd.py` on `port`, where a client may have been refused so far: the
+    /// server listens on that very socket (handed over as its stdin).
+    pub fn start_on(port: ClosedPort, args: &[&str]) -> Smtp {
+        port.socket.listen(16).expect("listen");
+        let socket = std::os::fd::OwnedFd::from(port.socket);
+        let mut args = args.to_vec();
+        args.push("--listen-stdin");
+        Smtp::spawn(&args, Stdio::from(socket))
+    }
+
+    fn spawn(args: &[&str], stdin: Stdio) -> Smtp {
         let maildir = tempfile::tempdir().expect("temp dir");
         let python = python();
         assert!(
@@ -153,6 +199,7 @@ impl Smtp {
             .arg("--maildir")
             .arg(maildir.path())
             .args(args)
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -203,14 +250,7 @@ impl Smtp {
 
     /// Waits until at least `n` messages arrived (bounded).
     pub fn wait_for(&self, n: usize, limit: Duration) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if self.messages().len() >= n {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        false
+        wait_until(limit, || self.messages().len() >= n)
     }
 
     /// Messages the server dropped as duplicates (`--dedupe`): same Message-ID, same
@@ -495,14 +535,27 @@ impl Daemon {
 
     /// Waits (bounded) until the log has `needle`: the daemon has got that far.
     pub fn wait_log(&self, needle: &str) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if self.log().contains(needle) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(20));
+        self.wait_count(needle, 1)
+    }
+
+    /// Waits (bounded) until the log has `needle` `n` times: the daemon has done that
+    /// often what the line says.
+    pub fn wait_count(&self, needle: &str, n: usize) -> bool {
+        wait_until(Duration::from_secs(20), || {
+            self.log().matches(needle).count() >= n
+        })
+    }
+
+    /// The port of `run --listen 127.0.0.1:0`, as the daemon logs it once it listens.
+    pub fn listening_port(&self) -> Option<u16> {
+        const LINE: &str = "listening on http://127.0.0.1:";
+        if !self.wait_log(LINE) {
+            return None;
         }
-        false
+        let log = self.log();
+        let rest = &log[log.find(LINE)? + LINE.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
     }
 
     pub fn log(&self) -> String {

@@ -5,8 +5,8 @@ Binds 127.0.0.1 on a free port, prints `PORT <n>` on stdout once it listens, and
 every accepted message as MAILDIR/<n>.eml with an `X-Envelope-To:` first line. Runs
 until killed (the tests stop it by its process id).
 
-  --port N             listen on this port instead of a free one (a server that
-                       comes up where a client has been failing to connect)
+  --listen-stdin       serve on the listening socket given as stdin instead (a server
+                       that comes up on the port where a client has been refused)
 
 Faults:
   --reject ADDR        answer 550 to RCPT TO:<ADDR> (a permanent, per-recipient failure)
@@ -31,6 +31,7 @@ import asyncio
 import email.parser
 import itertools
 import os
+import socket
 import ssl
 import sys
 
@@ -104,7 +105,7 @@ def main():
     p.add_argument("--greylist", type=float, default=0)
     p.add_argument("--hang-after-data", type=int, default=0)
     p.add_argument("--close-after-data", type=int, default=0)
-    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--listen-stdin", action="store_true")
     args = p.parse_args()
     args.reject = [a.lower() for a in args.reject]
     os.makedirs(args.maildir, exist_ok=True)
@@ -131,11 +132,14 @@ def main():
 
     async def serve():
         loop = asyncio.get_running_loop()
+        if args.listen_stdin:
+            where = dict(sock=socket.socket(fileno=sys.stdin.fileno()))
+        else:
+            where = dict(host="127.0.0.1", port=0)
         server = await loop.create_server(
             lambda: SMTP(handler, hostname="localhost", **kwargs),
-            host="127.0.0.1",
-            port=args.port,
             ssl=context(args.tls) if args.tls else None,
+            **where,
         )
         print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
         await server.serve_forever()
