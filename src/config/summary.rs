@@ -187,7 +187,7 @@ pub const OTHER_KINDS: [&str; 4] = ["feature", "interview", "column", "roundup"]
 const KIND_DEFAULTS: [Weights; 4] = [
     // feature
     [
-        1.0, 0.0, 0.0, 2.0, 3.0, 0.3, 0.0, 0.3, 2.0, 0.3, 0.3, 1.5, 0.3, 0.0, 2.0, 1.0, 1.0,
+        1.0, 0.0, 0.0, 2.0, 3.0, 0.3, 0.3, 0.3, 2.0, 0.3, 1.5, 0.3, 0.3, 2.0, 1.5, 1.0, 1.0,
     ],
     // interview
     [
@@ -217,7 +217,7 @@ impl Default for SummaryConfig {
             title_weight: 0.75,
             lead_echo_weight: 0.3,
             short_chars: 60,
-            short_penalty: 0.15,
+            short_penalty: 0.3,
             quote_penalty: 0.3,
             attributed_quote_penalty: 0.1,
             connective_penalty: 0.3,
