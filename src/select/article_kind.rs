@@ -185,6 +185,18 @@ pub struct KindCall {
 impl KindCall {
     /// The call the `signs` make.
     fn decide(signs: Vec<KindSign>) -> KindCall {
+        // No sign: straight news, as most of a day's articles are (and no exponentials
+        // spent on saying so).
+        if signs.is_empty() {
+            let mut shares = [0.0; KINDS.len()];
+            shares[ArticleKind::News.index()] = 1.0;
+            return KindCall {
+                kind: ArticleKind::News,
+                confidence: 1.0,
+                shares,
+                signs,
+            };
+        }
         let mut evidence = PRIOR;
         for sign in &signs {
             for (e, add) in evidence.iter_mut().zip(sign.evidence()) {
@@ -380,6 +392,10 @@ pub(super) fn not_lead_label(heading: &Heading, first: Option<&str>) -> bool {
 
 /// An interviewer's question as printed: `―어떤 대책을 쓰고 있나.`, `Q. …`, `문: …`.
 fn asks_as_interviewer(line: &str) -> bool {
+    // The first byte of `Q`, of `문` and of the dashes: most lines are ruled out by it.
+    if !matches!(line.as_bytes().first(), Some(b'Q' | 0xE2 | 0xEB)) {
+        return false;
+    }
     line.starts_with(['―', '—'])
         || ["Q.", "Q:", "Q ", "문:", "문)", "문 :"]
             .iter()
