@@ -337,6 +337,8 @@ const FEATURE_LABELS: &[&str] = &[
     "심층",
     "문답",
     "궁금증",
+    "포토",
+    "화보",
 ];
 /// Words of a label that name a round-up of short items.
 const ROUNDUP_LABELS: &[&str] = &[
@@ -364,19 +366,28 @@ fn labelled(heading: &Heading, first: Option<&str>) -> Vec<ArticleKind> {
     ];
     let mut kinds = Vec::new();
     for label in labels.into_iter().flatten() {
-        let label: String = label.split_whitespace().collect();
-        for (kind, words) in [
-            (ArticleKind::Column, COLUMN_LABELS),
-            (ArticleKind::Interview, INTERVIEW_LABELS),
-            (ArticleKind::Feature, FEATURE_LABELS),
-            (ArticleKind::Roundup, ROUNDUP_LABELS),
-        ] {
-            if !kinds.contains(&kind) && words.iter().any(|w| label.contains(w)) {
+        for kind in label_kinds(label) {
+            if !kinds.contains(&kind) {
                 kinds.push(kind);
             }
         }
     }
     kinds
+}
+
+/// The kinds a label's words name, a column's first: the one reading of labels, which
+/// the day's rank uses too (`crate::rank`).
+pub fn label_kinds(label: &str) -> impl Iterator<Item = ArticleKind> {
+    let label: String = label.split_whitespace().collect();
+    [
+        (ArticleKind::Column, COLUMN_LABELS),
+        (ArticleKind::Interview, INTERVIEW_LABELS),
+        (ArticleKind::Feature, FEATURE_LABELS),
+        (ArticleKind::Roundup, ROUNDUP_LABELS),
+    ]
+    .into_iter()
+    .filter(move |(_, words)| words.iter().any(|w| label.contains(w)))
+    .map(|(kind, _)| kind)
 }
 
 /// Whether a label names a piece that is not written lead-first: a column, an

@@ -49,7 +49,7 @@ mod terms;
 
 pub use crate::config::summary::{Vector, FEATURES};
 pub use analysis::{analyse, Analysis};
-pub use article_kind::{ArticleKind, Heading, KindCall, KindSign, KINDS};
+pub use article_kind::{label_kinds, ArticleKind, Heading, KindCall, KindSign, KINDS};
 pub use explain::{explain, Contribution, Explanation, FeatureRows, KeywordHit, LineReport};
 pub use kind::LineKind;
 pub use lead::{Lead, LeadSign};
