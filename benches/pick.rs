@@ -14,7 +14,7 @@ use std::hint::black_box;
 
 use briefing::config::SummaryConfig;
 use briefing::score::{terms, Idf};
-use briefing::select::select;
+use briefing::select::{select, Heading};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const ARTICLES: usize = 20_000;
@@ -197,7 +197,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("select", |b| {
         b.iter(|| {
             for (a, s) in dump.iter().zip(&views) {
-                black_box(select(s, Some(&a.title), None, &idf, &cfg));
+                black_box(select(s, &Heading::new(Some(&a.title), None), &idf, &cfg));
             }
         })
     });

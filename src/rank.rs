@@ -26,6 +26,7 @@ use crate::dump::Article;
 use crate::figure::{self, Kind as FigureKind};
 use crate::merge::Story;
 use crate::score::{term_hashes, Idf, PreHashed};
+use crate::select::{self, ArticleKind};
 
 /// The weight of each signal in the rank. Hand-set from the reasons above, not fitted:
 /// a second outlet (ln 2 = 0.69) outweighs any one of the other signals at its top,
@@ -62,16 +63,15 @@ impl Kind {
         if article.roundup.is_some() {
             return Kind::Roundup;
         }
-        let Some(label) = article.label.as_deref() else {
-            return Kind::News;
-        };
-        let label: String = label.split_whitespace().collect();
-        if OPINION.iter().any(|w| label.contains(w)) {
-            Kind::Opinion
-        } else if FEATURE.iter().any(|w| label.contains(w)) {
-            Kind::Feature
-        } else {
-            Kind::News
+        let first = article
+            .label
+            .as_deref()
+            .and_then(|l| select::label_kinds(l).next());
+        match first {
+            Some(ArticleKind::Column) => Kind::Opinion,
+            Some(ArticleKind::Feature | ArticleKind::Interview) => Kind::Feature,
+            // A round-up labelled as one but not split into its stories reads as news.
+            Some(ArticleKind::News | ArticleKind::Roundup) | None => Kind::News,
         }
     }
 
@@ -94,42 +94,6 @@ impl Kind {
         }
     }
 }
-
-/// Words of a title's label that make the article the writer's view.
-const OPINION: &[&str] = &[
-    "칼럼",
-    "사설",
-    "수첩",
-    "시론",
-    "기고",
-    "논단",
-    "오피니언",
-    "기자의눈",
-    "시평",
-    "데스크",
-    "특파원리포트",
-    "사내칼럼",
-    "독자투고",
-    "만물상",
-    "여적",
-    "횡설수설",
-    "분수대",
-];
-
-/// Words of a label that make the article a feature.
-const FEATURE: &[&str] = &[
-    "인터뷰",
-    "기획",
-    "르포",
-    "탐방",
-    "특집",
-    "연재",
-    "인물",
-    "피플",
-    "포토",
-    "화보",
-    "리뷰",
-];
 
 /// Why a story stands where it does.
 #[derive(Debug, Clone, Serialize)]

@@ -9,7 +9,7 @@ use crate::config::SummaryConfig;
 use crate::dump::Article;
 use crate::merge::Story;
 use crate::score::Idf;
-use crate::select::{select, Selection};
+use crate::select::{select, Heading, Selection};
 use crate::split::split;
 
 /// One article with its sentences and what the selection made of them.
@@ -129,13 +129,7 @@ fn tell<'a>(
     let article = &articles[members[0]];
     let sentences = split(&article.body);
     Summary {
-        selection: select(
-            &sentences,
-            Some(&article.title),
-            article.label.as_deref(),
-            idf,
-            cfg,
-        ),
+        selection: select(&sentences, &Heading::from(article), idf, cfg),
         article,
         sentences,
         also: members[1..].iter().map(|&i| &articles[i]).collect(),
@@ -233,8 +227,8 @@ mod tests {
     use super::*;
 
     /// The sample dump holds straight news and one `[기자수첩]` column. The news must
-    /// keep its lead; the column's picks must reach past its opening scene to a figure
-    /// or to its closing argument.
+    /// keep its lead; the column's picks must reach past its opening hook and scene to
+    /// its evidence (lines with figures) and its closing argument.
     #[test]
     fn sample_dump_news_keeps_its_lead_and_the_column_its_point() {
         let text = include_str!("../samples/dump-2025-09-07.txt");
@@ -244,12 +238,12 @@ mod tests {
             .iter()
             .find(|s| s.article.label.as_deref() == Some("기자수첩"))
             .expect("the sample has a column");
-        let last = column.sentences.len() - 1;
-        assert!(
-            column.selection.picks.contains(&last),
-            "{:?}",
-            column.selection.picks
-        );
+        let picks = &column.selection.picks;
+        let closing = column.sentences.len() - 3;
+        assert!(picks.iter().all(|&i| i >= 2), "{picks:?}");
+        assert!(picks.iter().any(|&i| i >= closing), "{picks:?}");
+        let figures = |&i: &usize| crate::score::figures(column.sentences[i]).count() >= 2;
+        assert!(picks.iter().any(figures), "{picks:?}");
         for news in summaries
             .iter()
             .filter(|s| s.article.label.as_deref() != Some("기자수첩"))

@@ -232,7 +232,9 @@ fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
     assert!(text.contains("오늘의 키워드: 임상 2건"), "{text}");
     assert!(!text.contains("글로벌 3건"), "{text}");
     assert!(
-        text.contains("숫자로 본 오늘: 국내외 생후 12개월~12세 (2번) / 업무 20% (4번)"),
+        text.contains(
+            "숫자로 본 오늘: 진출 적극적인 13개 (1번) / 국내외 생후 12개월~12세 (2번) / 업무 20% (4번)"
+        ),
         "{text}"
     );
     let html = p.path("b.html");

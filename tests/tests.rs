@@ -13,6 +13,7 @@ mod editor;
 mod email;
 mod fetch;
 mod hardening;
+mod key_lines;
 mod list;
 mod mail;
 mod merge;

@@ -15,7 +15,7 @@ use crate::job::{load, Edition};
 use crate::merge::{self, Corpus, Pair, Repeat, Similarity, Story};
 use crate::rank;
 use crate::score::Idf;
-use crate::select::explain;
+use crate::select::{explain, Heading};
 use crate::split::split;
 use crate::summary::Summary;
 
@@ -59,13 +59,7 @@ pub async fn run(
             if let Some(url) = &a.url {
                 writeln!(out, "   {url}")?;
             }
-            let why = explain(
-                &sentences,
-                Some(&a.title),
-                a.label.as_deref(),
-                &idf,
-                &config.summary,
-            );
+            let why = explain(&sentences, &Heading::from(a), &idf, &config.summary);
             writeln!(out, "{why}")?;
         }
         Ok(())

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{stderr_line, write_stdout};
 use crate::config::{Config, SummaryConfig};
 use crate::score::Idf;
-use crate::select::{analyse, select, FeatureRows, FEATURES};
+use crate::select::{analyse, select, FeatureRows, Heading, FEATURES};
 
 #[derive(Deserialize)]
 struct Input {
@@ -22,6 +22,9 @@ struct Input {
     title: Option<String>,
     #[serde(default)]
     label: Option<String>,
+    /// For a story of a round-up, the round-up's title, as in a dump.
+    #[serde(default)]
+    roundup: Option<String>,
 }
 
 /// A title's leading `[label]`, as a dump would have split it off.
@@ -138,8 +141,13 @@ fn write_pick(
     let sentences: Vec<&str> = a.sentences.iter().map(String::as_str).collect();
     let title = a.title.as_deref();
     let label = a.label.as_deref().or_else(|| title.and_then(title_label));
+    let heading = Heading {
+        title,
+        label,
+        roundup: a.roundup.is_some(),
+    };
     if features {
-        let analysis = analyse(&sentences, title, label, idf, summary);
+        let analysis = analyse(&sentences, &heading, idf, summary);
         let output = FeatureOutput {
             id: &a.id,
             names: FEATURES.iter().map(|&(name, _)| name).collect(),
@@ -148,7 +156,7 @@ fn write_pick(
         };
         serde_json::to_writer(&mut *out, &output)?;
     } else {
-        let selection = select(&sentences, title, label, idf, summary);
+        let selection = select(&sentences, &heading, idf, summary);
         let output = Output {
             id: &a.id,
             picked: selection.picks,

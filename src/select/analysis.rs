@@ -2,12 +2,13 @@
 //! centralities measured across them, the lead decided and one feature vector per
 //! competing line.
 
+use super::article_kind::{self, Heading, KindCall, Opening};
 use super::features::{read_line, ArticleMeasures, Line};
 use super::kind::LineKind;
-use super::lead::{not_lead_label, Lead};
+use super::lead::Lead;
 use super::similarity::{centrality, cosines, scale_to_max};
 use super::terms::{Term, Vocabulary};
-use crate::config::summary::Vector;
+use crate::config::summary::{Vector, Weights};
 use crate::config::SummaryConfig;
 use crate::score::Idf;
 
@@ -26,6 +27,10 @@ pub struct Analysis<'a> {
     /// Per term id: the term as first written.
     pub(super) term_text: Vec<&'a str>,
     pub lead: Lead,
+    /// What kind of article it is, and so which weights score it.
+    pub kind: KindCall,
+    /// The weights of its kind, or the blend of the kinds it may be.
+    pub weights: Weights,
     /// Rank among candidate lines, per line.
     pub(super) ranks: Vec<Option<usize>>,
     /// [`cosines`] of the `competing` candidate lines, in rank order.
@@ -36,13 +41,12 @@ pub struct Analysis<'a> {
 /// Takes one article apart into its features.
 pub fn analyse<'a>(
     sentences: &[&'a str],
-    title: Option<&'a str>,
-    label: Option<&str>,
+    heading: &Heading<'a>,
     idf: &Idf,
     cfg: &SummaryConfig,
 ) -> Analysis<'a> {
     let mut vocab = Vocabulary::default();
-    let mut title_terms = title.map_or(0, |t| vocab.read_title(t));
+    let mut title_terms = heading.title.map_or(0, |t| vocab.read_title(t));
     let mut lines: Vec<Line> = sentences
         .iter()
         .map(|line| read_line(line.trim(), &mut vocab, cfg))
@@ -65,7 +69,9 @@ pub fn analyse<'a>(
     scale_to_max(&mut keywords);
     let mut central = centrality_raw.clone();
     scale_to_max(&mut central);
-    let labelled = not_lead_label(label, title, sentences.first().copied());
+    let first_line = sentences.first().map(|l| l.trim());
+    let labelled = article_kind::not_lead_label(heading, first_line);
+    let kind = read_kind(heading, sentences, &lines, &candidates);
     let lead = Lead::read(
         &lines,
         candidates.first().copied(),
@@ -84,6 +90,7 @@ pub fn analyse<'a>(
         cosine: &cosine,
         lead: lead.strength,
         title_terms,
+        competing: candidates.len(),
     };
     let vectors = lines
         .iter()
@@ -99,10 +106,33 @@ pub fn analyse<'a>(
         term_weights,
         term_text: vocab.text,
         lead,
+        weights: kind.weights(cfg),
+        kind,
         ranks,
         cosine,
         competing: candidates.len(),
     }
+}
+
+/// The kind of the article from its heading and what its lines show.
+fn read_kind(
+    heading: &Heading,
+    sentences: &[&str],
+    lines: &[Line],
+    candidates: &[usize],
+) -> KindCall {
+    // The question of an explainer stands before its lead or as its first line.
+    let lead = candidates.first().map_or(lines.len(), |&i| i);
+    let opening = Opening {
+        lines: sentences,
+        candidates,
+        claims: candidates.iter().filter(|&&i| lines[i].claim).count(),
+        asks: lines
+            .iter()
+            .take((lead + 2).min(3))
+            .any(|l| l.kind == LineKind::Question),
+    };
+    article_kind::read(heading, &opening)
 }
 
 /// A deck (the subtitle lines above the lead: `…작물별 차등 지원`) is the editor's

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::analysis::{analyse, Analysis};
+use super::article_kind::{Heading, KindCall, KINDS};
 use super::kind::LineKind;
 use super::lead::Lead;
 use super::pick::REPEAT_OVERLAP;
@@ -18,15 +19,14 @@ use crate::score::{figures, Idf};
 /// `briefing explain` and for tuning `[summary]`.
 pub fn explain(
     sentences: &[&str],
-    title: Option<&str>,
-    label: Option<&str>,
+    heading: &Heading,
     idf: &Idf,
     cfg: &SummaryConfig,
 ) -> Explanation {
-    let a = analyse(sentences, title, label, idf, cfg);
-    let scores = a.scores(cfg);
+    let a = analyse(sentences, heading, idf, cfg);
+    let scores = a.scores();
     let chosen = a.pick(&scores, cfg);
-    let weights = cfg.feature_weights();
+    let weights = a.weights;
     let lines = sentences
         .iter()
         .enumerate()
@@ -80,14 +80,16 @@ pub fn explain(
         })
         .collect();
     Explanation {
+        kind: a.kind,
         lead: a.lead,
         lines,
     }
 }
 
-/// [`explain`]'s answer: the lead decision, then one report per sentence.
+/// [`explain`]'s answer: the kind and the lead decisions, then one report per sentence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
+    pub kind: KindCall,
     pub lead: Lead,
     pub lines: Vec<LineReport>,
 }
@@ -133,9 +135,10 @@ pub struct Contribution {
 }
 
 impl fmt::Display for Explanation {
-    /// The lead decision, then one block per line: a header row, the features that add
-    /// or take something, the keywords and figures, and the start of the text.
+    /// The kind and lead decisions, then one block per line: a header row, the features
+    /// that add or take something, the keywords and figures, and the start of the text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", describe_kind(&self.kind))?;
         let reasons: Vec<&str> = self.lead.signs.iter().map(|s| s.describe()).collect();
         writeln!(
             f,
@@ -192,6 +195,28 @@ impl fmt::Display for Explanation {
     }
 }
 
+/// The kind call in one line: `kind: column 0.98 (news 0.02) — labelled as column`.
+fn describe_kind(call: &KindCall) -> String {
+    let others: Vec<String> = KINDS
+        .iter()
+        .zip(call.shares)
+        .filter(|&(&k, share)| k != call.kind && share > 0.0)
+        .map(|(k, share)| format!("{} {share:.2}", k.name()))
+        .collect();
+    let reasons: Vec<String> = call.signs.iter().map(|s| s.describe()).collect();
+    let mut text = format!("kind: {} {:.2}", call.kind.name(), call.confidence);
+    if !others.is_empty() {
+        text.push_str(&format!(" ({})", others.join(", ")));
+    }
+    if reasons.is_empty() {
+        text.push_str(" — no sign of another kind: straight news");
+    } else {
+        text.push_str(" — ");
+        text.push_str(&reasons.join("; "));
+    }
+    text
+}
+
 /// Short names for the columns of [`Explanation`]'s table.
 fn short_name(feature: &str) -> &str {
     match feature {
@@ -209,10 +234,14 @@ fn short_name(feature: &str) -> &str {
 }
 
 /// One article as `briefing pick --features` writes it for `scripts/fit-summary`: the
-/// feature vector of every competing line (`null` for the rest), the lead decision and
-/// the word overlap of every pair of lines, which is all the picks depend on.
+/// feature vector of every competing line (`null` for the rest), the kind and lead
+/// decisions and the word overlap of every pair of lines, which is all the picks
+/// depend on.
 #[derive(Debug, Serialize)]
 pub struct FeatureRows {
+    /// The kinds, in the order of the kind call's shares.
+    pub kinds: [&'static str; KINDS.len()],
+    pub kind: KindCall,
     pub lead: f64,
     /// [`REPEAT_OVERLAP`].
     pub repeat_overlap: f64,
@@ -224,6 +253,8 @@ impl From<&Analysis<'_>> for FeatureRows {
     fn from(a: &Analysis<'_>) -> Self {
         let n = a.lines.len();
         FeatureRows {
+            kinds: KINDS.map(|k| k.name()),
+            kind: a.kind.clone(),
             lead: a.lead.strength,
             repeat_overlap: REPEAT_OVERLAP,
             lines: a.vectors.clone(),

@@ -2,6 +2,8 @@
 //! and its feature vector, in the order of [`FEATURES`](super::FEATURES), once the article-wide
 //! measures are known.
 
+use super::article_kind::claims;
+use super::framing::FRAMING;
 use super::kind::{classify, sentence_end, word_marks, End, Form, LineKind, REPORTING_WORD};
 use super::terms::Vocabulary;
 use crate::config::summary::Vector;
@@ -22,6 +24,10 @@ pub(super) struct Line {
     pub(super) in_title: usize,
     /// Distinct term ids, ascending.
     pub(super) terms: Vec<u32>,
+    /// Its predicate makes a claim of the writer's ([`claims`]).
+    pub(super) claim: bool,
+    /// It ends in a framing predicate with no figure, quotation or report ([`frames`]).
+    pub(super) framing: bool,
 }
 
 /// Reads one trimmed line in one pass over its words: its terms into `vocab`, its
@@ -50,12 +56,13 @@ pub(super) fn read_line<'a>(
     };
     let kind = classify(line, &form, cfg);
     let reports = marks & REPORTING_WORD != 0;
+    let quote_share = shape.quote_share();
     Line {
         kind,
         candidate: kind == LineKind::Content,
         chars: shape.chars,
         figures: shape.figures,
-        quote_share: shape.quote_share(),
+        quote_share,
         attributed: shape.quoted > 0 && attributed(line),
         connective: opens_with_connective(line),
         peg: if !reports {
@@ -67,7 +74,25 @@ pub(super) fn read_line<'a>(
         },
         in_title,
         terms: ids_of_line,
+        // Only a content line competes, and only its predicate is read.
+        claim: kind == LineKind::Content && claims(line),
+        framing: kind == LineKind::Content
+            && shape.figures == 0
+            && shape.quoted == 0
+            && !reports
+            && frames(line),
     }
+}
+
+/// Whether the line ends in a predicate of the writer's framing ([`FRAMING`]). With no
+/// figure, no quotation and no reporting verb, such a line frames and says nothing
+/// else: `…모색하기 위한 전략적 행보다.`
+fn frames(line: &str) -> bool {
+    let body = line.trim_end_matches(['.', '!', '…', '"', '\'', '”', '’']);
+    FRAMING.iter().any(|f| {
+        body.strip_suffix(f)
+            .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+    })
 }
 
 /// What the features of a line are measured against, across the article.
@@ -82,6 +107,8 @@ pub(super) struct ArticleMeasures<'m> {
     pub(super) lead: f64,
     /// Content words of the title and the deck.
     pub(super) title_terms: usize,
+    /// How many lines compete.
+    pub(super) competing: usize,
 }
 
 /// Content lines after which the fading lead prior stops falling.
@@ -118,6 +145,13 @@ impl ArticleMeasures<'_> {
             if l.attributed { -quote } else { 0.0 },
             -f64::from(u8::from(l.connective)),
             -f64::from(u8::from(l.chars > cfg.max_chars)),
+            match self.competing - rank {
+                1 => 1.0,
+                2 => 0.5,
+                _ => 0.0,
+            },
+            f64::from(u8::from(l.claim)),
+            -f64::from(u8::from(l.framing)),
         ]
     }
 }
@@ -170,7 +204,7 @@ const CONNECTIVES: &[&str] = &[
 mod tests {
     use super::*;
     use crate::score::Idf;
-    use crate::select::analyse;
+    use crate::select::{analyse, Heading, FEATURES};
 
     #[test]
     fn news_peg_needs_a_reporting_verb_and_counts_a_date() {
@@ -180,9 +214,37 @@ mod tests {
             "업계에 따르면 이 장치는 내년 상반기에 시중에 나온다.",
             "연구진은 세척 장치의 원리를 오랫동안 연구해 왔다.",
         ];
-        let a = analyse(&lines, None, None, &idf, &SummaryConfig::default());
+        let a = analyse(&lines, &Heading::default(), &idf, &SummaryConfig::default());
         let peg = |i: usize| a.vectors[i].expect("content")[5];
         assert_eq!((peg(0), peg(1), peg(2)), (1.0, 0.5, 0.0));
+    }
+
+    /// A judgement predicate alone frames; with a figure, a quotation or a report in the
+    /// line, the line carries a fact and is not charged.
+    #[test]
+    fn framing_is_a_judgement_predicate_with_nothing_else() {
+        let idf = Idf::default();
+        let lines = [
+            "한빛페이가 베트남 결제 시장에 진출한다고 3일 밝혔다.",
+            "현지 금융사와의 협력 기회를 넓히기 위한 전략적 행보다.",
+            "이번 진출은 해외 진출의 새 이정표가 될 것이라는 평가가 나온다.",
+            "첫해 거래액 500억원을 목표로 한 전략적 행보다.",
+            "회사 측은 “새 시장을 여는 계기가 됐다”고 말했다.",
+            "협력은 지난해 시작된 두 회사 교류의 연장선에서 나온 평가다운 결정이었다.",
+        ];
+        let a = analyse(&lines, &Heading::default(), &idf, &SummaryConfig::default());
+        let at = FEATURES.iter().position(|&(name, _)| name == "framing");
+        let at = at.expect("a framing feature");
+        let framing = |i: usize| a.vectors[i].expect("content")[at];
+        assert_eq!(
+            (0..lines.len()).map(framing).collect::<Vec<_>>(),
+            [0.0, -1.0, -1.0, 0.0, 0.0, 0.0]
+        );
+        assert!(frames("전략적 행보다."));
+        assert!(
+            !frames("그의 행보다운 선택이다."),
+            "a word ending, not the predicate"
+        );
     }
 
     #[test]

@@ -358,11 +358,16 @@ pub(super) fn word_marks(word: &str) -> u8 {
 mod tests {
     use super::*;
     use crate::score::Idf;
-    use crate::select::explain;
+    use crate::select::{explain, Heading};
 
     fn kind(line: &str, title: Option<&str>) -> LineKind {
         let idf = Idf::default();
-        let e = explain(&[line], title, None, &idf, &SummaryConfig::default());
+        let e = explain(
+            &[line],
+            &Heading::new(title, None),
+            &idf,
+            &SummaryConfig::default(),
+        );
         e.lines[0].kind
     }
 

@@ -67,8 +67,8 @@ impl LeadSign {
 const LEAD_START: f64 = 0.75;
 
 impl Lead {
-    /// The lead of an article from the signs its text gives: `labelled` by
-    /// [`not_lead_label`], its first competing line `first` and the scaled keyword
+    /// The lead of an article from the signs its text gives: `labelled` as not
+    /// written lead-first (a column, an interview, a feature), its first competing line `first` and the scaled keyword
     /// density of each line.
     pub(super) fn read(
         lines: &[Line],
@@ -117,50 +117,11 @@ impl Lead {
     }
 }
 
-/// Whether `label` (an article's label, or the text of a title or line) marks a piece
-/// that is not written lead-first.
-pub(super) fn not_lead_label(
-    label: Option<&str>,
-    title: Option<&str>,
-    first: Option<&str>,
-) -> bool {
-    fn bracketed(t: &str) -> Option<&str> {
-        let t = t.trim_start();
-        t.strip_prefix(['[', '<', '【', '〔'])
-            .and_then(|rest| rest.split([']', '>', '】', '〕']).next())
-            .map(str::trim)
-    }
-    let listed = |l: &str| NOT_LEAD_LABELS.iter().any(|n| l.contains(n));
-    label.is_some_and(listed)
-        || title.and_then(bracketed).is_some_and(listed)
-        || first.and_then(bracketed).is_some_and(listed)
-}
-
-/// Labels of pieces that are not written lead-first: opinion, columns, interviews,
-/// reportage. Matched as the article's label or a `[label]` opening its title or first
-/// line.
-const NOT_LEAD_LABELS: &[&str] = &[
-    "기자수첩",
-    "칼럼",
-    "사설",
-    "인터뷰",
-    "기고",
-    "시론",
-    "논단",
-    "오피니언",
-    "데스크",
-    "기자의 눈",
-    "취재수첩",
-    "에세이",
-    "르포",
-    "탐방",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::score::Idf;
-    use crate::select::analyse;
+    use crate::select::{analyse, Heading};
 
     #[test]
     fn the_lead_weakens_for_columns_questions_and_quotes_only() {
@@ -170,13 +131,14 @@ mod tests {
             "남해군은 내년 관광 예산 120억원을 확정했다고 3일 밝혔다.",
             "관광 예산은 해안 산책로와 관광 안내소에 쓰인다.",
         ];
-        let lead = analyse(&news, None, None, &idf, &cfg).lead;
+        let lead = analyse(&news, &Heading::default(), &idf, &cfg).lead;
         assert_eq!(lead.strength, 1.0, "{lead:?}");
         let column = [
             "지난 주말 해안 산책로에서 만난 노부부는 한참을 바다만 바라봤다?",
             "남해군은 내년 관광 예산 120억원을 확정했다고 3일 밝혔다.",
         ];
-        let lead = analyse(&column, Some("[기자수첩] 바다를 보는 법"), None, &idf, &cfg).lead;
+        let heading = Heading::new(Some("[기자수첩] 바다를 보는 법"), None);
+        let lead = analyse(&column, &heading, &idf, &cfg).lead;
         assert!(lead.signs.contains(&LeadSign::Label), "{lead:?}");
         assert!(lead.signs.contains(&LeadSign::Question), "{lead:?}");
         assert_eq!(lead.strength, 0.0, "{lead:?}");

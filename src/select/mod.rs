@@ -7,7 +7,9 @@
 //!    news peg, the headline's words, how much of the lead it repeats), how it is
 //!    written (length, quotation, a connective opening) and where it stands, with a
 //!    lead prior whose strength the article's own text decides ([`Lead`]).
-//! 3. **Score.** One dot product of the vector with the `[summary]` weights.
+//! 3. **Score.** One dot product of the vector with the weights of the article's kind
+//!    ([`ArticleKind`]: news, feature, interview, column, round-up item, decided from
+//!    its label and text), or a blend of the kinds it may be, by their shares.
 //! 4. **Picks.** Greedy maximal marginal relevance: each pick is the best line once its
 //!    word overlap with the lines already picked is charged for.
 //!
@@ -23,6 +25,9 @@
 //! features.rs    what a line's features are made of, and its feature vector
 //! similarity.rs  tf-idf cosines of lines, TextRank centrality
 //! lead.rs        how lead-first the article is
+//! article_kind.rs  what kind of article it is: news, feature, interview, column,
+//!                round-up item, with a confidence
+//! framing.rs     the framing predicates learned by scripts/learn-framing
 //! analysis.rs    analyse: one article taken apart into lines, measures and vectors
 //! pick.rs        scores and greedy picks: select, Selection
 //! explain.rs     the analysis shown: explain, the feature rows of `pick --features`
@@ -32,8 +37,10 @@
 //! ([`crate::config::SummaryConfig`]).
 
 mod analysis;
+mod article_kind;
 mod explain;
 mod features;
+mod framing;
 mod kind;
 mod lead;
 mod pick;
@@ -42,6 +49,7 @@ mod terms;
 
 pub use crate::config::summary::{Vector, FEATURES};
 pub use analysis::{analyse, Analysis};
+pub use article_kind::{label_kinds, ArticleKind, Heading, KindCall, KindSign, KINDS};
 pub use explain::{explain, Contribution, Explanation, FeatureRows, KeywordHit, LineReport};
 pub use kind::LineKind;
 pub use lead::{Lead, LeadSign};
@@ -71,13 +79,8 @@ mod tests {
     fn picks_content_lines_skipping_repeats_and_quotes() {
         let lines = article();
         let idf = Idf::from_texts([lines.join(" ").as_str(), "정부 예산 발표", "축제 개막"]);
-        let sel = select(
-            &lines,
-            Some("소비자물가 2.1% 올라"),
-            None,
-            &idf,
-            &SummaryConfig::default(),
-        );
+        let heading = Heading::new(Some("소비자물가 2.1% 올라"), None);
+        let sel = select(&lines, &heading, &idf, &SummaryConfig::default());
         // Not the subtitle or the byline; not the line that repeats the first pick; not
         // the bare quote at the end.
         assert_eq!(sel.picks, vec![2, 4, 5]);
@@ -89,9 +92,9 @@ mod tests {
     fn fewer_lines_than_asked_gives_what_there_is() {
         let idf = Idf::default();
         let lines = ["시는 다음 달 공원을 개장한다."];
-        let sel = select(&lines, None, None, &idf, &SummaryConfig::default());
+        let sel = select(&lines, &Heading::default(), &idf, &SummaryConfig::default());
         assert_eq!(sel.picks, vec![0]);
-        let none = select(&[], None, None, &idf, &SummaryConfig::default());
+        let none = select(&[], &Heading::default(), &idf, &SummaryConfig::default());
         assert!(none.picks.is_empty());
     }
 
@@ -99,7 +102,7 @@ mod tests {
     fn explain_shows_every_feature_and_the_lead_decision() {
         let lines = article();
         let idf = Idf::from_texts([lines.join(" ").as_str()]);
-        let e = explain(&lines, None, None, &idf, &SummaryConfig::default());
+        let e = explain(&lines, &Heading::default(), &idf, &SummaryConfig::default());
         assert_eq!(e.lines.len(), lines.len());
         let lead = &e.lines[2];
         assert!(lead.picked);
@@ -110,13 +113,19 @@ mod tests {
         assert!(e.lines[6].features[8].contribution < 0.0, "bare quote");
         assert!(!e.lines[3].picked);
         let text = e.to_string();
-        assert!(text.starts_with("lead-first: 1.00"), "{text}");
+        assert!(
+            text.starts_with(
+                "kind: news 1.00 — no sign of another kind: straight news\nlead-first: 1.00"
+            ),
+            "{text}"
+        );
         assert!(text.contains("byline"), "{text}");
         assert!(text.contains("figures: 1년, 2.1%, 5일"), "{text}");
         assert!(text.contains("quote -"), "{text}");
         let json = serde_json::to_value(&e).expect("explanation serialises");
         assert_eq!(json["lines"][1]["kind"], "byline");
         assert_eq!(json["lead"]["strength"], 1.0);
+        assert_eq!(json["kind"]["kind"], "news");
     }
 
     /// One of tests/data/key_lines.jsonl: Korean articles written for this test (a
@@ -146,8 +155,8 @@ mod tests {
         let cfg = SummaryConfig::default();
         for c in &cases {
             let lines: Vec<&str> = c.sentences.iter().map(String::as_str).collect();
-            let (title, label) = (Some(c.title.as_str()), c.label.as_deref());
-            let sel = select(&lines, title, label, &idf, &cfg);
+            let heading = Heading::new(Some(c.title.as_str()), c.label.as_deref());
+            let sel = select(&lines, &heading, &idf, &cfg);
             let hits = sel.picks.iter().filter(|i| c.key.contains(i)).count();
             assert!(hits >= c.min_hits, "{}: picked {:?}", c.name, sel.picks);
             assert!(
@@ -156,7 +165,7 @@ mod tests {
                 c.name,
                 sel.picks
             );
-            let lead = analyse(&lines, title, label, &idf, &cfg).lead;
+            let lead = analyse(&lines, &heading, &idf, &cfg).lead;
             assert!(lead.strength < c.lead_below, "{}: {lead:?}", c.name);
         }
     }
@@ -179,10 +188,11 @@ mod tests {
             ],
         ];
         let cfg = SummaryConfig::default();
-        let w = cfg.feature_weights();
         for lines in &cases {
             let idf = Idf::from_texts([lines.join(" ").as_str(), "항구 축제"]);
-            let rows = FeatureRows::from(&analyse(lines, None, None, &idf, &cfg));
+            let rows = FeatureRows::from(&analyse(lines, &Heading::default(), &idf, &cfg));
+            let w = rows.kind.weights(&cfg);
+            let redundancy = w[w.len() - 1];
             let json = serde_json::to_value(&rows).expect("rows serialise");
             assert_eq!(json["lines"].as_array().map(Vec::len), Some(lines.len()));
             let scores: Vec<Option<f64>> = rows
@@ -195,7 +205,7 @@ mod tests {
             while chosen.len() < cfg.lines_per_article {
                 let best = (0..lines.len())
                     .filter(|i| !chosen.contains(i) && worst[*i] < rows.repeat_overlap)
-                    .filter_map(|i| scores[i].map(|s| (i, s - cfg.redundancy_weight * worst[i])))
+                    .filter_map(|i| scores[i].map(|s| (i, s - redundancy * worst[i])))
                     .fold(None, |b: Option<(usize, f64)>, (i, v)| match b {
                         Some((_, bv)) if bv >= v => b,
                         _ => Some((i, v)),
@@ -207,7 +217,7 @@ mod tests {
                 }
             }
             chosen.sort_unstable();
-            assert_eq!(chosen, select(lines, None, None, &idf, &cfg).picks);
+            assert_eq!(chosen, select(lines, &Heading::default(), &idf, &cfg).picks);
         }
     }
 }

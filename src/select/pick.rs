@@ -3,6 +3,7 @@
 //! with the picks so far is charged for.
 
 use super::analysis::{analyse, Analysis};
+use super::article_kind::Heading;
 use crate::config::SummaryConfig;
 use crate::score::Idf;
 
@@ -36,16 +37,9 @@ impl Selection {
 }
 
 /// Scores every sentence and picks the best `lines_per_article`, in article order.
-/// `label` is the article's label (`기자수첩`) where the dump gives one.
-pub fn select(
-    sentences: &[&str],
-    title: Option<&str>,
-    label: Option<&str>,
-    idf: &Idf,
-    cfg: &SummaryConfig,
-) -> Selection {
-    let analysis = analyse(sentences, title, label, idf, cfg);
-    let scores = analysis.scores(cfg);
+pub fn select(sentences: &[&str], heading: &Heading, idf: &Idf, cfg: &SummaryConfig) -> Selection {
+    let analysis = analyse(sentences, heading, idf, cfg);
+    let scores = analysis.scores();
     let order: Vec<usize> = analysis
         .pick(&scores, cfg)
         .into_iter()
@@ -65,14 +59,13 @@ pub fn select(
 pub const REPEAT_OVERLAP: f64 = 0.8;
 
 impl Analysis<'_> {
-    /// One score per line: the dot product of its features with the weights, `-inf`
-    /// for a line that does not compete.
-    pub fn scores(&self, cfg: &SummaryConfig) -> Vec<f64> {
-        let w = cfg.feature_weights();
+    /// One score per line: the dot product of its features with the weights of the
+    /// article's kind, `-inf` for a line that does not compete.
+    pub fn scores(&self) -> Vec<f64> {
         self.vectors
             .iter()
             .map(|v| match v {
-                Some(v) => v.iter().zip(&w).map(|(f, w)| f * w).sum(),
+                Some(v) => v.iter().zip(&self.weights).map(|(f, w)| f * w).sum(),
                 None => f64::NEG_INFINITY,
             })
             .collect()
@@ -90,6 +83,7 @@ impl Analysis<'_> {
     /// Greedy maximal marginal relevance over `scores`: the picks in pick order, each
     /// with the redundancy penalty it paid. Ties go to the earlier line.
     pub fn pick(&self, scores: &[f64], cfg: &SummaryConfig) -> Vec<(usize, f64)> {
+        let redundancy = self.redundancy_weight();
         let mut chosen: Vec<(usize, f64)> = Vec::new();
         let mut worst_overlap = vec![0.0; scores.len()];
         while chosen.len() < cfg.lines_per_article {
@@ -101,18 +95,23 @@ impl Analysis<'_> {
                 {
                     continue;
                 }
-                let value = s - cfg.redundancy_weight * worst_overlap[i];
+                let value = s - redundancy * worst_overlap[i];
                 if best.is_none_or(|(_, v)| value > v) {
                     best = Some((i, value));
                 }
             }
             let Some((i, _)) = best else { break };
-            chosen.push((i, cfg.redundancy_weight * worst_overlap[i]));
+            chosen.push((i, redundancy * worst_overlap[i]));
             for (j, o) in worst_overlap.iter_mut().enumerate() {
                 *o = f64::max(*o, self.overlap(i, j));
             }
         }
         chosen
+    }
+
+    /// The `redundancy_weight` of the article's kind (the last of its weights).
+    pub fn redundancy_weight(&self) -> f64 {
+        self.weights[self.weights.len() - 1]
     }
 }
 
@@ -137,9 +136,10 @@ mod tests {
             lines_per_article: k,
             ..SummaryConfig::default()
         };
-        let most = select(&lines, Some("시내버스 노선 신설"), None, &idf, &cfg(5));
+        let heading = Heading::new(Some("시내버스 노선 신설"), None);
+        let most = select(&lines, &heading, &idf, &cfg(5));
         for k in 0..=5 {
-            let alone = select(&lines, Some("시내버스 노선 신설"), None, &idf, &cfg(k));
+            let alone = select(&lines, &heading, &idf, &cfg(k));
             assert_eq!(most.first(k).picks, alone.picks, "k = {k}");
         }
     }
