@@ -187,7 +187,7 @@ pub const OTHER_KINDS: [&str; 4] = ["feature", "interview", "column", "roundup"]
 const KIND_DEFAULTS: [Weights; 4] = [
     // feature
     [
-        1.0, 0.0, 0.0, 2.0, 3.0, 0.3, 0.3, 0.3, 2.0, 0.3, 1.5, 0.3, 0.3, 2.0, 1.5, 1.0, 1.0,
+        1.0, 0.3, 0.0, 2.0, 3.0, 0.3, 0.3, 0.3, 2.0, 0.3, 0.3, 1.5, 0.3, 0.0, 1.5, 1.0, 1.5,
     ],
     // interview
     [
