@@ -129,6 +129,32 @@ pub struct KindsConfig {
     pub roundup: KindWeights,
 }
 
+/// The weight keys of `$s` (`[summary]` or a `[summary.kinds]` table, which share
+/// their names) as an array in the order of [`Weights`]: one list for both.
+macro_rules! weights_in_order {
+    ($s:expr) => {
+        [
+            $s.position_weight,
+            $s.fading_position_weight,
+            $s.keyword_weight,
+            $s.centrality_weight,
+            $s.number_weight,
+            $s.peg_weight,
+            $s.title_weight,
+            $s.lead_echo_weight,
+            $s.short_penalty,
+            $s.quote_penalty,
+            $s.attributed_quote_penalty,
+            $s.connective_penalty,
+            $s.long_penalty,
+            $s.closing_weight,
+            $s.claim_weight,
+            $s.framing_penalty,
+            $s.redundancy_weight,
+        ]
+    };
+}
+
 /// One kind's weights as written: each the same key as in `[summary]`, unset when the
 /// kind's default holds.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -156,25 +182,7 @@ pub struct KindWeights {
 impl KindWeights {
     /// The weights written, in the order of [`Weights`].
     fn written(&self) -> [Option<f64>; FEATURES.len() + 1] {
-        [
-            self.position_weight,
-            self.fading_position_weight,
-            self.keyword_weight,
-            self.centrality_weight,
-            self.number_weight,
-            self.peg_weight,
-            self.title_weight,
-            self.lead_echo_weight,
-            self.short_penalty,
-            self.quote_penalty,
-            self.attributed_quote_penalty,
-            self.connective_penalty,
-            self.long_penalty,
-            self.closing_weight,
-            self.claim_weight,
-            self.framing_penalty,
-            self.redundancy_weight,
-        ]
+        weights_in_order!(self)
     }
 }
 
@@ -236,25 +244,7 @@ impl Default for SummaryConfig {
 impl SummaryConfig {
     /// Straight news' weights, in the order of [`Weights`].
     pub fn news_weights(&self) -> Weights {
-        [
-            self.position_weight,
-            self.fading_position_weight,
-            self.keyword_weight,
-            self.centrality_weight,
-            self.number_weight,
-            self.peg_weight,
-            self.title_weight,
-            self.lead_echo_weight,
-            self.short_penalty,
-            self.quote_penalty,
-            self.attributed_quote_penalty,
-            self.connective_penalty,
-            self.long_penalty,
-            self.closing_weight,
-            self.claim_weight,
-            self.framing_penalty,
-            self.redundancy_weight,
-        ]
+        weights_in_order!(self)
     }
 
     /// The weights of kind `kind`, numbered as [`crate::select::KINDS`]: 0 is straight
