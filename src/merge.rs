@@ -30,6 +30,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
 use crate::dump::Article;
+use crate::figure;
 use crate::score::{self, term_hash, PreHashed};
 
 /// The share of the title's own similarity in the score: a headline names the event in
@@ -46,8 +47,6 @@ const NO_SHARED_FIGURE_FACTOR: f64 = 0.8;
 /// share its figures even when they share few words.
 const FIGURE_BONUS: f64 = 0.08;
 const FIGURE_BONUS_MAX: usize = 3;
-/// Korean number words that a following number continues (`1만320원` is one figure).
-const MULTIPLIERS: &[&str] = &["만", "억", "조", "천"];
 /// How many of an article's rarest grams look up candidates in the index.
 const QUERY_GRAMS: usize = 24;
 /// Grams in more articles than this are not indexed: they name a topic, not an event,
@@ -513,10 +512,10 @@ fn profiled_words((title, head): (&str, &str), mut each: impl FnMut(&str, u64, b
 /// The figures a profile compares (the title's and `head`'s), as text
 /// `(value, unit)`, sorted and distinct.
 fn profiled_figures((title, head): (&str, &str)) -> Vec<(String, String)> {
-    let mut figures: Vec<(String, String)> = compound_figures(title)
+    let mut figures: Vec<(String, String)> = figure::figures(title)
         .into_iter()
-        .chain(compound_figures(head))
-        .map(|f| normalise_figure(&f))
+        .chain(figure::figures(head))
+        .map(|f| normalise_figure(f.text))
         .collect();
     figures.sort();
     figures.dedup();
@@ -575,26 +574,6 @@ fn push_grams(stem: &str, out: &mut Vec<Gram>) {
             out.push(term_hash(&stem[w[0]..w[n]]) as Gram);
         }
     }
-}
-
-/// The figures of `text` as [`score::figures`] finds them, with a figure ending in a
-/// number word joined to the figure right after it: `1만320원` is one amount, and its
-/// `1만` alone would agree with `1만30원`'s.
-fn compound_figures(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut end_of_last = usize::MAX;
-    for figure in score::figures(text) {
-        // `figures` hands out slices of `text`, so their offsets are their places.
-        let start = figure.as_ptr() as usize - text.as_ptr() as usize;
-        match out.last_mut() {
-            Some(last) if start == end_of_last && MULTIPLIERS.iter().any(|m| last.ends_with(m)) => {
-                last.push_str(figure)
-            }
-            _ => out.push(figure.to_owned()),
-        }
-        end_of_last = start + figure.len();
-    }
-    out
 }
 
 /// `3,000 억원` → (`3000`, `억원`), `1조2천억원` → (`1조2`, `천억원`): the unit is what
@@ -798,9 +777,10 @@ mod tests {
 
     #[test]
     fn a_number_word_and_the_number_after_it_are_one_figure() {
+        let profiled = profiled_figures(("시간당 1만320원으로 2.9% 올랐다", ""));
         assert_eq!(
-            compound_figures("시간당 1만320원으로 2.9% 올랐다"),
-            ["1만320원", "2.9%"]
+            profiled,
+            [("1만320".into(), "원".into()), ("2.9".into(), "%".into())]
         );
         assert_eq!(
             normalise_figure("3,000 억원"),
