@@ -224,7 +224,9 @@ fn the_samples_briefing_matches_its_golden_files() {
 /// off.
 #[test]
 fn the_day_at_a_glance_sums_up_the_day_and_says_why() {
-    let p = Project::new("");
+    // The round-up's items with three lines each, as many as the other stories: a
+    // glance over more lines, with words several stories share.
+    let p = Project::new("[summary]\nroundup_lines = 3\n");
     let (out, text, stderr) = p.run(&["preview", "--group", "morning"]);
     assert!(out.status.success(), "{stderr}");
     // Words every news day uses (글로벌, 시장, 국내) are no keywords; a figure is a

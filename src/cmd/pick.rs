@@ -83,8 +83,10 @@ pub fn run(config: &Path, jsonl: &Path, k: Option<usize>, features: bool) -> Res
     } else {
         SummaryConfig::default()
     };
+    // `--k` is what every article is judged at, round-up items too.
     if let Some(k) = k {
         summary.lines_per_article = k;
+        summary.roundup_lines = k;
     }
     let name = jsonl.display().to_string();
     let reader: Box<dyn BufRead> = if name == "-" {

@@ -64,6 +64,10 @@ pub type Weights = [f64; FEATURES.len() + 1];
 pub struct SummaryConfig {
     /// Key lines shown per article.
     pub lines_per_article: usize,
+    /// Key lines of each story of a round-up (`◆`), at most `lines_per_article`: a
+    /// round-up gathers short, minor items, and three lines each let a round-up of
+    /// three outweigh the day's lead story.
+    pub roundup_lines: usize,
     /// The lead prior in a lead-first article (the scale the other weights are fitted
     /// against).
     pub position_weight: f64,
@@ -215,6 +219,7 @@ impl Default for SummaryConfig {
     fn default() -> Self {
         SummaryConfig {
             lines_per_article: 3,
+            roundup_lines: 1,
             position_weight: 1.0,
             fading_position_weight: 0.3,
             keyword_weight: 1.0,
@@ -326,6 +331,7 @@ impl Checker<'_> {
                 summary.lines_per_article,
                 &LINES_PER_ARTICLE,
             ),
+            ("roundup_lines", summary.roundup_lines, &LINES_PER_ARTICLE),
             ("figures_full", summary.figures_full, &FIGURES_FULL),
             ("short_chars", summary.short_chars, &LINE_CHARS),
             ("min_chars", summary.min_chars, &LINE_CHARS),

@@ -29,6 +29,8 @@ pub struct Analysis<'a> {
     pub lead: Lead,
     /// What kind of article it is, and so which weights score it.
     pub kind: KindCall,
+    /// One story of a round-up, which gets `roundup_lines`.
+    pub(super) roundup: bool,
     /// The weights of its kind, or the blend of the kinds it may be.
     pub weights: Weights,
     /// Rank among candidate lines, per line.
@@ -108,6 +110,7 @@ pub fn analyse<'a>(
         lead,
         weights: kind.weights(cfg),
         kind,
+        roundup: heading.roundup,
         ranks,
         cosine,
         competing: candidates.len(),

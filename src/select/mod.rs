@@ -88,6 +88,23 @@ mod tests {
         assert!(sel.scores[1].is_infinite());
     }
 
+    /// A story of a round-up gets `roundup_lines`, never more than `lines_per_article`.
+    #[test]
+    fn a_round_up_story_gets_its_own_count_of_lines() {
+        let lines = article();
+        let idf = Idf::from_texts([lines.join(" ").as_str(), "정부 예산 발표", "축제 개막"]);
+        let mut heading = Heading::new(Some("소비자물가 2.1% 올라"), None);
+        heading.roundup = true;
+        let mut cfg = SummaryConfig::default();
+        let picks = |cfg: &SummaryConfig| select(&lines, &heading, &idf, cfg).picks;
+        assert_eq!(picks(&cfg), vec![2], "the default: one line, the lead");
+        cfg.roundup_lines = 2;
+        assert_eq!(picks(&cfg).len(), 2);
+        cfg.lines_per_article = 1;
+        cfg.roundup_lines = 3;
+        assert_eq!(picks(&cfg).len(), 1);
+    }
+
     #[test]
     fn fewer_lines_than_asked_gives_what_there_is() {
         let idf = Idf::default();

@@ -86,7 +86,11 @@ impl Analysis<'_> {
         let redundancy = self.redundancy_weight();
         let mut chosen: Vec<(usize, f64)> = Vec::new();
         let mut worst_overlap = vec![0.0; scores.len()];
-        while chosen.len() < cfg.lines_per_article {
+        let wanted = match self.roundup {
+            true => cfg.roundup_lines.min(cfg.lines_per_article),
+            false => cfg.lines_per_article,
+        };
+        while chosen.len() < wanted {
             let mut best: Option<(usize, f64)> = None;
             for (i, &s) in scores.iter().enumerate() {
                 if !self.lines[i].candidate
