@@ -71,9 +71,8 @@ pub fn analyse<'a>(
     scale_to_max(&mut keywords);
     let mut central = centrality_raw.clone();
     scale_to_max(&mut central);
-    let first_line = sentences.first().map(|l| l.trim());
-    let labelled = article_kind::not_lead_label(heading, first_line);
     let kind = read_kind(heading, sentences, &lines, &candidates);
+    let labelled = kind.labelled_not_lead();
     let lead = Lead::read(
         &lines,
         candidates.first().copied(),

@@ -239,6 +239,20 @@ impl KindCall {
         }
         out
     }
+
+    /// Whether a label named a piece that is not written lead-first: a column, an
+    /// interview or a feature (a round-up item is short news, lead-first). Read from
+    /// the call's signs, so the labels are read once.
+    pub(super) fn labelled_not_lead(&self) -> bool {
+        self.signs.iter().any(|s| {
+            matches!(
+                s,
+                KindSign::Label(
+                    ArticleKind::Column | ArticleKind::Interview | ArticleKind::Feature
+                )
+            )
+        })
+    }
 }
 
 /// What the analysis has read of an article's lines that tells its kind.
@@ -388,17 +402,6 @@ pub fn label_kinds(label: &str) -> impl Iterator<Item = ArticleKind> {
     .into_iter()
     .filter(move |(_, words)| words.iter().any(|w| label.contains(w)))
     .map(|(kind, _)| kind)
-}
-
-/// Whether a label names a piece that is not written lead-first: a column, an
-/// interview or a feature (a round-up item is short news, lead-first).
-pub(super) fn not_lead_label(heading: &Heading, first: Option<&str>) -> bool {
-    labelled(heading, first).iter().any(|k| {
-        matches!(
-            k,
-            ArticleKind::Column | ArticleKind::Interview | ArticleKind::Feature
-        )
-    })
 }
 
 /// An interviewer's question as printed: `―어떤 대책을 쓰고 있나.`, `Q. …`, `문: …`.
