@@ -68,8 +68,8 @@ const LEAD_START: f64 = 0.75;
 
 impl Lead {
     /// The lead of an article from the signs its text gives: `labelled` as not
-    /// written lead-first (a column, an interview, a feature), its first competing line `first` and the scaled keyword
-    /// density of each line.
+    /// written lead-first (a column, an interview, a feature), its first competing
+    /// line `first` and the scaled keyword density of each line.
     pub(super) fn read(
         lines: &[Line],
         first: Option<usize>,
