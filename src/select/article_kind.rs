@@ -417,7 +417,7 @@ fn asks_as_interviewer(line: &str) -> bool {
 }
 
 /// Closing marks after the last word of a sentence.
-fn trim_close(line: &str) -> &str {
+pub(super) fn trim_close(line: &str) -> &str {
     line.trim_end_matches([
         '.', '!', '?', '…', '"', '\'', '”', '’', '」', '』', ')', ']',
     ])

@@ -2,7 +2,7 @@
 //! and its feature vector, in the order of [`FEATURES`](super::FEATURES), once the article-wide
 //! measures are known.
 
-use super::article_kind::claims;
+use super::article_kind::{claims, trim_close};
 use super::framing::FRAMING;
 use super::kind::{classify, sentence_end, word_marks, End, Form, LineKind, REPORTING_WORD};
 use super::terms::Vocabulary;
@@ -88,7 +88,7 @@ pub(super) fn read_line<'a>(
 /// figure, no quotation and no reporting verb, such a line frames and says nothing
 /// else: `…모색하기 위한 전략적 행보다.`
 fn frames(line: &str) -> bool {
-    let body = line.trim_end_matches(['.', '!', '…', '"', '\'', '”', '’']);
+    let body = trim_close(line);
     FRAMING.iter().any(|f| {
         body.strip_suffix(f)
             .is_some_and(|before| before.is_empty() || before.ends_with(' '))
